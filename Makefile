@@ -1,0 +1,133 @@
+# mqreset - top-level Makefile (GNU make).
+#
+#   make            build bin: $(BUILD)/mqreset, $(BUILD)/mqreset-emulator
+#   make check      install missing build deps (as root), build, run all tests
+#   make demo       install missing build deps, build, run the main job on
+#                   the bundled emulator
+#   make bench      benchmarks (print figures; never pass/fail on time)
+#   make sanitize   the test suite under ASan+UBSan, then TSan
+#   make valgrind   the unit tests under valgrind --leak-check=full
+#   make fuzz       build and briefly run the libFuzzer targets (clang)
+#   make install    PREFIX=/usr/local DESTDIR= : binaries and man pages
+#
+# Each variant builds in its own directory (BUILD=...), so parallel builds
+# by different people or sanitizers never share objects.
+
+CC      ?= cc
+BUILD   ?= build
+SAN     ?=
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BINDIR   = $(PREFIX)/bin
+MANDIR   = $(PREFIX)/share/man
+
+WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+           -Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral
+OPT     ?= -O2 -g
+CPPFLAGS += -Iinclude -D_GNU_SOURCE
+CFLAGS  += -std=c11 $(WARN) $(OPT) -pthread
+LDLIBS  += -lcurl -lssl -lcrypto -lcsv -lcjson -lmicrohttpd -lpthread -lm
+TEST_LDLIBS = -lcunit
+
+ifeq ($(SAN),asan)
+  CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer \
+             -fno-sanitize-recover=all
+  LDFLAGS += -fsanitize=address,undefined
+endif
+ifeq ($(SAN),tsan)
+  CFLAGS  += -fsanitize=thread -fno-omit-frame-pointer
+  LDFLAGS += -fsanitize=thread
+endif
+
+MAINS     = src/main.c src/emulator_main.c
+LIB_SRCS  = $(filter-out $(MAINS),$(wildcard src/*.c))
+LIB_OBJS  = $(LIB_SRCS:src/%.c=$(BUILD)/obj/%.o)
+LIB       = $(BUILD)/libmqreset.a
+BIN       = $(BUILD)/mqreset
+EMU       = $(if $(wildcard src/emulator_main.c),$(BUILD)/mqreset-emulator)
+TEST_SRCS = $(wildcard tests/unit/test_*.c)
+TEST_BINS = $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+TEST_SUPPORT_SRCS = $(filter-out $(TEST_SRCS),$(wildcard tests/unit/*.c))
+TEST_SUPPORT_OBJS = $(TEST_SUPPORT_SRCS:tests/unit/%.c=$(BUILD)/tobj/%.o)
+MANS      = $(wildcard man/*.[1-9])
+
+.SECONDARY:
+
+.PHONY: all deps check test demo bench sanitize valgrind fuzz install \
+        uninstall clean lint-man
+
+all: $(BIN) $(EMU)
+
+# Build dependencies: install when missing (root) or print the apt line.
+deps:
+	@scripts/install-deps --if-missing
+
+$(BUILD)/obj/%.o: src/%.c $(wildcard include/*.h) | $(BUILD)/obj
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/tobj/%.o: tests/unit/%.c $(wildcard include/*.h tests/unit/*.h) \
+    | $(BUILD)/tobj
+	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj $(BUILD)/tobj $(BUILD)/tests:
+	mkdir -p $@
+
+$(LIB): $(LIB_OBJS)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(BUILD)/obj/main.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/mqreset-emulator: $(BUILD)/obj/emulator_main.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(TEST_SUPPORT_OBJS) $(LIB) \
+    $(wildcard include/*.h tests/unit/*.h) | $(BUILD)/tests
+	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(LDFLAGS) -o $@ $< \
+	    $(TEST_SUPPORT_OBJS) $(LIB) $(TEST_LDLIBS) $(LDLIBS)
+
+test: all $(TEST_BINS)
+	@BUILD=$(BUILD) tests/run
+
+check: deps
+	@$(MAKE) --no-print-directory test
+
+lint-man:
+	mandoc -Tlint -Wwarning $(MANS)
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) scripts/demo
+
+bench: deps
+	@$(MAKE) --no-print-directory all OPT="-O2 -g"
+	@BUILD=$(BUILD) bench/run
+
+sanitize: deps
+	@$(MAKE) --no-print-directory test SAN=asan BUILD=build-asan
+	@$(MAKE) --no-print-directory test SAN=tsan BUILD=build-tsan
+
+valgrind: deps
+	@$(MAKE) --no-print-directory all $(TEST_BINS)
+	@BUILD=$(BUILD) VALGRIND=1 tests/run --unit-only
+
+fuzz: deps
+	@BUILD=build-fuzz tests/fuzz/run
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(MANDIR)/man5
+	install -m 0755 $(BIN) $(EMU) $(DESTDIR)$(BINDIR)/
+	for m in $(MANS); do \
+	    s=$${m##*.}; install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/; \
+	done
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/mqreset $(DESTDIR)$(BINDIR)/mqreset-emulator
+	for m in $(MANS); do \
+	    s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; \
+	done
+
+clean:
+	rm -rf build build-*
