@@ -31,7 +31,8 @@ typedef enum err_code {
 	ERR_PROTO,       /* the peer's reply broke the protocol (bad JSON...) */
 	ERR_AUTH,        /* the service refused our identity or signature */
 	ERR_REMOTE,      /* the service answered with an error for this row */
-	ERR_STATE,       /* an object was used in the wrong state */
+	ERR_BADSTATE,    /* an object was used in the wrong state (not
+	                    ERR_STATE: OpenSSL typedefs that name) */
 	ERR_INTERRUPTED, /* stopped by a signal or an abort request */
 	ERR_EXISTS,      /* refusing to overwrite an existing file */
 	ERR_MISMATCH,    /* two inputs disagree (e.g. report from another plan) */

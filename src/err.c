@@ -77,7 +77,7 @@ err_text(err_code code)
 	case ERR_PROTO:       return "protocol error";
 	case ERR_AUTH:        return "authentication or authorisation failed";
 	case ERR_REMOTE:      return "the service returned an error";
-	case ERR_STATE:       return "invalid state";
+	case ERR_BADSTATE:    return "invalid state";
 	case ERR_INTERRUPTED: return "interrupted";
 	case ERR_EXISTS:      return "file exists";
 	case ERR_MISMATCH:    return "inputs do not match";

@@ -26,7 +26,7 @@ exitcode_from_err(err_code code)
 	case ERR_TIMEOUT:
 	case ERR_PROTO:
 	case ERR_AUTH:
-	case ERR_STATE:
+	case ERR_BADSTATE:
 	case ERR_INTERRUPTED:
 	case ERR_INTERNAL:
 		return EXITCODE_ABORTED;
