@@ -60,7 +60,8 @@ params_sort(struct params *p);
 /*
  * Append the pairs of an application/x-www-form-urlencoded string (also a
  * URL query string without '?'): '&'-separated, '=' between name and value,
- * %XX decoded, '+' decoded as space.  ERR_PARSE on a malformed %-escape.
+ * %XX decoded, '+' decoded as space.  ERR_PARSE on a malformed %-escape
+ * or %00 (a NUL would cut the C strings short).
  */
 err_code
 params_parse_form(struct params *p, const char *s, size_t n, struct err *e);
