@@ -1,0 +1,154 @@
+/*
+ * plan.h - the streaming reader and validator of reset plans (CSV).
+ *
+ * Design: a plan may have a million rows, so it is never held in memory,
+ * neither as text nor as rows.  plan_open() reads and maps the header;
+ * plan_next() then parses one record at a time with libcsv (RFC 4180:
+ * quotes, embedded commas, quotes and newlines, CRLF, a UTF-8 BOM), checks
+ * it and hands back the next *valid data row*.  Blank lines and records
+ * whose first field starts with '#' are skipped but still counted as
+ * lines.  Every problem goes to the diagnostic sink (diag.h) in compiler
+ * form, with the physical line where the record starts and the 1-based
+ * field number as column; a row with an error is never returned.
+ *
+ * Two passes, as the run engine uses it:
+ *   1. plan_validate(): the complete check - every row, every diagnostic,
+ *      duplicate (instance, group, topic) detection - and the counts.
+ *   2. plan_open()/plan_next()/plan_close(): re-read the (unchanged) file
+ *      row by row to dispatch, with `stop_on_error` set so that a file
+ *      changed between the passes stops the run rather than skipping rows.
+ * Memory: a fixed base (one record, at most PLAN_RECORD_MAX bytes) plus,
+ * with duplicate detection, 16 bytes per distinct key (dupset.h).
+ *
+ * "-" reads standard input (validate only: it can be read once).
+ * Time checks use opts->now_ms, never the clock.  A reader is not
+ * thread-safe: one owner at a time.
+ */
+#ifndef MQR_PLAN_H
+#define MQR_PLAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diag.h"
+#include "err.h"
+
+/* Largest record (all fields, quotes removed) accepted, in bytes. */
+#define PLAN_RECORD_MAX (64 * 1024)
+
+/* Plan row types, as the API's Type parameter. */
+#define PLAN_TYPE_CLEAR 0     /* clear the whole backlog */
+#define PLAN_TYPE_TIMESTAMP 1 /* reset to a point in time */
+
+struct plan_options {
+	const char *instance;  /* --instance: the instance for a plan
+	                          without an instance column; where the
+	                          column exists, rows must agree with it.
+	                          NULL when not given.  Borrowed. */
+	int64_t now_ms;        /* "now" for the not-in-the-future check,
+	                          ms since the epoch (from clock_wall_ms()) */
+	struct diag *diag;     /* where diagnostics go (borrowed); NULL
+	                          discards them (counts are still kept) */
+	int check_duplicates;  /* detect repeated (instance, group, topic);
+	                          plan_validate() always does */
+	int stop_on_error;     /* plan_next() fails with ERR_PLAN at the
+	                          first row with an error instead of
+	                          skipping it (the run engine's 2nd pass) */
+};
+
+/* One valid data row; pointers stay valid until the next plan_next(). */
+struct plan_row {
+	unsigned long line;       /* physical line where the record starts */
+	const char *instance;     /* instance ID (column or --instance) */
+	const char *group;        /* GroupId */
+	const char *topic;        /* Topic */
+	int type;                 /* PLAN_TYPE_CLEAR or PLAN_TYPE_TIMESTAMP */
+	int64_t reset_ms;         /* reset time in ms since the epoch for
+	                             type 1; -1 for type 0 */
+	const char *timestamp;    /* the timestamp cell as written ("" for
+	                             type 0) */
+	const char *const *extra; /* values of the extra columns, in header
+	                             order (plan_extra_names()) */
+	size_t nextra;            /* number of extra values */
+};
+
+/* Running totals; final after the last row. */
+struct plan_counts {
+	unsigned long lines;    /* physical lines read */
+	unsigned long rows;     /* data records (not header, comment, blank),
+	                           valid or not */
+	unsigned long valid;    /* rows without errors (what plan_next
+	                           returned) */
+	unsigned long type0;    /* rows whose type is 0 (valid type cell) */
+	unsigned long type1;    /* rows whose type is 1 (valid type cell) */
+	unsigned long comments; /* '#' records skipped */
+	unsigned long blanks;   /* blank lines skipped */
+	unsigned long warnings; /* diagnostics of severity warning */
+	unsigned long errors;   /* diagnostics of severity error */
+};
+
+struct plan_reader;
+
+/*
+ * Open `path` ("-" for standard input), read up to and including the
+ * header and map its columns.  Returns ERR_OK with *out set (even when the
+ * header has errors: they are diagnostics, and plan_next() then returns no
+ * rows); ERR_IO when the file cannot be opened or read (detail in *e);
+ * ERR_NOMEM.  `opts` is copied; opts->diag and opts->instance must outlive
+ * the reader.
+ */
+err_code
+plan_open(const char *path, const struct plan_options *opts,
+    struct plan_reader **out, struct err *e);
+
+/*
+ * Read the next valid data row into *row and set *eof = 0; at the end of
+ * the plan set *eof = 1 (row untouched).  Rows with errors are reported
+ * to the diagnostic sink and skipped, unless opts->stop_on_error: then
+ * the first one returns ERR_PLAN.  A malformed or over-long record, or a
+ * header with errors, is reported once; what follows an unreadable
+ * record is resynchronised at the next line.  ERR_IO on a read error,
+ * ERR_NOMEM.  After an error return only plan_close() is valid.
+ */
+err_code
+plan_next(struct plan_reader *r, struct plan_row *row, int *eof,
+    struct err *e);
+
+/*
+ * Names of the extra (non-plan) columns, in header order, as written;
+ * *n receives their count.  Valid until plan_close().
+ */
+const char *const *
+plan_extra_names(const struct plan_reader *r, size_t *n);
+
+/* The counts so far (final after *eof). */
+const struct plan_counts *
+plan_counts(const struct plan_reader *r);
+
+/* Name to use in diagnostics for `path`: itself, or "<stdin>" for "-". */
+const char *
+plan_display_name(const char *path);
+
+/* Close the file and free everything.  NULL-tolerant. */
+void
+plan_close(struct plan_reader *r);
+
+/*
+ * The complete check of one plan in one pass: every row, every
+ * diagnostic, duplicates; *counts receives the totals.  Returns ERR_OK
+ * when the plan has no errors (warnings allowed), ERR_PLAN when it has
+ * errors (they went to opts->diag), or ERR_IO / ERR_NOMEM (detail in *e).
+ */
+err_code
+plan_validate(const char *path, const struct plan_options *opts,
+    struct plan_counts *counts, struct err *e);
+
+/*
+ * Parse a type cell: "0", "1", "clear" or "timestamp" (case-insensitive).
+ * Returns 0 or 1, or -1 when the text is none of these.  Used by
+ * `mqreset reset` for the same rules as a plan row.
+ */
+int
+plan_parse_type(const char *s);
+
+#endif /* MQR_PLAN_H */

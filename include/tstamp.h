@@ -1,0 +1,58 @@
+/*
+ * tstamp.h - reset timestamps: parse, check, format.
+ *
+ * Design: a plan's timestamp is either milliseconds since the Unix epoch
+ * ("1717380000000") or RFC 3339 with an explicit offset
+ * ("2024-06-03T10:00:00+08:00", "...Z", fractional seconds).  Anything
+ * that a reader could take for two different instants is refused: a time
+ * without an offset (which zone?), a 10-digit number (seconds or
+ * milliseconds?).  The range check takes "now" as a parameter; this
+ * module never reads the clock.  All functions are pure and thread-safe.
+ */
+#ifndef MQR_TSTAMP_H
+#define MQR_TSTAMP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+/* 2000-01-01T00:00:00Z: nothing earlier is a plausible reset time. */
+#define TSTAMP_MIN_MS INT64_C(946684800000)
+
+/* How far past `now` a timestamp may lie (clock skew allowance). */
+#define TSTAMP_FUTURE_MS INT64_C(300000)
+
+/* Buffer size for tstamp_format(). */
+#define TSTAMP_FMT_MAX 32
+
+/*
+ * Parse `s` (no surrounding spaces) into *ms, without the range check.
+ * Returns ERR_OK, or ERR_PARSE with a one-line reason in *e (for example
+ * "no time zone offset (ambiguous time zone): add Z or an offset like
+ * +08:00" or "10 digits looks like seconds, not milliseconds").  The reason
+ * does not repeat the input.
+ */
+err_code
+tstamp_parse_syntax(const char *s, int64_t *ms, struct err *e);
+
+/*
+ * Check that `ms` is a plausible reset time: not before 2000-01-01 and not
+ * more than 5 minutes after `now_ms`.  ERR_OK or ERR_PARSE with a reason.
+ */
+err_code
+tstamp_check_range(int64_t ms, int64_t now_ms, struct err *e);
+
+/* tstamp_parse_syntax() then tstamp_check_range(). */
+err_code
+tstamp_parse(const char *s, int64_t now_ms, int64_t *ms, struct err *e);
+
+/*
+ * Format `ms` as RFC 3339 UTC with milliseconds,
+ * "2024-06-03T02:00:00.000Z", into out[TSTAMP_FMT_MAX].  Returns out.
+ * Valid for years 0000-9999; other values give "out-of-range".
+ */
+const char *
+tstamp_format(int64_t ms, char *out);
+
+#endif /* MQR_TSTAMP_H */
