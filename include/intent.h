@@ -1,0 +1,94 @@
+/*
+ * intent.h - the in-flight journal that makes type 0 rows crash-safe.
+ *
+ * A type 0 reset clears a backlog for good, so it must never be sent twice
+ * behind the operator's back.  Before the engine sends a type 0 request it
+ * records the row here; when the answer comes, the row's record in the
+ * report (report.h) supersedes the journal line.  After a kill -9, the
+ * resume reader (resume.h) finds journal lines without a report row: those
+ * rows were in flight and may have been applied, so they are `unknown` and
+ * are not sent again unless --retry-ambiguous.
+ *
+ * The journal is a side file next to the report, "REPORT.intent", a CSV
+ * file (csvout.h encoding) with the header
+ *   line,instance_id,group_id,topic,type,reset_timestamp,sent_at
+ * One line per row, written and fflush()ed before the request leaves, so a
+ * killed process cannot have sent a request whose line is not in the file.
+ * With INTENT_SYNC each line is also fdatasync()ed, which extends the
+ * guarantee to power loss at the cost of one disk sync per type 0 row (the
+ * service allows about 10 calls per second, so the cost is small).
+ * It is removed by intent_finish() once the final report exists (every
+ * answered row is then in the report; rows without answer are `unknown`
+ * there).  Type 1 rows need no journal (resetting twice to one time is the
+ * same as once), but recording them is harmless.
+ *
+ * Not thread-safe: the engine's main thread records intents before it hands
+ * a job to a worker.
+ */
+#ifndef MQR_INTENT_H
+#define MQR_INTENT_H
+
+#include <stdint.h>
+
+#include "buf.h"
+#include "err.h"
+#include "report.h"
+
+/* Suffix appended to the report path to name its journal. */
+#define INTENT_SUFFIX ".intent"
+
+/* The journal's column names, in order (INTENT_NCOLUMNS entries). */
+#define INTENT_NCOLUMNS 7
+extern const char *const intent_columns[INTENT_NCOLUMNS];
+
+/* Set `out` to report_path + INTENT_SUFFIX.  ERR_TOOBIG / ERR_NOMEM. */
+err_code
+intent_path(const char *report_path, struct buf *out);
+
+/* intent_open() flags. */
+#define INTENT_FORCE 0x1u /* truncate a journal left by an earlier run */
+#define INTENT_SYNC 0x2u  /* fdatasync() every line, not only fflush() */
+
+struct intent;
+
+/*
+ * Create the journal for the report at `report_path` and write its header.
+ * ERR_EXISTS when the journal exists and flags lacks INTENT_FORCE (an
+ * earlier run was interrupted: its journal is evidence for --resume);
+ * ERR_IO, ERR_NOMEM.  On success *out owns the file.
+ */
+err_code
+intent_open(struct intent **out, const char *report_path, unsigned flags,
+    struct err *e);
+
+/*
+ * Record that the row at plan line `line` with identity *key is about to be
+ * sent (sent_at = now_ms), and flush it (and sync it with INTENT_SYNC).
+ * Returns only after the line is in the kernel's hands: the caller may then
+ * send.  ERR_IO on failure: the caller must not send the request.
+ */
+err_code
+intent_record(struct intent *j, unsigned long line,
+    const struct report_key *key, int64_t now_ms, struct err *e);
+
+/* Lines recorded so far. */
+unsigned long
+intent_count(const struct intent *j);
+
+/*
+ * Close and remove the journal.  Call only after report_finish() succeeded:
+ * from then on the report alone tells every outcome.  ERR_IO when the file
+ * cannot be removed (it is closed anyway).  Call intent_destroy() next.
+ */
+err_code
+intent_finish(struct intent *j, struct err *e);
+
+/*
+ * Free the journal object; when intent_finish() was not called the file is
+ * flushed, synced and closed, and stays (an aborted run keeps its evidence).
+ * NULL-tolerant.
+ */
+void
+intent_destroy(struct intent *j);
+
+#endif /* MQR_INTENT_H */

@@ -1,0 +1,138 @@
+/*
+ * resume.h - `run --resume PREVIOUS_REPORT`: what the previous run did.
+ *
+ * Reading.  resume_load() reads a previous report (report.h) whether final
+ * (plan order) or streamed (completion order, cut short by a kill -9: a
+ * last record without its line end is ignored and reported in the stats),
+ * and its intent journal "PREVIOUS_REPORT.intent" (intent.h) when present.
+ * It keeps no text: per report row, a 96-bit digest of the row's key
+ * (instance, group, topic, type, reset instant), its status and line
+ * numbers, 24 bytes, in an array sorted by digest.  A key digest is the
+ * leading bytes of SHA-256 over the key fields separated by a byte that
+ * plan identifiers cannot contain; the reset instant enters as
+ * milliseconds, so "...+08:00" and "...Z" spellings of one instant match.
+ *
+ * Matching.  The engine calls resume_match() for every plan row while it
+ * validates the plan, then resume_check_unmatched() before sending
+ * anything.  A report row whose key is not a row of the plan means the
+ * report comes from another plan (or the plan was edited): that is
+ * refused with ERR_MISMATCH naming the report line.  Line numbers are not
+ * compared: adding a comment line to a plan does not change what its rows
+ * mean.  Plan rows absent from the report (a partial report) are simply
+ * new.  Two report rows with one key are refused too (a report never has
+ * them).
+ *
+ * Deciding.  resume_decide() is a pure function of the previous outcome,
+ * the row type and --retry-ambiguous (table in its comment).
+ *
+ * Not thread-safe; lookups after loading do not allocate.
+ */
+#ifndef MQR_RESUME_H
+#define MQR_RESUME_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "err.h"
+#include "report.h"
+
+/* What the previous run left for one key. */
+enum resume_seen {
+	RESUME_SEEN_NONE = 0, /* no row, no journal line: never sent */
+	RESUME_SEEN_ROW,      /* a report row: status holds its outcome */
+	RESUME_SEEN_INFLIGHT  /* journaled as in flight, never answered */
+};
+
+struct resume_prev {
+	enum resume_seen seen;     /* which of the above */
+	enum report_status status; /* RESUME_SEEN_ROW: the row's status */
+	unsigned long report_line; /* line in the previous report / journal */
+	unsigned long plan_line;   /* plan line recorded there */
+};
+
+/* What to do with a plan row on resume. */
+enum resume_action {
+	RESUME_SEND = 0, /* send it (again) */
+	RESUME_SKIP,     /* already applied: report `skipped`, do not send */
+	RESUME_HOLD      /* outcome of a type 0 unknown: report `unknown`,
+	                    do not send (needs --retry-ambiguous) */
+};
+
+/* "send", "skip", "hold". */
+const char *
+resume_action_text(enum resume_action a);
+
+/*
+ * The decision table (pure):
+ *   previous             type 1   type 0            type 0 + retry_ambiguous
+ *   none                 send     send              send
+ *   ok, skipped          skip     skip              skip
+ *   failed, not-run,
+ *   dry-run              send     send              send
+ *   unknown              send     hold              send
+ *   in flight (journal)  send     hold              send
+ * `type` other than 0 is treated as 1 (only type 0 can do lasting harm when
+ * repeated).
+ */
+enum resume_action
+resume_decide(const struct resume_prev *prev, int type, int retry_ambiguous);
+
+/* Counts from loading, for the engine's messages and summary. */
+struct resume_stats {
+	size_t rows;                      /* complete report rows read */
+	size_t by_status[REPORT_NSTATUS]; /* of those, per status */
+	unsigned long truncated_line;     /* line of a cut-short last record of
+	                                     the report, 0 when none */
+	int have_journal;                 /* an intent journal was read */
+	size_t intents;                   /* journal lines read */
+	size_t in_flight;                 /* journal lines without a row */
+	unsigned long journal_truncated_line; /* as truncated_line */
+};
+
+struct resume;
+
+/*
+ * Load `report_path` and, if it exists, report_path + INTENT_SUFFIX.
+ * Errors: ERR_IO (cannot read; a missing report is an error, a missing
+ * journal is not), ERR_PARSE (not a mqreset report: wrong header, bad
+ * status, bad type or time; the message is "FILE:LINE: ..."), ERR_MISMATCH
+ * (two rows with one key), ERR_NOMEM.  On success *out owns the table.
+ */
+err_code
+resume_load(struct resume **out, const char *report_path, struct err *e);
+
+/*
+ * The same from open streams (tests, fuzzing): `journal` may be NULL.
+ * Names are used in messages only.  The streams are read to their end and
+ * not closed.
+ */
+err_code
+resume_load_fp(struct resume **out, FILE *report, const char *report_name,
+    FILE *journal, const char *journal_name, struct err *e);
+
+/* Statistics of the load.  Never NULL for a loaded table. */
+const struct resume_stats *
+resume_stats(const struct resume *r);
+
+/*
+ * Look up the plan row with identity *key, fill *prev (seen NONE when the
+ * previous run has no trace of it) and mark the entry as belonging to the
+ * plan.  Idempotent; never fails.
+ */
+void
+resume_match(struct resume *r, const struct report_key *key,
+    struct resume_prev *prev);
+
+/*
+ * After every plan row went through resume_match(): ERR_MISMATCH when some
+ * report row or journal line matched no plan row, with a message naming the
+ * first such line and the count, else ERR_OK.
+ */
+err_code
+resume_check_unmatched(const struct resume *r, struct err *e);
+
+/* Free the table.  NULL-tolerant. */
+void
+resume_destroy(struct resume *r);
+
+#endif /* MQR_RESUME_H */
