@@ -1,0 +1,158 @@
+/*
+ * client.h - the Ons OpenAPI client: signed requests over HTTPS.
+ *
+ * Design: a client owns one libcurl easy handle (http.c), reused for every
+ * call so the connection stays alive; one client per worker thread, as in
+ * wrk.  A call builds the common and action parameters, signs them (v1
+ * HMAC-SHA1 by default, or v3 ACS3-HMAC-SHA256; sign.h) with a fresh
+ * SignatureNonce and Timestamp for every attempt, sends them by POST (form
+ * body, the default) or GET (query), and hands the answer to reply.c for
+ * parsing and classification.  The caller gets a struct reply; cJSON and
+ * curl never leak out.
+ *
+ * Thread-safety: client_global_init() must run once in the main thread
+ * before any other thread starts; client_new()/client_destroy() are then
+ * thread-safe; a struct client is used by one thread at a time (its
+ * owner).  The config and credentials it borrows must stay unchanged and
+ * alive until client_destroy().
+ *
+ * --debug (cfg->debug): the StringToSign (v1) or CanonicalRequest (v3),
+ * the request and the reply go to msg_debug() with the Signature,
+ * SecurityToken and Authorization signature replaced by "***" and the
+ * AccessKeyId shown as its last 4 characters; the secret is never part of
+ * any of them.
+ */
+#ifndef MQR_CLIENT_H
+#define MQR_CLIENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "creds.h"
+#include "err.h"
+#include "params.h"
+#include "reply.h"
+
+/* The product version of the Ons API (OnsConsumerResetOffset's page). */
+#define CLIENT_API_VERSION "2019-02-14"
+/* Default reply cap: real replies are a few hundred bytes. */
+#define CLIENT_REPLY_CAP (1u << 20)
+/* Default timeouts. */
+#define CLIENT_CONNECT_TIMEOUT_MS 5000
+#define CLIENT_TIMEOUT_MS 30000
+/* Longest endpoint URL accepted. */
+#define CLIENT_URL_MAX 512
+
+enum client_method {
+	CLIENT_POST = 0, /* form body (default, as the official SDKs) */
+	CLIENT_GET = 1   /* query string */
+};
+
+struct client_config {
+	const char *endpoint;     /* base URL "https://ons.REGION.aliyuncs.com"
+	                             (client_endpoint() builds it); http://
+	                             only for loopback hosts */
+	int signature_version;    /* 1 (default when 0) or 3 */
+	enum client_method method; /* CLIENT_POST or CLIENT_GET */
+	long connect_timeout_ms;  /* 0: CLIENT_CONNECT_TIMEOUT_MS */
+	long timeout_ms;          /* whole call; 0: CLIENT_TIMEOUT_MS */
+	const char *cacert;       /* extra CA bundle file (--cacert), or NULL;
+	                             peer verification is always on */
+	int debug;                /* dump requests and replies, redacted */
+	size_t reply_cap;         /* max reply body; 0: CLIENT_REPLY_CAP */
+	const struct creds *creds; /* borrowed; must outlive the client */
+};
+
+/* An OnsConsumerResetOffset request. */
+struct client_reset_req {
+	const char *instance_id; /* InstanceId */
+	const char *group_id;    /* GroupId */
+	const char *topic;       /* Topic */
+	int type;                /* 0: clear the backlog, 1: to reset_ms */
+	int64_t reset_ms;        /* ResetTimestamp (ms), type 1 only */
+};
+
+/* Counters of one client (its owner thread reads them). */
+struct client_stats {
+	uint64_t calls;      /* calls attempted (sent or not) */
+	uint64_t connects;   /* new connections opened (each a TLS handshake
+	                        on https://), from CURLINFO_NUM_CONNECTS */
+	uint64_t bytes_sent; /* request bytes sent (headers and body) */
+};
+
+/*
+ * Once per process, in the main thread, before other threads start:
+ * curl_global_init.  Returns ERR_INTERNAL when libcurl cannot start.
+ */
+err_code
+client_global_init(void);
+
+void
+client_global_cleanup(void);
+
+/*
+ * The endpoint URL into out[CLIENT_URL_MAX]: `endpoint` when given (it
+ * must be http:// or https://, with no path other than "/", query or
+ * user info; plain http:// only when the host is localhost, 127.0.0.0/8 or
+ * ::1), else "https://ons.<region>.aliyuncs.com" for `region` (letters,
+ * digits and '-' only).  ERR_USAGE with a message otherwise.  Pure.
+ */
+err_code
+client_endpoint(const char *endpoint, const char *region,
+    char out[CLIENT_URL_MAX], struct err *e);
+
+/*
+ * A new client for cfg (copied, except creds which is borrowed).  The
+ * endpoint is checked as by client_endpoint().  NULL on failure with
+ * *e set (ERR_USAGE, ERR_NOMEM, ERR_INTERNAL).
+ */
+struct client *
+client_new(const struct client_config *cfg, struct err *e);
+
+/* Free the client and its connection; NULL-tolerant. */
+void
+client_destroy(struct client *c);
+
+/*
+ * One OnsConsumerResetOffset call (one attempt: retries are the caller's).
+ * *out (reply_init'ed by the caller; previous content is freed) always
+ * receives the outcome, including for transport failures.  Returns
+ * out->err: ERR_OK only when out->cls is REPLY_OK; on local failures
+ * before sending (ERR_NOMEM, ERR_INTERNAL, ERR_USAGE for a bad request)
+ * out->cls is REPLY_FATAL and nothing was sent.  *e gets a one-line
+ * description of any failure ("SignatureDoesNotMatch: ..." etc.).
+ */
+err_code
+client_reset_offset(struct client *c, const struct client_reset_req *req,
+    struct reply *out, struct err *e);
+
+/*
+ * Any Ons action with its action parameters (`params` may be NULL; the
+ * common parameters are added here and must not be in it).  Same contract
+ * as client_reset_offset().  For read-only actions (preflight, dry run,
+ * tests): the reply's body is available through reply_get_*().
+ */
+err_code
+client_call(struct client *c, const char *action,
+    const struct params *params, struct reply *out, struct err *e);
+
+/*
+ * What a call would send, without sending it: the action parameters plus
+ * the common ones (Format, Version, SignatureMethod, ...) into *shown
+ * (params_init'ed by the caller), signed as for real so a credential or
+ * signing problem shows up, but with no Signature, no SecurityToken and
+ * the AccessKeyId replaced by its hint.  For dry runs.
+ */
+err_code
+client_preview(struct client *c, const char *action,
+    const struct params *params, struct params *shown, struct err *e);
+
+/* Build OnsConsumerResetOffset's action parameters for req into *p. */
+err_code
+client_reset_params(const struct client_reset_req *req, struct params *p);
+
+/* The client's counters so far. */
+void
+client_stats(const struct client *c, struct client_stats *out);
+
+#endif /* MQR_CLIENT_H */
