@@ -100,8 +100,9 @@ diag_file(const struct diag *d);
 
 /*
  * Write a printable excerpt of `s` into out[size] for a message: at most
- * 60 bytes of the value, control bytes, quotes and backslashes escaped
- * ("\x1b", "\""), "..." when truncated.  Returns out.
+ * 60 bytes of the value (never cutting a UTF-8 sequence), control bytes
+ * as "\x1b", single quotes and backslashes with a backslash, "..." when
+ * truncated.  Returns out.
  */
 const char *
 diag_quote(const char *s, char *out, size_t size);

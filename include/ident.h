@@ -13,7 +13,10 @@
  *                  rmq-cn-..., characters or lengths outside what the
  *                  console accepts for new resources;
  *   IDENT_OK.
- * The reason never repeats the value.  Pure and thread-safe.
+ * The reason is a predicate meant to follow the kind and the value,
+ * "group ID 'x' <reason>": "is empty", "contains a control character
+ * (byte 3)", "is unusual: does not start with GID_ or GID-".  It never
+ * repeats the value.  Pure and thread-safe.
  */
 #ifndef MQR_IDENT_H
 #define MQR_IDENT_H

@@ -13,9 +13,11 @@
 #include "msg.h"
 
 /* extern const struct cmd cmd_NAME; -- one line per command, sorted */
+extern const struct cmd cmd_validate;
 
 const struct cmd *const cmd_table[] = {
 	/* &cmd_NAME, -- sorted by name */
+	&cmd_validate,
 	NULL
 };
 

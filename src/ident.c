@@ -1,0 +1,277 @@
+/*
+ * ident.c - identifier checks for instance IDs, group IDs and topics.
+ * See include/ident.h.
+ *
+ * Design: two layers.  The hard layer (errors) is the same for all kinds
+ * and is about bytes: empty, too long, control characters, white space,
+ * invalid UTF-8 - nothing the service could ever accept.  The soft layer
+ * (warnings) encodes the console's naming rules as documented for
+ * ApsaraMQ for RocketMQ 4.x (the Ons API's product): group IDs of 2-64
+ * characters from [A-Za-z0-9_-], recommended prefix GID_ or GID- (older
+ * consoles required it); topics of 3-64 characters from [A-Za-z0-9_-],
+ * not starting with CID or GID; instance IDs MQ_INST_<digits>_<alnum>,
+ * or rmq-cn-<alnum> for 5.x instances.  Values outside those rules may
+ * still exist (older resources, namespaces, 5.x naming), so they only
+ * warn.
+ */
+#include "ident.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Console limits for new resources (4.x). */
+#define IDENT_NAME_MAX 64
+
+static enum ident_verdict
+ident_say(enum ident_verdict v, char *why, size_t size, const char *fmt,
+    ...) __attribute__((format(printf, 4, 5)));
+
+static enum ident_verdict
+ident_say(enum ident_verdict v, char *why, size_t size, const char *fmt,
+    ...)
+{
+	va_list ap;
+
+	if (why != NULL && size > 0) {
+		va_start(ap, fmt);
+		vsnprintf(why, size, fmt, ap);
+		va_end(ap);
+	}
+	return v;
+}
+
+/*
+ * Length of the valid UTF-8 sequence at s (1..4), or 0 when invalid
+ * (overlong forms, surrogates and code points past U+10FFFF included).
+ */
+static size_t
+ident_utf8_len(const unsigned char *s)
+{
+	unsigned c = s[0];
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		return (s[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (c >= 0xe0 && c <= 0xef) {
+		if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
+			return 0;
+		if (c == 0xe0 && s[1] < 0xa0)
+			return 0; /* overlong */
+		if (c == 0xed && s[1] >= 0xa0)
+			return 0; /* surrogate */
+		return 3;
+	}
+	if (c >= 0xf0 && c <= 0xf4) {
+		if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 ||
+		    (s[3] & 0xc0) != 0x80)
+			return 0;
+		if (c == 0xf0 && s[1] < 0x90)
+			return 0; /* overlong */
+		if (c == 0xf4 && s[1] >= 0x90)
+			return 0; /* past U+10FFFF */
+		return 4;
+	}
+	return 0;
+}
+
+static int
+ident_is_name_char(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '_' || c == '-';
+}
+
+static int
+ident_is_alnum(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9');
+}
+
+/*
+ * The hard checks.  *chars receives the length in characters, *plain
+ * whether every byte is in [A-Za-z0-9_-], *bad the first byte that is
+ * not.
+ */
+static enum ident_verdict
+ident_check_bytes(const char *s, char *why, size_t size, size_t *chars,
+    int *plain, unsigned char *bad)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), i = 0, len;
+
+	*chars = 0;
+	*plain = 1;
+	*bad = 0;
+	if (n == 0)
+		return ident_say(IDENT_ERROR, why, size, "is empty");
+	if (n > IDENT_MAX)
+		return ident_say(IDENT_ERROR, why, size, "is %zu bytes long "
+		    "(at most %d)", n, IDENT_MAX);
+	while (i < n) {
+		if (p[i] < 0x20 || p[i] == 0x7f)
+			return ident_say(IDENT_ERROR, why, size, "contains a "
+			    "control character (byte %zu)", i + 1);
+		if (p[i] == ' ')
+			return ident_say(IDENT_ERROR, why, size, "contains a "
+			    "space (byte %zu)", i + 1);
+		len = ident_utf8_len(p + i);
+		if (len == 0)
+			return ident_say(IDENT_ERROR, why, size, "is not valid "
+			    "UTF-8 (byte %zu)", i + 1);
+		if (*plain && !ident_is_name_char(p[i])) {
+			*plain = 0;
+			*bad = p[i];
+		}
+		i += len;
+		(*chars)++;
+	}
+	return IDENT_OK;
+}
+
+/* The character to name in a warning: printable ASCII, or "non-ASCII". */
+static const char *
+ident_char_name(unsigned char c, char *buf, size_t size)
+{
+	if (c >= 0x80)
+		snprintf(buf, size, "non-ASCII characters");
+	else
+		snprintf(buf, size, "'%c'", c);
+	return buf;
+}
+
+static enum ident_verdict
+ident_check_instance(const char *s, int plain, unsigned char bad,
+    char *why, size_t size)
+{
+	const char *p;
+	char cb[32];
+
+	if (strncmp(s, "MQ_INST_", 8) == 0) {
+		p = s + 8;
+		if (*p < '0' || *p > '9')
+			goto mq_shape;
+		while (*p >= '0' && *p <= '9')
+			p++;
+		if (*p++ != '_' || *p == '\0')
+			goto mq_shape;
+		while (ident_is_alnum((unsigned char)*p))
+			p++;
+		if (*p != '\0')
+			goto mq_shape;
+		return ident_say(IDENT_OK, why, size, "%s", "");
+	}
+	if (strncmp(s, "rmq-cn-", 7) == 0) {
+		p = s + 7;
+		if (*p == '\0')
+			goto rmq_shape;
+		while (ident_is_alnum((unsigned char)*p))
+			p++;
+		if (*p != '\0')
+			goto rmq_shape;
+		return ident_say(IDENT_OK, why, size, "%s", "");
+	}
+	if (!plain)
+		return ident_say(IDENT_WARNING, why, size, "is unusual: "
+		    "contains %s", ident_char_name(bad, cb, sizeof cb));
+	return ident_say(IDENT_WARNING, why, size, "is unusual: "
+	    "expected MQ_INST_<digits>_<letters/digits> or rmq-cn-...");
+mq_shape:
+	return ident_say(IDENT_WARNING, why, size, "is unusual: "
+	    "expected MQ_INST_<digits>_<letters/digits>");
+rmq_shape:
+	return ident_say(IDENT_WARNING, why, size, "is unusual: "
+	    "expected rmq-cn-<letters/digits>");
+}
+
+static enum ident_verdict
+ident_check_group(const char *s, size_t chars, int plain,
+    unsigned char bad, char *why, size_t size)
+{
+	char cb[32];
+
+	if (strncmp(s, "%RETRY%", 7) == 0 || strncmp(s, "%DLQ%", 5) == 0)
+		return ident_say(IDENT_WARNING, why, size, "looks like a "
+		    "retry or dead-letter topic, not a group");
+	if (!plain)
+		return ident_say(IDENT_WARNING, why, size, "is unusual: "
+		    "contains %s (the console allows letters, digits, '-' "
+		    "and '_')", ident_char_name(bad, cb, sizeof cb));
+	if (chars < 2 || chars > IDENT_NAME_MAX)
+		return ident_say(IDENT_WARNING, why, size, "is unusual: "
+		    "%zu character%s long (the console allows 2 to %d)", chars,
+		    chars == 1 ? "" : "s",
+		    IDENT_NAME_MAX);
+	if (strncmp(s, "GID_", 4) != 0 && strncmp(s, "GID-", 4) != 0)
+		return ident_say(IDENT_WARNING, why, size, "is unusual: "
+		    "does not start with GID_ or GID-");
+	if (s[4] == '\0')
+		return ident_say(IDENT_WARNING, why, size, "is unusual: "
+		    "nothing follows the GID prefix");
+	return ident_say(IDENT_OK, why, size, "%s", "");
+}
+
+static enum ident_verdict
+ident_check_topic(const char *s, size_t chars, int plain,
+    unsigned char bad, char *why, size_t size)
+{
+	char cb[32];
+
+	if (strncmp(s, "%RETRY%", 7) == 0 || strncmp(s, "%DLQ%", 5) == 0)
+		return ident_say(IDENT_WARNING, why, size, "is a retry or "
+		    "dead-letter topic; resets usually target the "
+		    "original topic");
+	if (!plain)
+		return ident_say(IDENT_WARNING, why, size, "is unusual: "
+		    "contains %s (the console allows letters, digits, '-' "
+		    "and '_')", ident_char_name(bad, cb, sizeof cb));
+	if (chars < 3 || chars > IDENT_NAME_MAX)
+		return ident_say(IDENT_WARNING, why, size, "is unusual: "
+		    "%zu character%s long (the console allows 3 to %d)", chars,
+		    chars == 1 ? "" : "s",
+		    IDENT_NAME_MAX);
+	if (strncmp(s, "GID", 3) == 0 || strncmp(s, "CID", 3) == 0)
+		return ident_say(IDENT_WARNING, why, size, "starts with %.3s: "
+		    "is it a group ID in the topic column?", s);
+	return ident_say(IDENT_OK, why, size, "%s", "");
+}
+
+enum ident_verdict
+ident_check(enum ident_kind kind, const char *s, char *why, size_t size)
+{
+	enum ident_verdict v;
+	size_t chars;
+	int plain;
+	unsigned char bad;
+
+	if (s == NULL)
+		s = "";
+	v = ident_check_bytes(s, why, size, &chars, &plain, &bad);
+	if (v != IDENT_OK)
+		return v;
+	switch (kind) {
+	case IDENT_INSTANCE:
+		return ident_check_instance(s, plain, bad, why, size);
+	case IDENT_GROUP:
+		return ident_check_group(s, chars, plain, bad, why, size);
+	case IDENT_TOPIC:
+		return ident_check_topic(s, chars, plain, bad, why, size);
+	}
+	return ident_say(IDENT_ERROR, why, size, "unknown identifier kind");
+}
+
+const char *
+ident_kind_name(enum ident_kind kind)
+{
+	switch (kind) {
+	case IDENT_INSTANCE:
+		return "instance ID";
+	case IDENT_GROUP:
+		return "group ID";
+	case IDENT_TOPIC:
+		return "topic";
+	}
+	return "identifier";
+}
