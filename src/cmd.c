@@ -13,10 +13,14 @@
 #include "msg.h"
 
 /* extern const struct cmd cmd_NAME; -- one line per command, sorted */
+extern const struct cmd cmd_reset;
+extern const struct cmd cmd_run;
 extern const struct cmd cmd_validate;
 
 const struct cmd *const cmd_table[] = {
 	/* &cmd_NAME, -- sorted by name */
+	&cmd_reset,
+	&cmd_run,
 	&cmd_validate,
 	NULL
 };

@@ -1,0 +1,93 @@
+/*
+ * engine.h - `mqreset run`: dispatch a validated plan through a pool of
+ * workers under a rate limit, with retries, and write a truthful report.
+ *
+ * Threads (after wrk): the configuration below is read-only once the
+ * workers start.  The main thread (the caller of engine_run) reads the
+ * plan row by row (it is never held in memory), decides per row with the
+ * --resume table, hands jobs to the workers through a bounded queue,
+ * receives their results through a second bounded queue, and alone writes
+ * the report (report.h), shows progress and watches for signals.  Each
+ * worker owns its API client (one libcurl handle, so one connection kept
+ * alive) and its random generator; the shared state is the adaptive rate
+ * limiter (behind `lock`, every attempt takes a token, retries included),
+ * the intent journal (behind its own lock: a worker records a type 0 row
+ * right before sending it) and atomic counters and flags.  Workers block
+ * every signal (pthread_sigmask); the caller installs the handlers and
+ * passes a counter that engine_run polls.
+ *
+ * Stopping: when `*signals` becomes 1 (or a run-fatal reply, an I/O error
+ * or the failure limit), no new row is dispatched, in-flight rows finish
+ * (without starting retries), and every row not sent is `not-run`.  When
+ * it reaches 2, in-flight rows are not waited for: they are reported
+ * `unknown` (they may have been applied) and the workers are abandoned to
+ * the process exit (engine_run says so in *detached).
+ */
+#ifndef MQR_ENGINE_H
+#define MQR_ENGINE_H
+
+#include <signal.h>
+#include <stdint.h>
+
+#include "client.h"
+#include "err.h"
+#include "summary.h"
+
+/* Defaults of the run options. */
+#define ENGINE_DEFAULT_WORKERS 8
+#define ENGINE_MAX_WORKERS 256
+/*
+ * 10 requests per second: the documented per-account quota of
+ * OnsConsumerResetOffset (PROTOCOL.md section 6, "API rate limits",
+ * alibabacloud.com/help/en/apsaramq-for-rocketmq/api-rate-limits: 10 QPS
+ * for the account, root and RAM users combined).
+ */
+#define ENGINE_DEFAULT_RATE 10.0
+#define ENGINE_DEFAULT_BURST 1.0
+#define ENGINE_DEFAULT_MAX_ATTEMPTS 5
+
+struct engine_config {
+	const char *plan_path;     /* the plan (validated by engine_run) */
+	const char *report_path;   /* the report to create */
+	const char *resume_path;   /* previous report, or NULL */
+	const char *instance;      /* --instance for plans without the
+	                              column, or NULL */
+	int execute;               /* 1: send; 0: dry run (sign only) */
+	int force;                 /* overwrite an existing report */
+	unsigned workers;          /* worker threads, 1..ENGINE_MAX_WORKERS */
+	double rate;               /* requests per second, ceiling */
+	double burst;              /* token bucket capacity */
+	unsigned max_attempts;     /* per row, >= 1 */
+	int retry_ambiguous;       /* retry/resend type 0 rows that may have
+	                              been applied */
+	unsigned long max_failures; /* stop once this many rows failed or
+	                              are unknown; 0: no limit */
+	double max_failures_pct;   /* the same as a percentage of the rows
+	                              to send; < 0: not given */
+	int progress;              /* draw the progress line (TTY) */
+	int intent_sync;           /* fdatasync each journal line */
+	const struct client_config *client; /* endpoint, creds, timeouts */
+	uint64_t seed;             /* jitter seed; 0: from RAND_bytes */
+};
+
+/*
+ * Run the plan.  Returns:
+ *   ERR_OK          every row was handled (some may have failed: see
+ *                   the summary's counts);
+ *   ERR_PLAN        the plan is invalid (diagnostics printed), nothing sent;
+ *   ERR_EXISTS, ERR_MISMATCH, ERR_IO, ERR_CRED, ERR_USAGE, ERR_NOMEM...
+ *                   before anything was sent (message in *e);
+ *   ERR_INTERRUPTED / ERR_AUTH / ERR_IO / ERR_REMOTE (failure limit)
+ *                   the run was stopped: the report is complete, rows not
+ *                   sent are not-run; *e says why.
+ * *sum is filled whenever dispatching started.  `signals` is incremented
+ * by the caller's signal handler (may be NULL).  *detached is set to 1 when
+ * workers were abandoned after a second signal: the caller must then not
+ * free what the config points to, and should exit soon.
+ */
+err_code
+engine_run(const struct engine_config *cfg,
+    volatile sig_atomic_t *signals, struct summary *sum, int *detached,
+    struct err *e);
+
+#endif /* MQR_ENGINE_H */

@@ -1,0 +1,74 @@
+/*
+ * summary.h - the figures of one `mqreset run`, and their two outputs:
+ * the human summary at the end (through msg.h) and the machine-readable
+ * `--summary-json FILE`.
+ *
+ * The engine fills a struct summary (main thread only, after the workers
+ * are joined); cmd_run prints it.  The JSON object is documented in
+ * mqreset(1) (run, --summary-json) and its keys are a stable interface:
+ *   {"plan":..., "report":..., "mode":"execute"|"dry-run",
+ *    "outcome":"completed"|"aborted", "stop_reason":..., "rows":N,
+ *    "status":{"ok":N,"failed":N,"unknown":N,"not-run":N,"skipped":N,
+ *              "dry-run":N},
+ *    "requests":N, "retries":N, "throttled":N, "rate_cuts":N,
+ *    "connections":N, "workers":N, "rate_limit":R, "final_rate":R,
+ *    "elapsed_s":S, "mean_rate":R, "cpu_s":S, "held_ambiguous":N,
+ *    "exit_status":N}
+ *
+ * Not thread-safe (one owner).
+ */
+#ifndef MQR_SUMMARY_H
+#define MQR_SUMMARY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "report.h"
+
+/* Longest stop reason kept (one line). */
+#define SUMMARY_REASON_MAX 512
+
+struct summary {
+	const char *plan;        /* plan path (borrowed) */
+	const char *report;      /* report path (borrowed) */
+	int execute;             /* 1: --execute, 0: dry run */
+	int aborted;             /* the run stopped before the end */
+	char stop_reason[SUMMARY_REASON_MAX]; /* why, "" when it did not */
+	size_t rows;             /* plan data rows */
+	size_t by_status[REPORT_NSTATUS]; /* rows per final status */
+	size_t held_ambiguous;   /* type 0 rows held as unknown on resume */
+	uint64_t requests;       /* attempts sent (retries included) */
+	uint64_t retries;        /* attempts after the first of a row */
+	uint64_t throttled;      /* throttling replies received */
+	uint64_t rate_cuts;      /* times the adaptive limiter cut the rate */
+	uint64_t connections;    /* connections opened (TLS handshakes) */
+	unsigned workers;        /* worker threads */
+	double rate_limit;       /* --rate */
+	double final_rate;       /* the limiter's rate at the end */
+	double elapsed_s;        /* wall time of the dispatch phase */
+	double cpu_s;            /* process CPU time, whole run */
+	int exit_status;         /* what the command returns */
+};
+
+/* Zero *s.  Cannot fail. */
+void
+summary_init(struct summary *s);
+
+/* Requests per second over the elapsed time (0 when nothing elapsed). */
+double
+summary_mean_rate(const struct summary *s);
+
+/* Print the human summary through msg_info() (several lines). */
+void
+summary_print(const struct summary *s);
+
+/*
+ * Write the JSON object to `path` (created or truncated; "-" is stdout).
+ * ERR_IO / ERR_NOMEM with detail in *e.
+ */
+err_code
+summary_write_json(const struct summary *s, const char *path,
+    struct err *e);
+
+#endif /* MQR_SUMMARY_H */

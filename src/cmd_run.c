@@ -1,0 +1,328 @@
+/*
+ * cmd_run.c - `mqreset run PLAN --report FILE [--execute] [options]`.
+ *
+ * The command layer: options (one table), credentials and endpoint, the
+ * signal handlers, then engine_run() (engine.c) and the summary.  Without
+ * --execute nothing is sent: every row is validated and signed, and the
+ * report says `dry-run`.
+ *
+ * Signals: SIGINT and SIGTERM only increment a counter here (the handler
+ * does nothing else); the engine's main loop polls it - 1 stops
+ * dispatching, 2 abandons the requests in flight.  Workers block every
+ * signal, so the handler always runs in the main thread.
+ */
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client.h"
+#include "clock.h"
+#include "cmd.h"
+#include "creds.h"
+#include "engine.h"
+#include "exitcode.h"
+#include "msg.h"
+#include "summary.h"
+
+struct run_cfg {
+	struct cmd_common common;   /* --help, --quiet, --verbose, --debug */
+	double burst;               /* --burst: bucket capacity, 0 auto */
+	const char *cacert;         /* --cacert FILE */
+	double connect_timeout;     /* --connect-timeout SECONDS */
+	const char *endpoint;       /* --endpoint URL */
+	int execute;                /* --execute: really send */
+	int force;                  /* --force: overwrite the report */
+	const char *instance;       /* --instance ID */
+	long long max_attempts;     /* --max-attempts N */
+	const char *max_failures;   /* --max-failures N or P% */
+	const char *method;         /* --method post|get */
+	const char *profile;        /* --profile NAME */
+	double rate;                /* --rate R */
+	const char *region;         /* --region REGION */
+	const char *report;         /* --report FILE */
+	const char *resume;         /* --resume PREVIOUS_REPORT */
+	int retry_ambiguous;        /* --retry-ambiguous */
+	long long seed;             /* --seed N: reproducible jitter */
+	long long signature_version; /* --signature-version 1|3 */
+	int stop_on_error;          /* --stop-on-error */
+	const char *summary_json;   /* --summary-json FILE */
+	int sync_journal;           /* --sync-journal */
+	double timeout;             /* --timeout SECONDS */
+	long long workers;          /* --workers N */
+};
+
+#define RUN_OFF(f) offsetof(struct run_cfg, f)
+
+/* Sorted by name, after the common options. */
+static const struct opts_spec run_opts[] = {
+	CMD_COMMON_OPTS(struct run_cfg),
+	{ "burst", 0, OPTS_DOUBLE, "B", 0, 1e6, NULL, "0", RUN_OFF(burst),
+	  "token bucket capacity (0: a tenth of a second of --rate, at "
+	  "least 1)" },
+	{ "cacert", 0, OPTS_STRING, "FILE", 0, 0, NULL, NULL, RUN_OFF(cacert),
+	  "also trust the CA certificates in FILE" },
+	{ "connect-timeout", 0, OPTS_DOUBLE, "SECONDS", 0.001, 3600, NULL, "5",
+	  RUN_OFF(connect_timeout), "give up connecting after SECONDS" },
+	{ "endpoint", 0, OPTS_STRING, "URL", 0, 0, NULL, NULL,
+	  RUN_OFF(endpoint),
+	  "API endpoint (default https://ons.REGION.aliyuncs.com)" },
+	{ "execute", 0, OPTS_FLAG, NULL, 0, 0, NULL, NULL, RUN_OFF(execute),
+	  "apply the plan (without it: dry run, nothing is sent)" },
+	{ "force", 'f', OPTS_FLAG, NULL, 0, 0, NULL, NULL, RUN_OFF(force),
+	  "overwrite an existing report (and its intent journal)" },
+	{ "instance", 0, OPTS_STRING, "ID", 0, 0, NULL, NULL,
+	  RUN_OFF(instance), "instance ID for plans without an instance "
+	  "column" },
+	{ "max-attempts", 0, OPTS_INT, "N", 1, 100, NULL, "5",
+	  RUN_OFF(max_attempts), "attempts per row for retryable outcomes" },
+	{ "max-failures", 0, OPTS_STRING, "N|P%", 0, 0, NULL, NULL,
+	  RUN_OFF(max_failures), "stop the run once N rows (or P% of the "
+	  "rows to send) failed or are unknown" },
+	{ "method", 0, OPTS_STRING, "METHOD", 0, 0, "post|get", "post",
+	  RUN_OFF(method), "HTTP method: post (form body) or get (query)" },
+	{ "profile", 0, OPTS_STRING, "NAME", 0, 0, NULL, NULL,
+	  RUN_OFF(profile), "credentials profile (aliyun CLI or "
+	  "~/.alibabacloud/credentials)" },
+	{ "rate", 0, OPTS_DOUBLE, "R", 0.01, 100000, NULL, "10", RUN_OFF(rate),
+	  "at most R requests per second, retries included (service quota: "
+	  "10)" },
+	{ "region", 0, OPTS_STRING, "REGION", 0, 0, NULL, NULL,
+	  RUN_OFF(region), "region for the default endpoint (default: from "
+	  "the profile, else cn-hangzhou)" },
+	{ "report", 'o', OPTS_STRING, "FILE", 0, 0, NULL, NULL,
+	  RUN_OFF(report), "write the report to FILE (required)" },
+	{ "resume", 0, OPTS_STRING, "PREVIOUS_REPORT", 0, 0, NULL, NULL,
+	  RUN_OFF(resume), "skip the rows that are ok in PREVIOUS_REPORT, "
+	  "send the others again" },
+	{ "retry-ambiguous", 0, OPTS_FLAG, NULL, 0, 0, NULL, NULL,
+	  RUN_OFF(retry_ambiguous), "retry (and resume) type 0 rows that may "
+	  "already have been applied" },
+	{ "seed", 0, OPTS_INT, "N", 0, 9e18, NULL, "0", RUN_OFF(seed),
+	  "seed of the retry jitter (0: random); for reproducible tests" },
+	{ "signature-version", 0, OPTS_INT, "V", 1, 3, NULL, "1",
+	  RUN_OFF(signature_version),
+	  "request signature: 1 (HMAC-SHA1) or 3 (ACS3-HMAC-SHA256)" },
+	{ "stop-on-error", 0, OPTS_FLAG, NULL, 0, 0, NULL, NULL,
+	  RUN_OFF(stop_on_error), "stop at the first failed or unknown row "
+	  "(--max-failures 1)" },
+	{ "summary-json", 0, OPTS_STRING, "FILE", 0, 0, NULL, NULL,
+	  RUN_OFF(summary_json), "also write the summary as JSON to FILE "
+	  "(- for stdout)" },
+	{ "sync-journal", 0, OPTS_FLAG, NULL, 0, 0, NULL, NULL,
+	  RUN_OFF(sync_journal), "fdatasync the intent journal before each "
+	  "type 0 request (survives power loss)" },
+	{ "timeout", 0, OPTS_DOUBLE, "SECONDS", 0.001, 3600, NULL, "30",
+	  RUN_OFF(timeout), "give up on a request after SECONDS" },
+	{ "workers", 'j', OPTS_INT, "N", 1, ENGINE_MAX_WORKERS, NULL, "8",
+	  RUN_OFF(workers), "worker threads, each with its own connection" },
+};
+
+static int run_main(int argc, char **argv);
+
+const struct cmd cmd_run = {
+	"run",
+	"mqreset run [options] PLAN --report FILE [--execute]",
+	"apply a plan (dry run unless --execute), write a report",
+	run_opts,
+	sizeof run_opts / sizeof run_opts[0],
+	run_main,
+};
+
+/* SIGINT/SIGTERM count; read by the engine's main loop. */
+static volatile sig_atomic_t run_signals;
+
+static void
+run_on_signal(int sig)
+{
+	(void)sig;
+	if (run_signals < 2)
+		run_signals++;
+}
+
+static void
+run_signals_install(struct sigaction *old_int, struct sigaction *old_term)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = run_on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0;
+	sigaction(SIGINT, &sa, old_int);
+	sigaction(SIGTERM, &sa, old_term);
+}
+
+/* "N" or "P%" into the engine config.  ERR_USAGE when malformed. */
+static err_code
+run_parse_failures(const char *s, struct engine_config *ec, struct err *e)
+{
+	char *end;
+	double v;
+
+	ec->max_failures = 0;
+	ec->max_failures_pct = -1;
+	if (s == NULL)
+		return ERR_OK;
+	v = strtod(s, &end);
+	if (end == s || !(v >= 0))
+		return err_set(e, ERR_USAGE, "--max-failures: '%s' is not a "
+		    "number or a percentage", s);
+	if (*end == '%' && end[1] == '\0') {
+		if (v <= 0 || v > 100)
+			return err_set(e, ERR_USAGE, "--max-failures: %s is "
+			    "not within 0%%..100%%", s);
+		ec->max_failures_pct = v;
+		return ERR_OK;
+	}
+	if (*end != '\0' || v != (double)(unsigned long)v || v < 1)
+		return err_set(e, ERR_USAGE, "--max-failures: '%s' is not a "
+		    "positive whole number or a percentage", s);
+	ec->max_failures = (unsigned long)v;
+	return ERR_OK;
+}
+
+/* The exit status for the engine's outcome. */
+static int
+run_exit_status(err_code rc, const struct summary *sum)
+{
+	if (rc == ERR_INTERRUPTED)
+		return EXITCODE_ABORTED;
+	if (rc != ERR_OK)
+		return (int)exitcode_from_err(rc);
+	if (sum->aborted)
+		return EXITCODE_ABORTED;
+	if (sum->by_status[REPORT_FAILED] > 0 ||
+	    sum->by_status[REPORT_UNKNOWN] > 0)
+		return EXITCODE_FAILED;
+	return EXITCODE_OK;
+}
+
+static int
+run_main(int argc, char **argv)
+{
+	struct run_cfg cfg;
+	struct opts_result res;
+	struct engine_config ec;
+	struct client_config cc;
+	struct creds_options co;
+	struct creds *creds;
+	struct summary sum;
+	struct sigaction old_int, old_term;
+	struct err e;
+	char url[CLIENT_URL_MAX];
+	const char *region;
+	int status, detached, started, signals_set;
+	int64_t cpu0;
+	err_code rc;
+
+	cpu0 = clock_cpu_ns();
+	memset(&cfg, 0, sizeof(cfg));
+	memset(&res, 0, sizeof(res));
+	status = cmd_parse(&cmd_run, argc, argv, &cfg,
+	    offsetof(struct run_cfg, common), &res);
+	if (status >= 0)
+		return status;
+	err_clear(&e);
+	creds = NULL;
+	started = 0;
+	signals_set = 0;
+	detached = 0;
+	summary_init(&sum);
+	memset(&ec, 0, sizeof(ec));
+	memset(&cc, 0, sizeof(cc));
+	rc = ERR_OK;
+	if (res.npos != 1)
+		rc = err_set(&e, ERR_USAGE, "run: expected one PLAN, got %zu "
+		    "(usage: %s)", res.npos, cmd_run.usage);
+	else if (cfg.report == NULL)
+		rc = err_set(&e, ERR_USAGE, "run: --report FILE is required: "
+		    "the report is the record of what was done");
+	if (rc == ERR_OK)
+		rc = run_parse_failures(cfg.max_failures, &ec, &e);
+	if (rc != ERR_OK) {
+		msg_error("%s", err_message(&e));
+		opts_result_free(&res);
+		return EXITCODE_INVALID;
+	}
+	if (cfg.stop_on_error)
+		ec.max_failures = 1;
+
+	ec.plan_path = res.pos[0];
+	ec.report_path = cfg.report;
+	ec.resume_path = cfg.resume;
+	ec.instance = cfg.instance;
+	ec.execute = cfg.execute;
+	ec.force = cfg.force;
+	ec.workers = (unsigned)cfg.workers;
+	ec.rate = cfg.rate;
+	ec.burst = cfg.burst > 0 ? cfg.burst : cfg.rate / 10.0;
+	if (ec.burst < 1)
+		ec.burst = 1;
+	ec.max_attempts = (unsigned)cfg.max_attempts;
+	ec.retry_ambiguous = cfg.retry_ambiguous;
+	ec.progress = msg_is_tty() && !cfg.common.quiet;
+	ec.intent_sync = cfg.sync_journal;
+	ec.seed = (uint64_t)cfg.seed;
+	ec.client = &cc;
+
+	/* Credentials and endpoint: a dry run signs too. */
+	memset(&co, 0, sizeof(co));
+	co.profile = cfg.profile;
+	rc = creds_load(&co, &creds, &e);
+	if (rc == ERR_OK) {
+		region = cfg.region != NULL ? cfg.region :
+		    creds_region(creds) != NULL ? creds_region(creds) :
+		    "cn-hangzhou";
+		rc = client_endpoint(cfg.endpoint, region, url, &e);
+	}
+	if (rc == ERR_OK) {
+		rc = client_global_init();
+		if (rc != ERR_OK)
+			err_set(&e, rc, "cannot initialise libcurl");
+		started = rc == ERR_OK;
+	}
+	if (rc == ERR_OK) {
+		cc.endpoint = url;
+		cc.signature_version = (int)cfg.signature_version;
+		cc.method = strcmp(cfg.method, "get") == 0 ? CLIENT_GET :
+		    CLIENT_POST;
+		cc.connect_timeout_ms = (long)(cfg.connect_timeout * 1000);
+		cc.timeout_ms = (long)(cfg.timeout * 1000);
+		cc.cacert = cfg.cacert;
+		cc.debug = cfg.common.debug;
+		cc.creds = creds;
+		msg_verbose("endpoint %s, key %s from %s", url,
+		    creds_key_hint(creds), creds_source(creds));
+		run_signals = 0;
+		run_signals_install(&old_int, &old_term);
+		signals_set = 1;
+		rc = engine_run(&ec, &run_signals, &sum, &detached, &e);
+	}
+	if (rc != ERR_OK && rc != ERR_INTERRUPTED)
+		msg_error("%s", err_message(&e));
+	status = run_exit_status(rc, &sum);
+	if (sum.report != NULL) {
+		sum.exit_status = status;
+		sum.cpu_s = (double)(clock_cpu_ns() - cpu0) / 1e9;
+		summary_print(&sum);
+		if (cfg.summary_json != NULL &&
+		    summary_write_json(&sum, cfg.summary_json, &e) != ERR_OK) {
+			msg_error("%s", err_message(&e));
+			if (status == EXITCODE_OK)
+				status = EXITCODE_ABORTED;
+		}
+	}
+	if (signals_set) {
+		sigaction(SIGINT, &old_int, NULL);
+		sigaction(SIGTERM, &old_term, NULL);
+	}
+	if (!detached) {
+		if (started)
+			client_global_cleanup();
+		creds_destroy(creds);
+	}
+	opts_result_free(&res);
+	return status;
+}
