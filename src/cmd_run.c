@@ -37,7 +37,7 @@ struct run_cfg {
 	const char *instance;       /* --instance ID */
 	long long max_attempts;     /* --max-attempts N */
 	const char *max_failures;   /* --max-failures N or P% */
-	const char *method;         /* --method post|get */
+	const char *method;         /* --method POST|GET */
 	const char *profile;        /* --profile NAME */
 	double rate;                /* --rate R */
 	const char *region;         /* --region REGION */
@@ -80,8 +80,8 @@ static const struct opts_spec run_opts[] = {
 	{ "max-failures", 0, OPTS_STRING, "N|P%", 0, 0, NULL, NULL,
 	  RUN_OFF(max_failures), "stop the run once N rows (or P% of the "
 	  "rows to send) failed or are unknown" },
-	{ "method", 0, OPTS_STRING, "METHOD", 0, 0, "post|get", "post",
-	  RUN_OFF(method), "HTTP method: post (form body) or get (query)" },
+	{ "method", 0, OPTS_STRING, "METHOD", 0, 0, "POST|GET", "POST",
+	  RUN_OFF(method), "HTTP method: POST (form body) or GET (query)" },
 	{ "profile", 0, OPTS_STRING, "NAME", 0, 0, NULL, NULL,
 	  RUN_OFF(profile), "credentials profile (aliyun CLI or "
 	  "~/.alibabacloud/credentials)" },
@@ -286,7 +286,7 @@ run_main(int argc, char **argv)
 	if (rc == ERR_OK) {
 		cc.endpoint = url;
 		cc.signature_version = (int)cfg.signature_version;
-		cc.method = strcmp(cfg.method, "get") == 0 ? CLIENT_GET :
+		cc.method = strcmp(cfg.method, "GET") == 0 ? CLIENT_GET :
 		    CLIENT_POST;
 		cc.connect_timeout_ms = (long)(cfg.connect_timeout * 1000);
 		cc.timeout_ms = (long)(cfg.timeout * 1000);
