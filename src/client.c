@@ -1,0 +1,702 @@
+/*
+ * client.c - build, sign and send Ons OpenAPI calls.  See include/client.h.
+ *
+ * Design: a call goes through three steps, each a function:
+ *   client_build()  action + parameters -> a signed wire request (method,
+ *                   URL, body, headers) with a fresh nonce and timestamp;
+ *   http_do()       the transfer (http.c);
+ *   reply_parse()   the answer -> struct reply and its class (reply.c).
+ * client_preview() stops after the first step (dry runs).
+ *
+ * Wire formats (PROTOCOL.md sections 2, 3, 9):
+ *   v1 GET   all parameters, Signature included, in the query string;
+ *   v1 POST  all of them as an application/x-www-form-urlencoded body to
+ *            "/" with an empty query, as the official Node SDK does;
+ *   v3       the action parameters in the query (GET) or form body
+ *            (POST, hashed into x-acs-content-sha256), common values in
+ *            signed x-acs-* headers, and an Authorization header.
+ * The secret is read from the creds object only inside sign_*() calls.
+ *
+ * Debug dumps are built from a masked copy of the request (AccessKeyId as
+ * its last four characters, SecurityToken and Signature as "***"), not by
+ * scrubbing the real one, so percent-encoded secrets cannot slip through.
+ */
+#include "client.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <curl/curl.h>
+#include <openssl/crypto.h>
+
+#include "buf.h"
+#include "clock.h"
+#include "http.h"
+#include "msg.h"
+#include "sign.h"
+
+/* Longest request we build (URL or body); real ones are < 1 KiB. */
+#define CLIENT_REQ_MAX (64u * 1024)
+#define CLIENT_MASK "***"
+
+struct client {
+	struct client_config cfg;   /* copied; cfg.creds borrowed */
+	char base[CLIENT_URL_MAX];  /* "https://host[:port]" */
+	char host[CLIENT_URL_MAX];  /* "host[:port]" as in the URL */
+	struct http *http;          /* the transport (owns the handle) */
+	struct http_response resp;  /* reused reply buffer */
+	struct client_stats stats;  /* counters */
+};
+
+/* One signed request ready to send (or to show). */
+struct client_wire {
+	const char *method;  /* "GET" or "POST" */
+	struct buf url;      /* full URL */
+	struct buf body;     /* POST body ("" for GET) */
+	struct params headers; /* extra headers (v3) */
+	struct params signed_params; /* v1: every parameter, Signature too;
+	                                v3: the action parameters */
+	struct buf dbg;      /* masked debug text when cfg.debug */
+};
+
+static void
+client_wire_init(struct client_wire *w)
+{
+	w->method = "POST";
+	buf_init(&w->url, CLIENT_REQ_MAX);
+	buf_init(&w->body, CLIENT_REQ_MAX);
+	params_init(&w->headers);
+	params_init(&w->signed_params);
+	buf_init(&w->dbg, 4 * CLIENT_REQ_MAX);
+}
+
+static void
+client_wire_free(struct client_wire *w)
+{
+	buf_free(&w->url);
+	buf_free(&w->body);
+	params_free(&w->headers);
+	params_free(&w->signed_params);
+	buf_free(&w->dbg);
+}
+
+err_code
+client_global_init(void)
+{
+	return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? ERR_OK :
+	    ERR_INTERNAL;
+}
+
+void
+client_global_cleanup(void)
+{
+	curl_global_cleanup();
+}
+
+/* Is `host` (no brackets, no port) a loopback address or localhost? */
+static int
+client_is_loopback(const char *host)
+{
+	unsigned char a[16];
+	static const unsigned char v6lo[16] = { [15] = 1 };
+
+	if (strcasecmp(host, "localhost") == 0)
+		return 1;
+	if (inet_pton(AF_INET, host, a) == 1)
+		return a[0] == 127;
+	if (inet_pton(AF_INET6, host, a) == 1)
+		return memcmp(a, v6lo, sizeof v6lo) == 0;
+	return 0;
+}
+
+/*
+ * Check an endpoint URL; on success base = "scheme://authority" and host =
+ * authority.  Pure.
+ */
+static err_code
+client_parse_endpoint(const char *url, char base[CLIENT_URL_MAX],
+    char host[CLIENT_URL_MAX], struct err *e)
+{
+	const char *auth, *end, *h, *he, *port;
+	char name[CLIENT_URL_MAX];
+	size_t n;
+	int https;
+	long pn;
+	char *pend;
+
+	if (strncasecmp(url, "https://", 8) == 0) {
+		https = 1;
+		auth = url + 8;
+	} else if (strncasecmp(url, "http://", 7) == 0) {
+		https = 0;
+		auth = url + 7;
+	} else {
+		return err_set(e, ERR_USAGE, "endpoint '%s': must start with "
+		    "https:// (or http:// for a loopback address)", url);
+	}
+	end = auth + strcspn(auth, "/?#");
+	if (*end != '\0' && strcmp(end, "/") != 0)
+		return err_set(e, ERR_USAGE, "endpoint '%s': no path, query or "
+		    "fragment allowed (the API path is /)", url);
+	n = (size_t)(end - auth);
+	if (n == 0 || n >= CLIENT_URL_MAX - 8 || memchr(auth, '@', n) != NULL)
+		return err_set(e, ERR_USAGE, "endpoint '%s': bad host", url);
+	/* Host, possibly a bracketed IPv6 literal, then an optional port. */
+	if (auth[0] == '[') {
+		he = memchr(auth, ']', n);
+		if (he == NULL)
+			return err_set(e, ERR_USAGE, "endpoint '%s': "
+			    "unterminated [IPv6] host", url);
+		h = auth + 1;
+		port = he + 1 < end ? he + 1 : NULL;
+		if (port != NULL && *port != ':')
+			return err_set(e, ERR_USAGE, "endpoint '%s': bad host",
+			    url);
+	} else {
+		h = auth;
+		he = memchr(auth, ':', n);
+		port = he;
+		if (he == NULL)
+			he = end;
+	}
+	if (he == h)
+		return err_set(e, ERR_USAGE, "endpoint '%s': empty host", url);
+	memcpy(name, h, (size_t)(he - h));
+	name[he - h] = '\0';
+	for (n = 0; name[n] != '\0'; n++)
+		if (!isalnum((unsigned char)name[n]) && name[n] != '-' &&
+		    name[n] != '.' && name[n] != ':' && name[n] != '_')
+			return err_set(e, ERR_USAGE, "endpoint '%s': bad "
+			    "character in host", url);
+	if (port != NULL) {
+		pn = strtol(port + 1, &pend, 10);
+		if (pend != end || port + 1 == end || pn < 1 || pn > 65535)
+			return err_set(e, ERR_USAGE, "endpoint '%s': bad port",
+			    url);
+	}
+	if (!https && !client_is_loopback(name))
+		return err_set(e, ERR_USAGE, "endpoint '%s': plain http:// is "
+		    "refused for a host that is not a loopback address; use "
+		    "https://", url);
+	snprintf(host, CLIENT_URL_MAX, "%.*s", (int)(end - auth), auth);
+	snprintf(base, CLIENT_URL_MAX, "%s://%s", https ? "https" : "http",
+	    host);
+	return ERR_OK;
+}
+
+err_code
+client_endpoint(const char *endpoint, const char *region,
+    char out[CLIENT_URL_MAX], struct err *e)
+{
+	char host[CLIENT_URL_MAX];
+	size_t i;
+
+	if (endpoint != NULL)
+		return client_parse_endpoint(endpoint, out, host, e);
+	if (region == NULL || region[0] == '\0' || strlen(region) > 64)
+		return err_set(e, ERR_USAGE, "no region: use --region or "
+		    "--endpoint");
+	for (i = 0; region[i] != '\0'; i++)
+		if (!islower((unsigned char)region[i]) &&
+		    !isdigit((unsigned char)region[i]) && region[i] != '-')
+			return err_set(e, ERR_USAGE, "region '%s': only "
+			    "lowercase letters, digits and '-' "
+			    "(e.g. cn-hangzhou)", region);
+	snprintf(out, CLIENT_URL_MAX, "https://ons.%s.aliyuncs.com", region);
+	return ERR_OK;
+}
+
+struct client *
+client_new(const struct client_config *cfg, struct err *e)
+{
+	struct http_config hc;
+	struct client *c;
+
+	if (cfg->creds == NULL) {
+		err_set(e, ERR_CRED, "no credentials");
+		return NULL;
+	}
+	if (cfg->signature_version != 0 && cfg->signature_version != 1 &&
+	    cfg->signature_version != 3) {
+		err_set(e, ERR_USAGE, "signature version %d: use 1 or 3",
+		    cfg->signature_version);
+		return NULL;
+	}
+	if (cfg->endpoint == NULL) {
+		err_set(e, ERR_USAGE, "no endpoint");
+		return NULL;
+	}
+	c = calloc(1, sizeof *c);
+	if (c == NULL) {
+		err_set(e, ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	c->cfg = *cfg;
+	if (c->cfg.signature_version == 0)
+		c->cfg.signature_version = 1;
+	if (c->cfg.connect_timeout_ms <= 0)
+		c->cfg.connect_timeout_ms = CLIENT_CONNECT_TIMEOUT_MS;
+	if (c->cfg.timeout_ms <= 0)
+		c->cfg.timeout_ms = CLIENT_TIMEOUT_MS;
+	if (c->cfg.reply_cap == 0)
+		c->cfg.reply_cap = CLIENT_REPLY_CAP;
+	/* Strings the config points to are only needed here. */
+	c->cfg.endpoint = NULL;
+	c->cfg.cacert = NULL;
+	http_response_init(&c->resp, c->cfg.reply_cap);
+	if (client_parse_endpoint(cfg->endpoint, c->base, c->host, e) !=
+	    ERR_OK) {
+		client_destroy(c);
+		return NULL;
+	}
+	hc.connect_timeout_ms = c->cfg.connect_timeout_ms;
+	hc.timeout_ms = c->cfg.timeout_ms;
+	hc.cacert = cfg->cacert;
+	hc.reply_cap = c->cfg.reply_cap;
+	c->http = http_new(&hc, e);
+	if (c->http == NULL) {
+		client_destroy(c);
+		return NULL;
+	}
+	return c;
+}
+
+void
+client_destroy(struct client *c)
+{
+	if (c == NULL)
+		return;
+	http_destroy(c->http);
+	http_response_free(&c->resp);
+	free(c);
+}
+
+err_code
+client_reset_params(const struct client_reset_req *req, struct params *p)
+{
+	char ts[24];
+	err_code rc;
+
+	rc = params_add(p, "InstanceId", req->instance_id);
+	if (rc == ERR_OK)
+		rc = params_add(p, "GroupId", req->group_id);
+	if (rc == ERR_OK)
+		rc = params_add(p, "Topic", req->topic);
+	if (rc == ERR_OK)
+		rc = params_add(p, "Type", req->type == 0 ? "0" : "1");
+	if (rc == ERR_OK && req->type != 0) {
+		snprintf(ts, sizeof ts, "%lld", (long long)req->reset_ms);
+		rc = params_add(p, "ResetTimestamp", ts);
+	}
+	return rc;
+}
+
+/* enc(k)=enc(v)&... for p in its order (already sorted by the caller). */
+static err_code
+client_encode_params(const struct params *p, struct buf *out)
+{
+	size_t i;
+	err_code rc;
+
+	rc = ERR_OK;
+	for (i = 0; rc == ERR_OK && i < p->n; i++) {
+		if (i > 0)
+			rc = buf_putc(out, '&');
+		if (rc == ERR_OK)
+			rc = sign_pct_encode(out, p->items[i].name,
+			    strlen(p->items[i].name));
+		if (rc == ERR_OK)
+			rc = buf_putc(out, '=');
+		if (rc == ERR_OK)
+			rc = sign_pct_encode(out, p->items[i].value,
+			    strlen(p->items[i].value));
+	}
+	return rc;
+}
+
+/* A copy of p with the secret-bearing values masked. */
+static err_code
+client_mask(const struct client *c, const struct params *p,
+    struct params *out)
+{
+	const char *v, *n;
+	size_t i;
+	err_code rc;
+
+	rc = ERR_OK;
+	for (i = 0; rc == ERR_OK && i < p->n; i++) {
+		n = p->items[i].name;
+		v = p->items[i].value;
+		if (strcmp(n, "AccessKeyId") == 0)
+			v = creds_key_hint(c->cfg.creds);
+		else if (strcmp(n, "SecurityToken") == 0 ||
+		    strcmp(n, "Signature") == 0 ||
+		    strcasecmp(n, "x-acs-security-token") == 0)
+			v = CLIENT_MASK;
+		else if (strcasecmp(n, "Authorization") == 0)
+			continue;
+		rc = params_add(out, n, v);
+	}
+	return rc;
+}
+
+/* The v1 request: all parameters signed, in the query or the body. */
+static err_code
+client_build_v1(struct client *c, const char *action,
+    const struct params *params, struct client_wire *w, struct err *e)
+{
+	const struct creds *cr;
+	struct params *p, masked;
+	struct buf sts, enc;
+	char nonce[SIGN_NONCE_LEN], ts[SIGN_TIMESTAMP_LEN], sig[SIGN_V1_LEN];
+	size_t i;
+	err_code rc;
+
+	cr = c->cfg.creds;
+	p = &w->signed_params;
+	params_init(&masked);
+	buf_init(&sts, CLIENT_REQ_MAX * 3);
+	buf_init(&enc, CLIENT_REQ_MAX);
+	rc = sign_nonce(nonce);
+	sign_timestamp(clock_wall_ms(), ts);
+	for (i = 0; rc == ERR_OK && params != NULL && i < params->n; i++)
+		rc = params_add(p, params->items[i].name,
+		    params->items[i].value);
+	if (rc == ERR_OK)
+		rc = params_add(p, "Action", action);
+	if (rc == ERR_OK)
+		rc = params_add(p, "Version", CLIENT_API_VERSION);
+	if (rc == ERR_OK)
+		rc = params_add(p, "Format", "JSON");
+	if (rc == ERR_OK)
+		rc = params_add(p, "AccessKeyId", creds_key_id(cr));
+	if (rc == ERR_OK)
+		rc = params_add(p, "SignatureMethod", "HMAC-SHA1");
+	if (rc == ERR_OK)
+		rc = params_add(p, "SignatureVersion", "1.0");
+	if (rc == ERR_OK)
+		rc = params_add(p, "SignatureNonce", nonce);
+	if (rc == ERR_OK)
+		rc = params_add(p, "Timestamp", ts);
+	if (rc == ERR_OK && creds_token(cr) != NULL)
+		rc = params_add(p, "SecurityToken", creds_token(cr));
+	if (rc == ERR_OK)
+		rc = sign_v1_string_to_sign(w->method, p, &sts);
+	if (rc == ERR_OK)
+		rc = sign_v1_signature(creds_secret(cr), buf_cstr(&sts), sig);
+	if (rc == ERR_OK)
+		rc = params_add(p, "Signature", sig);
+	if (rc == ERR_OK) {
+		params_sort(p);
+		rc = client_encode_params(p, &enc);
+	}
+	if (rc == ERR_OK)
+		rc = buf_printf(&w->url, "%s/", c->base);
+	if (rc == ERR_OK && strcmp(w->method, "GET") == 0)
+		rc = buf_printf(&w->url, "?%s", buf_cstr(&enc));
+	else if (rc == ERR_OK)
+		rc = buf_append(&w->body, buf_cstr(&enc), enc.len);
+
+	if (rc == ERR_OK && c->cfg.debug) {
+		/* The dump is rebuilt from masked values. */
+		buf_reset(&sts);
+		buf_reset(&enc);
+		rc = client_mask(c, p, &masked);
+		if (rc == ERR_OK) {
+			params_remove(&masked, "Signature");
+			rc = sign_v1_string_to_sign(w->method, &masked, &sts);
+		}
+		if (rc == ERR_OK)
+			rc = params_add(&masked, "Signature", CLIENT_MASK);
+		if (rc == ERR_OK) {
+			params_sort(&masked);
+			rc = client_encode_params(&masked, &enc);
+		}
+		if (rc == ERR_OK)
+			rc = buf_printf(&w->dbg, "StringToSign (AccessKeyId "
+			    "and SecurityToken masked): %s\n> %s %s/%s%s\n",
+			    buf_cstr(&sts), w->method, c->base,
+			    strcmp(w->method, "GET") == 0 ? "?" : "",
+			    strcmp(w->method, "GET") == 0 ? buf_cstr(&enc) :
+			    "");
+		if (rc == ERR_OK && strcmp(w->method, "POST") == 0)
+			rc = buf_printf(&w->dbg, "> body: %s\n",
+			    buf_cstr(&enc));
+	}
+	params_free(&masked);
+	buf_free(&sts);
+	buf_free(&enc);
+	if (rc != ERR_OK)
+		err_set(e, rc, "cannot build the %s request: %s", action,
+		    err_text(rc));
+	return rc;
+}
+
+/* The v3 request: action parameters in query or body, signed headers. */
+static err_code
+client_build_v3(struct client *c, const char *action,
+    const struct params *params, struct client_wire *w, struct err *e)
+{
+	const struct creds *cr;
+	struct sign_v3_input in;
+	struct params sorted, empty, masked;
+	struct buf cr_text, sh, sts, enc, auth;
+	char nonce[SIGN_NONCE_LEN], ts[SIGN_TIMESTAMP_LEN];
+	char hash[SIGN_HEX_LEN], sig[SIGN_HEX_LEN];
+	size_t i;
+	int get;
+	err_code rc;
+
+	cr = c->cfg.creds;
+	get = strcmp(w->method, "GET") == 0;
+	params_init(&sorted);
+	params_init(&empty);
+	params_init(&masked);
+	buf_init(&cr_text, CLIENT_REQ_MAX * 2);
+	buf_init(&sh, 1024);
+	buf_init(&sts, 256);
+	buf_init(&enc, CLIENT_REQ_MAX);
+	buf_init(&auth, 2048);
+	rc = sign_nonce(nonce);
+	sign_timestamp(clock_wall_ms(), ts);
+	for (i = 0; rc == ERR_OK && params != NULL && i < params->n; i++)
+		rc = params_add(&sorted, params->items[i].name,
+		    params->items[i].value);
+	if (rc == ERR_OK) {
+		params_sort(&sorted);
+		rc = client_encode_params(&sorted, &enc);
+	}
+	/* GET: the parameters are the query; POST: the form body. */
+	if (rc == ERR_OK && !get)
+		rc = buf_append(&w->body, buf_cstr(&enc), enc.len);
+	sign_sha256_hex(buf_cstr(&w->body), w->body.len, hash);
+	if (rc == ERR_OK)
+		rc = params_add(&w->headers, "host", c->host);
+	if (rc == ERR_OK)
+		rc = params_add(&w->headers, "x-acs-action", action);
+	if (rc == ERR_OK)
+		rc = params_add(&w->headers, "x-acs-version",
+		    CLIENT_API_VERSION);
+	if (rc == ERR_OK)
+		rc = params_add(&w->headers, "x-acs-date", ts);
+	if (rc == ERR_OK)
+		rc = params_add(&w->headers, "x-acs-signature-nonce", nonce);
+	if (rc == ERR_OK)
+		rc = params_add(&w->headers, "x-acs-content-sha256", hash);
+	if (rc == ERR_OK && creds_token(cr) != NULL)
+		rc = params_add(&w->headers, "x-acs-security-token",
+		    creds_token(cr));
+	in.method = w->method;
+	in.uri = "/";
+	in.query = get ? &sorted : &empty;
+	in.headers = &w->headers;
+	in.payload_sha256 = hash;
+	if (rc == ERR_OK)
+		rc = sign_v3_canonical_request(&in, &cr_text, &sh);
+	if (rc == ERR_OK)
+		rc = sign_v3_string_to_sign(buf_cstr(&cr_text), &sts);
+	if (rc == ERR_OK)
+		rc = sign_v3_signature(creds_secret(cr), buf_cstr(&sts), sig);
+	if (rc == ERR_OK)
+		rc = buf_printf(&auth, "ACS3-HMAC-SHA256 Credential=%s,"
+		    "SignedHeaders=%s,Signature=%s", creds_key_id(cr),
+		    buf_cstr(&sh), sig);
+	if (rc == ERR_OK)
+		rc = params_add(&w->headers, "Authorization", buf_cstr(&auth));
+	if (rc == ERR_OK)
+		rc = buf_printf(&w->url, "%s/%s%s", c->base, get ? "?" : "",
+		    get ? buf_cstr(&enc) : "");
+	for (i = 0; rc == ERR_OK && i < sorted.n; i++)
+		rc = params_add(&w->signed_params, sorted.items[i].name,
+		    sorted.items[i].value);
+
+	if (rc == ERR_OK && c->cfg.debug) {
+		/* The canonical request again, from masked headers. */
+		buf_reset(&cr_text);
+		buf_reset(&sh);
+		rc = client_mask(c, &w->headers, &masked);
+		in.headers = &masked;
+		if (rc == ERR_OK)
+			rc = sign_v3_canonical_request(&in, &cr_text, &sh);
+		if (rc == ERR_OK)
+			rc = buf_printf(&w->dbg, "CanonicalRequest "
+			    "(x-acs-security-token masked):\n%s\n%s\n"
+			    "> %s %s\n> Authorization: ACS3-HMAC-SHA256 "
+			    "Credential=%s,SignedHeaders=%s,Signature=%s\n",
+			    buf_cstr(&cr_text), buf_cstr(&sts), w->method,
+			    buf_cstr(&w->url), creds_key_hint(cr),
+			    buf_cstr(&sh), CLIENT_MASK);
+		for (i = 0; rc == ERR_OK && i < masked.n; i++)
+			rc = buf_printf(&w->dbg, "> %s: %s\n",
+			    masked.items[i].name, masked.items[i].value);
+		if (rc == ERR_OK && !get)
+			rc = buf_printf(&w->dbg, "> body: %s\n",
+			    buf_cstr(&w->body));
+	}
+	OPENSSL_cleanse(sig, sizeof sig);
+	params_free(&sorted);
+	params_free(&empty);
+	params_free(&masked);
+	buf_free(&cr_text);
+	buf_free(&sh);
+	buf_free(&sts);
+	buf_free(&enc);
+	if (auth.data != NULL)
+		OPENSSL_cleanse(auth.data, auth.len);
+	buf_free(&auth);
+	if (rc != ERR_OK)
+		err_set(e, rc, "cannot build the %s request: %s", action,
+		    err_text(rc));
+	return rc;
+}
+
+static err_code
+client_build(struct client *c, const char *action,
+    const struct params *params, struct client_wire *w, struct err *e)
+{
+	w->method = c->cfg.method == CLIENT_GET ? "GET" : "POST";
+	if (action == NULL || action[0] == '\0')
+		return err_set(e, ERR_USAGE, "no action");
+	if (c->cfg.signature_version == 3)
+		return client_build_v3(c, action, params, w, e);
+	return client_build_v1(c, action, params, w, e);
+}
+
+/* Write a multi-line debug text, one msg_debug per line. */
+static void
+client_debug_lines(const char *text)
+{
+	const char *p, *nl;
+
+	for (p = text; *p != '\0'; p = nl + 1) {
+		nl = strchr(p, '\n');
+		if (nl == NULL) {
+			msg_debug("%s", p);
+			break;
+		}
+		msg_debug("%.*s", (int)(nl - p), p);
+	}
+}
+
+err_code
+client_call(struct client *c, const char *action,
+    const struct params *params, struct reply *out, struct err *e)
+{
+	struct client_wire w;
+	struct http_request req;
+	struct err te;
+	err_code rc;
+
+	reply_free(out);
+	c->stats.calls++;
+	client_wire_init(&w);
+	rc = client_build(c, action, params, &w, e);
+	if (rc != ERR_OK) {
+		reply_set_transport(out, rc, 0, err_message(e));
+		out->cls = REPLY_FATAL;
+		client_wire_free(&w);
+		return rc;
+	}
+	if (c->cfg.debug)
+		client_debug_lines(buf_cstr(&w.dbg));
+	req.method = w.method;
+	req.url = buf_cstr(&w.url);
+	req.headers = &w.headers;
+	req.body = strcmp(w.method, "POST") == 0 ? buf_cstr(&w.body) : NULL;
+	req.body_len = strcmp(w.method, "POST") == 0 ? w.body.len : 0;
+	err_clear(&te);
+	rc = http_do(c->http, &req, &c->resp, &te);
+	c->stats.connects += (uint64_t)(c->resp.connects > 0 ?
+	    c->resp.connects : 0);
+	c->stats.bytes_sent += c->resp.bytes_sent;
+	if (rc == ERR_OK)
+		rc = reply_parse(out, c->resp.status, buf_cstr(&c->resp.body),
+		    c->resp.body.len, c->resp.retry_after[0] != '\0' ?
+		    c->resp.retry_after : NULL, c->resp.sent);
+	else
+		rc = reply_set_transport(out, rc, c->resp.sent,
+		    err_message(&te));
+	out->latency_us = c->resp.latency_us;
+	if (c->cfg.debug) {
+		msg_debug("< HTTP %ld (%lld ms, %ld new connection%s)",
+		    c->resp.status, (long long)(out->latency_us / 1000),
+		    c->resp.connects, c->resp.connects == 1 ? "" : "s");
+		if (c->resp.body.len > 0)
+			msg_debug("< %s", buf_cstr(&c->resp.body));
+		msg_debug("outcome: %s%s%s%s", reply_class_name(out->cls),
+		    out->maybe_applied ? " (may have been applied)" : "",
+		    out->detail[0] != '\0' ? ": " : "", out->detail);
+	}
+	if (rc != ERR_OK) {
+		if (out->request_id[0] != '\0')
+			err_set(e, rc, "%s (RequestId %s)", out->detail,
+			    out->request_id);
+		else
+			err_set(e, rc, "%s", out->detail);
+	}
+	client_wire_free(&w);
+	return rc;
+}
+
+err_code
+client_reset_offset(struct client *c, const struct client_reset_req *req,
+    struct reply *out, struct err *e)
+{
+	struct params p;
+	err_code rc;
+
+	params_init(&p);
+	rc = client_reset_params(req, &p);
+	if (rc == ERR_OK) {
+		rc = client_call(c, "OnsConsumerResetOffset", &p, out, e);
+	} else {
+		reply_free(out);
+		reply_set_transport(out, rc, 0, "out of memory");
+		err_set(e, rc, "out of memory");
+	}
+	params_free(&p);
+	return rc;
+}
+
+err_code
+client_preview(struct client *c, const char *action,
+    const struct params *params, struct params *shown, struct err *e)
+{
+	struct client_wire w;
+	size_t i;
+	err_code rc;
+
+	client_wire_init(&w);
+	rc = client_build(c, action, params, &w, e);
+	if (rc == ERR_OK && c->cfg.signature_version == 3) {
+		for (i = 0; rc == ERR_OK && i < w.signed_params.n; i++)
+			rc = params_add(shown, w.signed_params.items[i].name,
+			    w.signed_params.items[i].value);
+		if (rc == ERR_OK)
+			rc = params_add(shown, "AccessKeyId",
+			    creds_key_hint(c->cfg.creds));
+		if (rc == ERR_OK)
+			rc = client_mask(c, &w.headers, shown);
+		params_remove(shown, "x-acs-security-token");
+	} else if (rc == ERR_OK) {
+		rc = client_mask(c, &w.signed_params, shown);
+		params_remove(shown, "Signature");
+		params_remove(shown, "SecurityToken");
+	}
+	if (rc == ERR_OK && c->cfg.debug)
+		client_debug_lines(buf_cstr(&w.dbg));
+	client_wire_free(&w);
+	if (rc != ERR_OK && e != NULL && e->code == ERR_OK)
+		err_set(e, rc, "out of memory");
+	return rc;
+}
+
+void
+client_stats(const struct client *c, struct client_stats *out)
+{
+	*out = c->stats;
+}

@@ -1,0 +1,364 @@
+/*
+ * cmd_reset.c - `mqreset reset --instance I --group G --topic T
+ * (--clear | --to TIME) [--execute]`: one consumer-offset reset from the
+ * command line.
+ *
+ * Design: the arguments get the checks of a plan row (ident.c, tstamp.c,
+ * with the plan reader's wording); then credentials (creds.c), the
+ * endpoint and one client (client.c).  Without --execute nothing is sent:
+ * the request is built and signed as for real (so credential and signing
+ * problems show up) and its parameters are printed, without the signature
+ * or the security token.  With --execute it makes exactly one attempt -
+ * no retries: a type 0 clear that may have been applied must not be
+ * repeated behind the operator's back - and prints the outcome.
+ *
+ * Output: the result as "name: value" lines on stdout (for scripts);
+ * messages on stderr through msg.  Exit: 0 ok (or dry run), 1 the reset
+ * failed (rejected, or a transient failure: try again later), 2 invalid
+ * arguments, 3 credentials, authentication, clock or TLS failure.
+ */
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client.h"
+#include "clock.h"
+#include "cmd.h"
+#include "creds.h"
+#include "diag.h"
+#include "exitcode.h"
+#include "ident.h"
+#include "msg.h"
+#include "params.h"
+#include "plan.h"
+#include "reply.h"
+#include "tstamp.h"
+
+#define RESET_DEFAULT_REGION "cn-hangzhou"
+
+struct reset_cfg {
+	struct cmd_common common;  /* --help, --quiet, --verbose, --debug */
+	const char *instance;      /* --instance: InstanceId */
+	const char *group;         /* --group: GroupId */
+	const char *topic;         /* --topic: Topic */
+	int clear;                 /* --clear: type 0 */
+	const char *to;            /* --to TIME: type 1 */
+	int execute;               /* --execute: really send */
+	const char *profile;       /* --profile NAME */
+	const char *region;        /* --region REGION */
+	const char *endpoint;      /* --endpoint URL */
+	const char *cacert;        /* --cacert FILE */
+	long long sigver;          /* --signature-version 1|3 */
+	const char *method;        /* --method GET|POST */
+	double connect_timeout;    /* --connect-timeout seconds */
+	double timeout;            /* --timeout seconds */
+};
+
+static const struct opts_spec reset_opts[] = {
+	CMD_COMMON_OPTS(struct reset_cfg),
+	{ "cacert", 0, OPTS_STRING, "FILE", 0, 0, NULL, NULL,
+	  offsetof(struct reset_cfg, cacert),
+	  "trust the CA certificates in FILE (verification stays on)" },
+	{ "clear", 0, OPTS_FLAG, NULL, 0, 0, NULL, NULL,
+	  offsetof(struct reset_cfg, clear),
+	  "type 0: clear the whole backlog" },
+	{ "connect-timeout", 0, OPTS_DOUBLE, "SECONDS", 0.1, 600, NULL, "5",
+	  offsetof(struct reset_cfg, connect_timeout),
+	  "limit for connecting (TCP and TLS)" },
+	{ "endpoint", 0, OPTS_STRING, "URL", 0, 0, NULL, NULL,
+	  offsetof(struct reset_cfg, endpoint),
+	  "API endpoint (default https://ons.REGION.aliyuncs.com)" },
+	{ "execute", 0, OPTS_FLAG, NULL, 0, 0, NULL, NULL,
+	  offsetof(struct reset_cfg, execute),
+	  "send the request (default: show it and send nothing)" },
+	{ "group", 0, OPTS_STRING, "ID", 0, 0, NULL, NULL,
+	  offsetof(struct reset_cfg, group), "consumer group ID (GroupId)" },
+	{ "instance", 0, OPTS_STRING, "ID", 0, 0, NULL, NULL,
+	  offsetof(struct reset_cfg, instance), "instance ID (InstanceId)" },
+	{ "method", 0, OPTS_STRING, "METHOD", 0, 0, "POST|GET", "POST",
+	  offsetof(struct reset_cfg, method),
+	  "HTTP method: POST (form body) or GET (query)" },
+	{ "profile", 0, OPTS_STRING, "NAME", 0, 0, NULL, NULL,
+	  offsetof(struct reset_cfg, profile),
+	  "credentials profile (aliyun CLI or ~/.alibabacloud/credentials)" },
+	{ "region", 0, OPTS_STRING, "REGION", 0, 0, NULL, NULL,
+	  offsetof(struct reset_cfg, region),
+	  "region ID (default: the profile's, else cn-hangzhou)" },
+	{ "signature-version", 0, OPTS_INT, "N", 1, 3, NULL, "1",
+	  offsetof(struct reset_cfg, sigver),
+	  "1 (HMAC-SHA1) or 3 (ACS3-HMAC-SHA256)" },
+	{ "timeout", 0, OPTS_DOUBLE, "SECONDS", 0.1, 3600, NULL, "30",
+	  offsetof(struct reset_cfg, timeout),
+	  "limit for the whole call" },
+	{ "to", 0, OPTS_STRING, "TIME", 0, 0, NULL, NULL,
+	  offsetof(struct reset_cfg, to),
+	  "type 1: reset to TIME (ms since the epoch, or RFC 3339 with "
+	  "offset)" },
+	{ "topic", 0, OPTS_STRING, "NAME", 0, 0, NULL, NULL,
+	  offsetof(struct reset_cfg, topic), "topic name (Topic)" },
+};
+
+static int reset_run(int argc, char **argv);
+
+const struct cmd cmd_reset = {
+	"reset",
+	"mqreset reset --instance ID --group ID --topic NAME "
+	"(--clear | --to TIME) [--execute] [options]",
+	"reset one consumer offset (dry run unless --execute)",
+	reset_opts,
+	sizeof reset_opts / sizeof reset_opts[0],
+	reset_run,
+};
+
+/* Check one identifier as a plan row would; nonzero on error. */
+static int
+reset_check_ident(enum ident_kind kind, const char *opt, const char *v)
+{
+	char why[256], q[DIAG_QUOTE_MAX];
+	enum ident_verdict verdict;
+
+	if (v == NULL) {
+		msg_error("reset: --%s is required", opt);
+		return 1;
+	}
+	verdict = ident_check(kind, v, why, sizeof why);
+	if (verdict == IDENT_OK)
+		return 0;
+	if (*v == '\0')
+		msg_error("--%s: %s", opt, why);
+	else
+		msg_log(verdict == IDENT_ERROR ? MSG_ERROR : MSG_WARN,
+		    "--%s: %s '%s': %s", opt, ident_kind_name(kind),
+		    diag_quote(v, q, sizeof q), why);
+	return verdict == IDENT_ERROR;
+}
+
+/* The row checks; fills *req.  Returns 0, or an exit status. */
+static int
+reset_check_args(const struct reset_cfg *cfg, struct client_reset_req *req)
+{
+	char q[DIAG_QUOTE_MAX];
+	struct err te;
+	int bad;
+
+	bad = 0;
+	bad |= reset_check_ident(IDENT_INSTANCE, "instance", cfg->instance);
+	bad |= reset_check_ident(IDENT_GROUP, "group", cfg->group);
+	bad |= reset_check_ident(IDENT_TOPIC, "topic", cfg->topic);
+	if (cfg->clear && cfg->to != NULL) {
+		msg_error("reset: --clear and --to exclude each other: type 0 "
+		    "(clear) takes no timestamp");
+		bad = 1;
+	} else if (!cfg->clear && cfg->to == NULL) {
+		msg_error("reset: one of --clear (type 0) or --to TIME "
+		    "(type 1) is required");
+		bad = 1;
+	}
+	req->instance_id = cfg->instance;
+	req->group_id = cfg->group;
+	req->topic = cfg->topic;
+	req->type = cfg->clear ? PLAN_TYPE_CLEAR : PLAN_TYPE_TIMESTAMP;
+	req->reset_ms = -1;
+	if (cfg->to != NULL) {
+		err_clear(&te);
+		if (tstamp_parse(cfg->to, clock_wall_ms(), &req->reset_ms,
+		    &te) != ERR_OK) {
+			msg_error("--to: timestamp '%s': %s",
+			    diag_quote(cfg->to, q, sizeof q), te.msg);
+			bad = 1;
+		}
+	}
+	if (cfg->sigver == 2) {
+		msg_error("reset: --signature-version: 1 or 3, not 2");
+		bad = 1;
+	}
+	return bad ? EXITCODE_INVALID : 0;
+}
+
+/* Print the dry run: what would be sent. */
+static int
+reset_dry_run(struct client *cl, const char *endpoint,
+    const struct reset_cfg *cfg, const struct client_reset_req *req)
+{
+	struct params p, shown;
+	char when[TSTAMP_FMT_MAX];
+	struct err e;
+	size_t i;
+	int st;
+
+	params_init(&p);
+	params_init(&shown);
+	err_clear(&e);
+	st = EXITCODE_OK;
+	if (client_reset_params(req, &p) != ERR_OK ||
+	    client_preview(cl, "OnsConsumerResetOffset", &p, &shown, &e) !=
+	    ERR_OK) {
+		msg_error("reset: %s", err_message(&e));
+		st = EXITCODE_ABORTED;
+		goto done;
+	}
+	printf("dry run: would send OnsConsumerResetOffset to %s "
+	    "(%s, signature v%lld)\n", endpoint, cfg->method, cfg->sigver);
+	for (i = 0; i < shown.n; i++)
+		printf("  %s: %s\n", shown.items[i].name, shown.items[i].value);
+	if (req->type == PLAN_TYPE_CLEAR)
+		printf("effect: type 0 clears the whole backlog of group "
+		    "'%s' on topic '%s'; it cannot be undone\n", req->group_id,
+		    req->topic);
+	else
+		printf("effect: type 1 moves group '%s' on topic '%s' to %s\n",
+		    req->group_id, req->topic,
+		    tstamp_format(req->reset_ms, when));
+	printf("nothing was sent; add --execute to send it\n");
+done:
+	params_free(&p);
+	params_free(&shown);
+	return st;
+}
+
+/* Send it and print the outcome; returns the exit status. */
+static int
+reset_execute(struct client *cl, const struct client_reset_req *req)
+{
+	struct reply r;
+	struct err e;
+	int st;
+
+	reply_init(&r);
+	err_clear(&e);
+	(void)client_reset_offset(cl, req, &r, &e);
+	printf("status: %s\n", r.cls == REPLY_OK ? "ok" : "failed");
+	printf("outcome: %s\n", reply_class_name(r.cls));
+	if (r.http_status != 0)
+		printf("http_status: %ld\n", r.http_status);
+	printf("request_id: %s\n", r.request_id);
+	if (r.code[0] != '\0')
+		printf("code: %s\n", r.code);
+	if (r.message[0] != '\0')
+		printf("message: %s\n", r.message);
+	if (r.recommend[0] != '\0')
+		printf("recommend: %s\n", r.recommend);
+	printf("latency_ms: %lld\n", (long long)(r.latency_us / 1000));
+	switch (r.cls) {
+	case REPLY_OK:
+		msg_info("reset: done (RequestId %s)", r.request_id);
+		st = EXITCODE_OK;
+		break;
+	case REPLY_FATAL:
+		msg_error("reset: %s", err_message(&e));
+		st = EXITCODE_ABORTED;
+		break;
+	case REPLY_RETRYABLE:
+	case REPLY_RECONSUME_LATER:
+		msg_error("reset: %s; this is transient: try again later",
+		    err_message(&e));
+		st = EXITCODE_FAILED;
+		break;
+	case REPLY_FAILED_ROW:
+	default:
+		msg_error("reset: %s", err_message(&e));
+		st = EXITCODE_FAILED;
+		break;
+	}
+	if (r.maybe_applied) {
+		printf("maybe_applied: yes\n");
+		msg_warn("reset: the request was sent but no usable answer "
+		    "came: it may have been applied; check the group before "
+		    "sending it again%s", req->type == PLAN_TYPE_CLEAR ?
+		    " (a type 0 clear cannot be undone)" : "");
+	}
+	reply_free(&r);
+	return st;
+}
+
+static int
+reset_run(int argc, char **argv)
+{
+	struct reset_cfg cfg;
+	struct opts_result res;
+	struct client_reset_req req;
+	struct client_config cc;
+	struct creds_options co;
+	struct creds *cr;
+	struct client *cl;
+	char endpoint[CLIENT_URL_MAX];
+	const char *region;
+	struct err e;
+	int st, inited;
+
+	memset(&cfg, 0, sizeof cfg);
+	memset(&res, 0, sizeof res);
+	cr = NULL;
+	cl = NULL;
+	inited = 0;
+	st = cmd_parse(&cmd_reset, argc, argv, &cfg,
+	    offsetof(struct reset_cfg, common), &res);
+	if (st >= 0)
+		return st;
+	if (res.npos > 0) {
+		msg_error("reset: unexpected argument '%s' (usage: %s)",
+		    res.pos[0], cmd_reset.usage);
+		st = EXITCODE_INVALID;
+		goto done;
+	}
+	st = reset_check_args(&cfg, &req);
+	if (st != 0)
+		goto done;
+
+	err_clear(&e);
+	co.profile = cfg.profile;
+	co.home = NULL;
+	if (creds_load(&co, &cr, &e) != ERR_OK) {
+		msg_error("reset: %s", err_message(&e));
+		st = EXITCODE_ABORTED;
+		goto done;
+	}
+	msg_verbose("reset: credentials from %s (AccessKeyId %s%s)",
+	    creds_source(cr), creds_key_hint(cr),
+	    creds_token(cr) != NULL ? ", STS" : "");
+	region = cfg.region != NULL ? cfg.region : creds_region(cr) != NULL ?
+	    creds_region(cr) : RESET_DEFAULT_REGION;
+	if (client_endpoint(cfg.endpoint, region, endpoint, &e) != ERR_OK) {
+		msg_error("reset: %s", err_message(&e));
+		st = EXITCODE_INVALID;
+		goto done;
+	}
+	if (client_global_init() != ERR_OK) {
+		msg_error("reset: libcurl cannot start");
+		st = EXITCODE_ABORTED;
+		goto done;
+	}
+	inited = 1;
+	memset(&cc, 0, sizeof cc);
+	cc.endpoint = endpoint;
+	cc.signature_version = (int)cfg.sigver;
+	cc.method = strcmp(cfg.method, "GET") == 0 ? CLIENT_GET : CLIENT_POST;
+	cc.connect_timeout_ms = (long)(cfg.connect_timeout * 1000);
+	cc.timeout_ms = (long)(cfg.timeout * 1000);
+	cc.cacert = cfg.cacert;
+	cc.debug = cfg.common.debug;
+	cc.creds = cr;
+	cl = client_new(&cc, &e);
+	if (cl == NULL) {
+		msg_error("reset: %s", err_message(&e));
+		st = e.code == ERR_USAGE ? EXITCODE_INVALID : EXITCODE_ABORTED;
+		goto done;
+	}
+	if (cfg.execute)
+		st = reset_execute(cl, &req);
+	else
+		st = reset_dry_run(cl, endpoint, &cfg, &req);
+done:
+	client_destroy(cl);
+	creds_destroy(cr);
+	if (inited)
+		client_global_cleanup();
+	opts_result_free(&res);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		msg_error("reset: cannot write to standard output");
+		if (st == EXITCODE_OK)
+			st = EXITCODE_ABORTED;
+	}
+	return st;
+}

@@ -1,0 +1,338 @@
+/*
+ * http.c - libcurl transport for the API client.  See include/http.h.
+ *
+ * Design: one easy handle per http object, configured once (timeouts,
+ * TLS, callbacks) and reused, so libcurl keeps the connection alive
+ * between calls.  "Was the request fully sent?" is answered from the
+ * debug callback, which libcurl calls with every chunk of request headers
+ * (CURLINFO_HEADER_OUT) and body (CURLINFO_DATA_OUT) it actually wrote to
+ * the connection; the request is complete when the headers went out and
+ * the body bytes written reach the body length.  The callback needs
+ * CURLOPT_VERBOSE, whose informational text we ignore.
+ */
+#include "http.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <curl/curl.h>
+
+#include "clock.h"
+#include "version.h"
+
+struct http {
+	CURL *curl;            /* the easy handle (owns the connection) */
+	struct http_config cfg; /* copied configuration */
+	char *cacert;          /* owned copy of cfg.cacert */
+	char errbuf[CURL_ERROR_SIZE]; /* libcurl's detail for the last error */
+	/* Per-transfer state the callbacks fill. */
+	struct http_response *resp; /* where the reply goes */
+	int toobig;            /* the body passed the cap */
+	int headers_out;       /* request headers were written */
+	uint64_t body_out;     /* request body bytes written */
+	uint64_t bytes_out;    /* all request bytes written */
+};
+
+void
+http_response_init(struct http_response *r, size_t cap)
+{
+	memset(r, 0, sizeof *r);
+	buf_init(&r->body, cap);
+}
+
+void
+http_response_free(struct http_response *r)
+{
+	if (r == NULL)
+		return;
+	buf_free(&r->body);
+}
+
+static size_t
+http_write_cb(char *ptr, size_t size, size_t nmemb, void *ud)
+{
+	struct http *h;
+
+	h = ud;
+	if (buf_append(&h->resp->body, ptr, size * nmemb) != ERR_OK) {
+		/* Returning less than given makes libcurl stop with
+		 * CURLE_WRITE_ERROR; we remember why. */
+		h->toobig = 1;
+		return 0;
+	}
+	return size * nmemb;
+}
+
+static size_t
+http_header_cb(char *ptr, size_t size, size_t nmemb, void *ud)
+{
+	static const char name[] = "retry-after:";
+	struct http *h;
+	size_t n, i, o;
+
+	h = ud;
+	n = size * nmemb;
+	if (n > sizeof name - 1 &&
+	    strncasecmp(ptr, name, sizeof name - 1) == 0) {
+		o = 0;
+		for (i = sizeof name - 1; i < n &&
+		    o + 1 < sizeof h->resp->retry_after; i++) {
+			if (ptr[i] == '\r' || ptr[i] == '\n')
+				break;
+			if (o == 0 && (ptr[i] == ' ' || ptr[i] == '\t'))
+				continue;
+			h->resp->retry_after[o++] = ptr[i];
+		}
+		h->resp->retry_after[o] = '\0';
+	}
+	return n;
+}
+
+static int
+http_debug_cb(CURL *curl, curl_infotype type, char *data, size_t size,
+    void *ud)
+{
+	struct http *h;
+
+	(void)curl;
+	(void)data;
+	h = ud;
+	if (type == CURLINFO_HEADER_OUT) {
+		h->headers_out = 1;
+		h->bytes_out += size;
+	} else if (type == CURLINFO_DATA_OUT) {
+		h->body_out += size;
+		h->bytes_out += size;
+	}
+	return 0;
+}
+
+struct http *
+http_new(const struct http_config *cfg, struct err *e)
+{
+	struct http *h;
+	CURL *c;
+	int bad;
+
+	h = calloc(1, sizeof *h);
+	if (h == NULL) {
+		err_set(e, ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	h->cfg = *cfg;
+	if (cfg->cacert != NULL) {
+		h->cacert = strdup(cfg->cacert);
+		if (h->cacert == NULL) {
+			free(h);
+			err_set(e, ERR_NOMEM, "out of memory");
+			return NULL;
+		}
+	}
+	h->curl = curl_easy_init();
+	if (h->curl == NULL) {
+		http_destroy(h);
+		err_set(e, ERR_INTERNAL, "libcurl: cannot create a handle");
+		return NULL;
+	}
+	c = h->curl;
+	bad = 0;
+	/* Threads: no signals for timeouts (workers block them). */
+	bad |= curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) != CURLE_OK;
+	bad |= curl_easy_setopt(c, CURLOPT_ERRORBUFFER, h->errbuf) != CURLE_OK;
+	bad |= curl_easy_setopt(c, CURLOPT_USERAGENT,
+	    "mqreset/" MQR_VERSION) != CURLE_OK;
+	bad |= curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+	    cfg->connect_timeout_ms) != CURLE_OK;
+	bad |= curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, cfg->timeout_ms) !=
+	    CURLE_OK;
+	/* Only http and https, no redirects: the endpoint is the endpoint. */
+	bad |= curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https") !=
+	    CURLE_OK;
+	bad |= curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK;
+	/* TLS verification is always on; --cacert only adds trust. */
+	bad |= curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L) != CURLE_OK;
+	bad |= curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L) != CURLE_OK;
+	if (h->cacert != NULL)
+		bad |= curl_easy_setopt(c, CURLOPT_CAINFO, h->cacert) !=
+		    CURLE_OK;
+	bad |= curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L) != CURLE_OK;
+	bad |= curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, http_write_cb) !=
+	    CURLE_OK;
+	bad |= curl_easy_setopt(c, CURLOPT_WRITEDATA, h) != CURLE_OK;
+	bad |= curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, http_header_cb) !=
+	    CURLE_OK;
+	bad |= curl_easy_setopt(c, CURLOPT_HEADERDATA, h) != CURLE_OK;
+	bad |= curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, http_debug_cb) !=
+	    CURLE_OK;
+	bad |= curl_easy_setopt(c, CURLOPT_DEBUGDATA, h) != CURLE_OK;
+	bad |= curl_easy_setopt(c, CURLOPT_VERBOSE, 1L) != CURLE_OK;
+	if (bad) {
+		http_destroy(h);
+		err_set(e, ERR_INTERNAL, "libcurl: an option was refused");
+		return NULL;
+	}
+	return h;
+}
+
+void
+http_destroy(struct http *h)
+{
+	if (h == NULL)
+		return;
+	if (h->curl != NULL)
+		curl_easy_cleanup(h->curl);
+	free(h->cacert);
+	free(h);
+}
+
+/* The project error for a libcurl failure. */
+static err_code
+http_map(CURLcode cc)
+{
+	switch (cc) {
+	case CURLE_OPERATION_TIMEDOUT:
+		return ERR_TIMEOUT;
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+	case CURLE_SSL_INVALIDCERTSTATUS:
+		return ERR_TLS;
+	case CURLE_OUT_OF_MEMORY:
+		return ERR_NOMEM;
+	case CURLE_UNSUPPORTED_PROTOCOL:
+	case CURLE_URL_MALFORMAT:
+	case CURLE_BAD_FUNCTION_ARGUMENT:
+		return ERR_INTERNAL;
+	default:
+		/* Connect, resolve, send, receive, closed connection, TLS
+		 * handshake interrupted: transient network trouble. */
+		return ERR_NET;
+	}
+}
+
+err_code
+http_do(struct http *h, const struct http_request *req,
+    struct http_response *resp, struct err *e)
+{
+	struct curl_slist *hdrs, *tmp;
+	struct buf line;
+	CURLcode cc;
+	long nc;
+	long status;
+	int64_t t0;
+	size_t i;
+	err_code rc;
+	int bad;
+
+	buf_reset(&resp->body);
+	resp->status = 0;
+	resp->retry_after[0] = '\0';
+	resp->sent = 0;
+	resp->latency_us = 0;
+	resp->connects = 0;
+	resp->bytes_sent = 0;
+	h->resp = resp;
+	h->toobig = 0;
+	h->headers_out = 0;
+	h->body_out = 0;
+	h->bytes_out = 0;
+	h->errbuf[0] = '\0';
+	hdrs = NULL;
+	rc = ERR_OK;
+	buf_init(&line, 64 * 1024);
+
+	/* Drop libcurl's "Expect: 100-continue": one round trip less. */
+	tmp = curl_slist_append(hdrs, "Expect:");
+	if (tmp != NULL) {
+		hdrs = tmp;
+		tmp = curl_slist_append(hdrs, "Accept: application/json");
+	}
+	if (tmp == NULL)
+		rc = ERR_NOMEM;
+	else
+		hdrs = tmp;
+	if (rc == ERR_OK && strcmp(req->method, "POST") == 0) {
+		tmp = curl_slist_append(hdrs, "Content-Type: "
+		    "application/x-www-form-urlencoded; charset=utf-8");
+		if (tmp == NULL)
+			rc = ERR_NOMEM;
+		else
+			hdrs = tmp;
+	}
+	for (i = 0; rc == ERR_OK && req->headers != NULL &&
+	    i < req->headers->n; i++) {
+		buf_reset(&line);
+		rc = buf_printf(&line, "%s: %s", req->headers->items[i].name,
+		    req->headers->items[i].value);
+		if (rc != ERR_OK)
+			break;
+		tmp = curl_slist_append(hdrs, buf_cstr(&line));
+		if (tmp == NULL)
+			rc = ERR_NOMEM;
+		else
+			hdrs = tmp;
+	}
+	buf_free(&line);
+	if (rc != ERR_OK) {
+		curl_slist_free_all(hdrs);
+		return err_set(e, rc, "cannot build the request headers");
+	}
+
+	bad = 0;
+	bad |= curl_easy_setopt(h->curl, CURLOPT_URL, req->url) != CURLE_OK;
+	bad |= curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, hdrs) !=
+	    CURLE_OK;
+	if (strcmp(req->method, "POST") == 0) {
+		/* POSTFIELDS is not copied: req->body outlives the transfer.
+		 * A v3 POST with its parameters in the query has an empty
+		 * body, sent with Content-Length: 0. */
+		bad |= curl_easy_setopt(h->curl, CURLOPT_POST, 1L) != CURLE_OK;
+		bad |= curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS,
+		    req->body != NULL ? req->body : "") != CURLE_OK;
+		bad |= curl_easy_setopt(h->curl, CURLOPT_POSTFIELDSIZE_LARGE,
+		    (curl_off_t)(req->body != NULL ? req->body_len : 0)) !=
+		    CURLE_OK;
+	} else {
+		bad |= curl_easy_setopt(h->curl, CURLOPT_HTTPGET, 1L) !=
+		    CURLE_OK;
+	}
+	if (bad) {
+		curl_slist_free_all(hdrs);
+		return err_set(e, ERR_INTERNAL, "libcurl: a request option "
+		    "was refused");
+	}
+
+	t0 = clock_mono_ns();
+	cc = curl_easy_perform(h->curl);
+	resp->latency_us = (clock_mono_ns() - t0) / 1000;
+	curl_slist_free_all(hdrs);
+	curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, (struct curl_slist *)NULL);
+
+	resp->sent = h->headers_out && h->body_out >=
+	    (req->body != NULL ? req->body_len : 0);
+	resp->bytes_sent = h->bytes_out;
+	nc = 0;
+	if (curl_easy_getinfo(h->curl, CURLINFO_NUM_CONNECTS, &nc) ==
+	    CURLE_OK)
+		resp->connects = nc;
+	status = 0;
+	if (curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &status) ==
+	    CURLE_OK)
+		resp->status = status;
+	h->resp = NULL;
+
+	if (cc == CURLE_OK)
+		return ERR_OK;
+	if (h->toobig)
+		return err_set(e, ERR_TOOBIG, "the reply is larger than %zu "
+		    "bytes (HTTP %ld)", h->cfg.reply_cap, resp->status);
+	rc = http_map(cc);
+	return err_set(e, rc, "%s%s%s%s", curl_easy_strerror(cc),
+	    h->errbuf[0] != '\0' ? ": " : "", h->errbuf,
+	    rc == ERR_TLS ? " (TLS verification is always on; use --cacert "
+	    "to trust another CA)" : "");
+}
