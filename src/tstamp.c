@@ -188,8 +188,8 @@ tstamp_parse_rfc3339(const char *s, int64_t *ms, struct err *e)
 			    "range", p);
 		p += 6;
 	} else
-		return err_set(e, ERR_PARSE, "unexpected '%c' where the "
-		    "offset (Z or +HH:MM) belongs", *p);
+		return err_set(e, ERR_PARSE, "unexpected text where the "
+		    "offset (Z or +HH:MM) belongs");
 	if (*p != '\0')
 		return err_set(e, ERR_PARSE, "unexpected text after the "
 		    "offset");
