@@ -1,0 +1,320 @@
+/*
+ * test_creds.c - the credential chain with a temporary HOME and
+ * environment: a table of (environment, config.json, INI file, --profile)
+ * -> (result, key id, token, region, source); permission warnings; the
+ * secret registered for redaction and wiped.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "buf.h"
+#include "creds.h"
+#include "cu.h"
+#include "msg.h"
+
+static const char *const env_names[] = {
+	"ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
+	"ALIBABA_CLOUD_SECURITY_TOKEN", "ALIBABA_CLOUD_PROFILE",
+	"ALIBABA_CLOUD_CLI_PROFILE_DISABLED", "ALIBABA_CLOUD_CREDENTIALS_FILE",
+};
+
+static void
+env_clear(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof env_names / sizeof env_names[0]; i++)
+		unsetenv(env_names[i]);
+}
+
+#define CLI_JSON \
+	"{\"current\":\"work\",\"profiles\":[" \
+	"{\"name\":\"default\",\"mode\":\"AK\",\"access_key_id\":\"LTAIdefault1\"," \
+	"\"access_key_secret\":\"cli-default-secret\",\"region_id\":\"cn-beijing\"}," \
+	"{\"name\":\"work\",\"mode\":\"AK\",\"access_key_id\":\"LTAIwork0001\"," \
+	"\"access_key_secret\":\"cli-work-secret\",\"region_id\":\"cn-shanghai\"}," \
+	"{\"name\":\"sts\",\"mode\":\"StsToken\",\"access_key_id\":\"STS.abcd\"," \
+	"\"access_key_secret\":\"cli-sts-secret\",\"sts_token\":\"cli-sts-token\"," \
+	"\"region_id\":\"\"}," \
+	"{\"name\":\"role\",\"mode\":\"RamRoleArn\",\"access_key_id\":\"x\"," \
+	"\"access_key_secret\":\"y\",\"ram_role_arn\":\"acs:ram::1:role/r\"}," \
+	"{\"name\":\"stsnotoken\",\"mode\":\"StsToken\",\"access_key_id\":\"a\"," \
+	"\"access_key_secret\":\"b\"}" \
+	"]}"
+
+#define INI \
+	"# shared credentials\n" \
+	"[default]\n" \
+	"type = access_key\n" \
+	"access_key_id = LTAIinidefault\n" \
+	"access_key_secret = ini-default-secret\n" \
+	"\n" \
+	"[ops]\r\n" \
+	"type=access_key\r\n" \
+	"access_key_id=LTAIiniops01\r\n" \
+	"access_key_secret=ini-ops-secret\r\n" \
+	"region_id = ap-southeast-1\r\n" \
+	"[ecs]\n" \
+	"type = ecs_ram_role\n" \
+	"role_name = r\n"
+
+static const struct {
+	const char *name;
+	const char *env_id, *env_secret, *env_token; /* NULL: unset */
+	const char *env_profile;   /* ALIBABA_CLOUD_PROFILE */
+	const char *cli;           /* config.json content, NULL: no file */
+	const char *ini;           /* credentials content, NULL: no file */
+	const char *profile;       /* --profile */
+	err_code rc;
+	const char *key_id;        /* expected, or a substring of the error */
+	const char *token;         /* expected token, NULL: none */
+	const char *region;        /* expected region, NULL: none */
+	const char *source;        /* substring of creds_source() */
+} rows[] = {
+	{ "env wins over files", "LTAIenv00001", "env-secret-value", NULL,
+	  NULL, CLI_JSON, INI, NULL, ERR_OK, "LTAIenv00001", NULL, NULL,
+	  "environment" },
+	{ "env with STS token", "STS.env", "env-secret-value",
+	  "env-token-value", NULL, NULL, NULL, NULL, ERR_OK, "STS.env",
+	  "env-token-value", NULL, "environment" },
+	{ "env id without secret", "LTAIenv00001", NULL, NULL, NULL, CLI_JSON,
+	  NULL, NULL, ERR_CRED, "ALIBABA_CLOUD_ACCESS_KEY_SECRET is not",
+	  NULL, NULL, NULL },
+	{ "env secret without id", NULL, "env-secret-value", NULL, NULL, NULL,
+	  NULL, NULL, ERR_CRED, "ALIBABA_CLOUD_ACCESS_KEY_ID is not", NULL,
+	  NULL, NULL },
+	{ "cli current profile", NULL, NULL, NULL, NULL, CLI_JSON, INI, NULL,
+	  ERR_OK, "LTAIwork0001", NULL, "cn-shanghai", "profile 'work'" },
+	{ "--profile skips env", "LTAIenv00001", "env-secret-value", NULL,
+	  NULL, CLI_JSON, INI, "default", ERR_OK, "LTAIdefault1", NULL,
+	  "cn-beijing", "config.json profile 'default'" },
+	{ "ALIBABA_CLOUD_PROFILE", NULL, NULL, NULL, "sts", CLI_JSON, INI,
+	  NULL, ERR_OK, "STS.abcd", "cli-sts-token", NULL, "profile 'sts'" },
+	{ "--profile beats ALIBABA_CLOUD_PROFILE", NULL, NULL, NULL, "sts",
+	  CLI_JSON, INI, "work", ERR_OK, "LTAIwork0001", NULL, "cn-shanghai",
+	  "profile 'work'" },
+	{ "unsupported mode", NULL, NULL, NULL, NULL, CLI_JSON, INI, "role",
+	  ERR_CRED, "mode 'RamRoleArn' is not supported yet", NULL, NULL,
+	  NULL },
+	{ "StsToken without token", NULL, NULL, NULL, NULL, CLI_JSON, NULL,
+	  "stsnotoken", ERR_CRED, "without sts_token", NULL, NULL, NULL },
+	{ "profile only in ini", NULL, NULL, NULL, NULL, CLI_JSON, INI, "ops",
+	  ERR_OK, "LTAIiniops01", NULL, "ap-southeast-1",
+	  "credentials profile 'ops'" },
+	{ "ini default", NULL, NULL, NULL, NULL, NULL, INI, NULL, ERR_OK,
+	  "LTAIinidefault", NULL, NULL, "credentials profile 'default'" },
+	{ "ini unsupported type", NULL, NULL, NULL, NULL, NULL, INI, "ecs",
+	  ERR_CRED, "type 'ecs_ram_role' is not supported yet", NULL, NULL,
+	  NULL },
+	{ "profile nowhere", NULL, NULL, NULL, NULL, CLI_JSON, INI, "nope",
+	  ERR_CRED, "profile 'nope' not found", NULL, NULL, NULL },
+	{ "nothing at all", NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+	  ERR_CRED, "no credentials", NULL, NULL, NULL },
+	{ "broken config.json", NULL, NULL, NULL, NULL, "{\"current\":", INI,
+	  NULL, ERR_CRED, "not a valid aliyun CLI configuration", NULL, NULL,
+	  NULL },
+	{ "broken ini", NULL, NULL, NULL, NULL, NULL, "[default\nx=1\n", NULL,
+	  ERR_CRED, "credentials:1: section header", NULL, NULL, NULL },
+	{ "cli current missing falls to ini", NULL, NULL, NULL, NULL,
+	  "{\"current\":\"gone\",\"profiles\":[]}", INI, NULL, ERR_OK,
+	  "LTAIinidefault", NULL, NULL, "credentials profile 'default'" },
+};
+
+static void
+put_file(const char *dir, const char *sub, const char *name,
+    const char *content, mode_t mode)
+{
+	char path[1024];
+
+	snprintf(path, sizeof path, "%s/%s", dir, sub);
+	mkdir(path, 0700);
+	snprintf(path, sizeof path, "%s/%s/%s", dir, sub, name);
+	CU_ASSERT_EQUAL_FATAL(cu_write(path, content), 0);
+	chmod(path, mode);
+}
+
+static void
+set_or_unset(const char *name, const char *v)
+{
+	if (v != NULL)
+		setenv(name, v, 1);
+	else
+		unsetenv(name);
+}
+
+static void
+test_chain(void)
+{
+	struct creds_options o;
+	struct creds *c;
+	struct err e;
+	const char *home;
+	size_t i;
+	err_code rc;
+
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		env_clear();
+		home = cu_tmpdir();
+		if (rows[i].cli != NULL)
+			put_file(home, ".aliyun", "config.json", rows[i].cli,
+			    0600);
+		if (rows[i].ini != NULL)
+			put_file(home, ".alibabacloud", "credentials",
+			    rows[i].ini, 0600);
+		set_or_unset("ALIBABA_CLOUD_ACCESS_KEY_ID", rows[i].env_id);
+		set_or_unset("ALIBABA_CLOUD_ACCESS_KEY_SECRET",
+		    rows[i].env_secret);
+		set_or_unset("ALIBABA_CLOUD_SECURITY_TOKEN", rows[i].env_token);
+		set_or_unset("ALIBABA_CLOUD_PROFILE", rows[i].env_profile);
+		o.profile = rows[i].profile;
+		o.home = home;
+		err_clear(&e);
+		c = NULL;
+		rc = creds_load(&o, &c, &e);
+		if (rc != rows[i].rc)
+			fprintf(stderr, "%s: rc %d (%s)\n", rows[i].name, rc,
+			    e.msg);
+		CU_ASSERT_EQUAL(rc, rows[i].rc);
+		if (rc == ERR_OK && rows[i].rc == ERR_OK) {
+			CU_ASSERT_STRING_EQUAL(creds_key_id(c),
+			    rows[i].key_id);
+			if (rows[i].token == NULL) {
+				CU_ASSERT_PTR_NULL(creds_token(c));
+			} else {
+				CU_ASSERT_STRING_EQUAL(creds_token(c),
+				    rows[i].token);
+			}
+			if (rows[i].region == NULL) {
+				CU_ASSERT_PTR_NULL(creds_region(c));
+			} else {
+				CU_ASSERT_STRING_EQUAL(creds_region(c),
+				    rows[i].region);
+			}
+			CU_ASSERT_PTR_NOT_NULL(strstr(creds_source(c),
+			    rows[i].source));
+		} else if (rc != ERR_OK) {
+			if (strstr(e.msg, rows[i].key_id) == NULL)
+				fprintf(stderr, "%s: message '%s'\n",
+				    rows[i].name, e.msg);
+			CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, rows[i].key_id));
+			/* No secret ever appears in an error. */
+			CU_ASSERT_PTR_NULL(strstr(e.msg, "secret"));
+			CU_ASSERT_PTR_NULL(c);
+		}
+		creds_destroy(c);
+	}
+	env_clear();
+}
+
+/* Run creds_load with messages captured; returns the captured text. */
+static char *
+load_capture(const char *home, err_code *rc)
+{
+	struct creds_options o;
+	struct creds *c;
+	char path[1024];
+	FILE *fp;
+	char *text;
+
+	snprintf(path, sizeof path, "%s/msgs.txt", home);
+	fp = fopen(path, "w+");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+	msg_set_stream(fp);
+	o.profile = NULL;
+	o.home = home;
+	c = NULL;
+	*rc = creds_load(&o, &c, NULL);
+	msg_set_stream(NULL);
+	fclose(fp);
+	creds_destroy(c);
+	text = cu_slurp(path, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	return text;
+}
+
+static const struct {
+	mode_t mode;
+	int warns;
+} perm_rows[] = {
+	{ 0600, 0 },
+	{ 0400, 0 },
+	{ 0640, 1 },
+	{ 0604, 1 },
+	{ 0644, 1 },
+};
+
+static void
+test_permissions(void)
+{
+	const char *home;
+	size_t i;
+	err_code rc;
+	char *text;
+
+	for (i = 0; i < sizeof perm_rows / sizeof perm_rows[0]; i++) {
+		env_clear();
+		home = cu_tmpdir();
+		put_file(home, ".aliyun", "config.json", CLI_JSON,
+		    perm_rows[i].mode);
+		text = load_capture(home, &rc);
+		CU_ASSERT_EQUAL(rc, ERR_OK);
+		CU_ASSERT_EQUAL(strstr(text, "let group or others read it") !=
+		    NULL, perm_rows[i].warns);
+		CU_ASSERT_PTR_NULL(strstr(text, "cli-work-secret"));
+		free(text);
+	}
+	/* The INI file too. */
+	env_clear();
+	home = cu_tmpdir();
+	put_file(home, ".alibabacloud", "credentials", INI, 0644);
+	text = load_capture(home, &rc);
+	CU_ASSERT_EQUAL(rc, ERR_OK);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "credentials: permissions 0644"));
+	free(text);
+}
+
+static void
+test_redaction_and_hint(void)
+{
+	struct creds *c;
+	struct buf b;
+
+	CU_ASSERT_EQUAL_FATAL(creds_new("LTAI5tABCDwxyz", "my-own-secret-42",
+	    "token/with+chars", &c), ERR_OK);
+	CU_ASSERT_STRING_EQUAL(creds_key_hint(c), "****wxyz");
+	CU_ASSERT_STRING_EQUAL(creds_source(c), "explicit");
+	buf_init(&b, 4096);
+	msg_redact("x my-own-secret-42 y token/with+chars z", &b);
+	CU_ASSERT_STRING_EQUAL(buf_cstr(&b), "x *** y *** z");
+	creds_destroy(c);
+	/* After destroy the secret is forgotten by msg (no dangling use). */
+	buf_reset(&b);
+	msg_redact("my-own-secret-42", &b);
+	CU_ASSERT_STRING_EQUAL(buf_cstr(&b), "my-own-secret-42");
+	buf_free(&b);
+	CU_ASSERT_EQUAL_FATAL(creds_new("ab", "s3cr", NULL, &c), ERR_OK);
+	CU_ASSERT_STRING_EQUAL(creds_key_hint(c), "****");
+	CU_ASSERT_PTR_NULL(creds_token(c));
+	creds_destroy(c);
+	creds_destroy(NULL);
+}
+
+static CU_TestInfo creds_tests[] = {
+	{ "credential chain table", test_chain },
+	{ "file permission warnings", test_permissions },
+	{ "redaction and key hint", test_redaction_and_hint },
+	CU_TEST_INFO_NULL,
+};
+
+static CU_SuiteInfo suites[] = {
+	{ "creds", NULL, NULL, NULL, NULL, creds_tests },
+	CU_SUITE_INFO_NULL,
+};
+
+int
+main(void)
+{
+	return cu_main("test_creds", suites);
+}
