@@ -1,0 +1,67 @@
+/*
+ * emu_server.h - the emulator's HTTP(S) front end on libmicrohttpd.
+ *
+ * Design: MHD runs its own thread pool (epoll, `threads` threads); each
+ * request is handled by the pool thread that owns its connection:
+ * collect the query and (POST) form body, authenticate (emu_auth),
+ * check the per-key QPS (emu_qps), decide faults (emu_fault), run the
+ * action (emu_actions), answer.  Delays never block a pool thread: the
+ * connection is suspended and resumed by the timer thread (emu_timer),
+ * so a latency fault delays only its own request.  The only shared
+ * writes on the request path are the state's subscription fields (one
+ * short mutex), the nonce cache shard, a QPS bucket and atomic counters.
+ *
+ * Lifecycle: emu_server_start() binds and starts serving;
+ * emu_server_stop() resumes any suspended connection (closing it),
+ * stops the daemon and frees.  The borrowed objects in the config must
+ * outlive the server.
+ */
+#ifndef MQR_EMU_SERVER_H
+#define MQR_EMU_SERVER_H
+
+#include <stdint.h>
+
+#include "emu_fault.h"
+#include "emu_journal.h"
+#include "emu_nonce.h"
+#include "emu_qps.h"
+#include "emu_state.h"
+#include "err.h"
+
+struct emu_server_config {
+	const char *listen;       /* "ADDR:PORT", "[ADDR]:PORT"; port 0
+	                             picks a free one */
+	const char *tls_cert_pem; /* PEM text of the certificate chain,
+	                             or NULL for plain HTTP */
+	const char *tls_key_pem;  /* PEM text of its private key */
+	unsigned threads;         /* MHD pool threads, >= 1 */
+	struct emu_state *st;     /* the world (borrowed) */
+	struct emu_nonce *nonce;  /* replay cache (borrowed) */
+	struct emu_faults *faults;/* fault rules (borrowed) */
+	struct emu_qps *qps;      /* QPS buckets (borrowed) */
+	struct emu_journal *journal; /* applied resets (borrowed, NULL ok) */
+};
+
+struct emu_server;
+
+/* Bind and start serving.  ERR_NET / ERR_USAGE / ERR_NOMEM with detail. */
+err_code
+emu_server_start(const struct emu_server_config *cfg,
+    struct emu_server **out, struct err *e);
+
+/* The TCP port actually bound (useful with port 0). */
+unsigned
+emu_server_port(const struct emu_server *s);
+
+/* Requests answered or closed so far, and resets applied. */
+uint64_t
+emu_server_requests(const struct emu_server *s);
+
+uint64_t
+emu_server_applied(const struct emu_server *s);
+
+/* Stop serving, close every connection, free.  NULL-tolerant. */
+void
+emu_server_stop(struct emu_server *s);
+
+#endif /* MQR_EMU_SERVER_H */
