@@ -6,7 +6,7 @@
  * Design: both files are read with csvin.c (strict, streaming, knows a
  * record cut short by a kill).  Each row becomes a 24-byte entry: a 96-bit
  * key digest, the report and plan line numbers, the status and two flags.
- * After loading, the entries are sorted by digest (report rows before
+ * After loading, the entries are heap-sorted by digest (report rows before
  * journal lines of the same key) and folded: a journal line whose key has
  * a report row is dropped (the answer supersedes the intent), a second
  * journal line of a key is dropped, two report rows of one key are an
@@ -142,9 +142,8 @@ resume_cmp_h(const uint32_t a[3], const uint32_t b[3])
 
 /* Sort order: digest, then report rows before journal lines, then line. */
 static int
-resume_cmp_entry(const void *pa, const void *pb)
+resume_cmp_entry(const struct resume_entry *a, const struct resume_entry *b)
 {
-	const struct resume_entry *a = pa, *b = pb;
 	int c = resume_cmp_h(a->h, b->h);
 
 	if (c != 0)
@@ -153,6 +152,45 @@ resume_cmp_entry(const void *pa, const void *pb)
 		return (a->flags & RESUME_F_JOURNAL) ? 1 : -1;
 	return (a->report_line > b->report_line) -
 	    (a->report_line < b->report_line);
+}
+
+static void
+resume_sift(struct resume_entry *v, size_t root, size_t n)
+{
+	struct resume_entry tmp;
+	size_t child;
+
+	while ((child = 2 * root + 1) < n) {
+		if (child + 1 < n && resume_cmp_entry(&v[child],
+		    &v[child + 1]) < 0)
+			child++;
+		if (resume_cmp_entry(&v[root], &v[child]) >= 0)
+			return;
+		tmp = v[root];
+		v[root] = v[child];
+		v[child] = tmp;
+		root = child;
+	}
+}
+
+/*
+ * Heapsort, in place: qsort() in glibc may allocate a copy of the array
+ * (25 MB for a million rows), which would double the peak memory.
+ */
+static void
+resume_sort(struct resume_entry *v, size_t n)
+{
+	struct resume_entry tmp;
+	size_t i;
+
+	for (i = n / 2; i-- > 0;)
+		resume_sift(v, i, n);
+	for (i = n; i-- > 1;) {
+		tmp = v[0];
+		v[0] = v[i];
+		v[i] = tmp;
+		resume_sift(v, 0, i);
+	}
 }
 
 static uint32_t
@@ -294,8 +332,7 @@ resume_fold(struct resume *r, struct err *e)
 	size_t i, out = 0;
 	struct resume_entry *prev;
 
-	if (r->n > 1)
-		qsort(r->v, r->n, sizeof *r->v, resume_cmp_entry);
+	resume_sort(r->v, r->n);
 	for (i = 0; i < r->n; i++) {
 		prev = out > 0 ? &r->v[out - 1] : NULL;
 		if (prev != NULL && resume_cmp_h(prev->h, r->v[i].h) == 0) {
@@ -313,6 +350,15 @@ resume_fold(struct resume *r, struct err *e)
 		r->v[out++] = r->v[i];
 	}
 	r->n = out;
+	/* Give back the growth slack (up to half the table). */
+	if (r->n > 0 && r->n < r->cap) {
+		struct resume_entry *nv = realloc(r->v, r->n * sizeof *nv);
+
+		if (nv != NULL) {
+			r->v = nv;
+			r->cap = r->n;
+		}
+	}
 	for (i = 0; i < r->n; i++)
 		r->st.in_flight += (r->v[i].flags & RESUME_F_JOURNAL) != 0;
 	return ERR_OK;
