@@ -19,7 +19,10 @@
  *   REPLY_FATAL            fatal for the whole run: SignatureDoesNotMatch,
  *                          InvalidAccessKeyId.*, InvalidSecurityToken.*,
  *                          InvalidTimeStamp.* (clock skew), Forbidden*,
- *                          NoPermission, TLS peer verification failures,
+ *                          NoPermission, InvalidAuthorization*, and the
+ *                          request-shape errors InvalidVersion and
+ *                          InvalidAction* (every row would fail the same),
+ *                          TLS peer verification failures,
  *                          and any other 401/403.
  *   REPLY_FAILED_ROW       this row is wrong and will stay wrong:
  *                          MissingParameter, Missing*, InvalidParameter,

@@ -56,6 +56,11 @@ static const struct {
 	{ "InvalidSecurityToken", REPLY_PREFIX, REPLY_FATAL, 0 },
 	{ "InvalidTimeStamp.", REPLY_PREFIX, REPLY_FATAL, 0 },
 	{ "InvalidSignatureMethod", REPLY_EXACT, REPLY_FATAL, 0 },
+	{ "InvalidAuthorization", REPLY_PREFIX, REPLY_FATAL, 0 },
+	/* Our request shape is wrong for every row: stop, do not fail
+	 * the whole plan row by row. */
+	{ "InvalidVersion", REPLY_EXACT, REPLY_FATAL, 0 },
+	{ "InvalidAction", REPLY_PREFIX, REPLY_FATAL, 0 },
 	{ "UnsupportedSignatureVersion", REPLY_EXACT, REPLY_FATAL, 0 },
 	{ "Forbidden", REPLY_PREFIX, REPLY_FATAL, 0 },
 	{ "NoPermission", REPLY_PREFIX, REPLY_FATAL, 0 },
