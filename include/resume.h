@@ -25,6 +25,19 @@
  * Deciding.  resume_decide() is a pure function of the previous outcome,
  * the row type and --retry-ambiguous (table in its comment).
  *
+ * Engine protocol (what keeps a chain of resumed runs from applying a
+ * type 0 row twice):
+ *  1. resume_check_paths(): the previous report and the new one must be
+ *     different files (opening the new one would destroy the evidence).
+ *  2. resume_load(), then resume_match() for every plan row, then
+ *     resume_check_unmatched(): all before the new report is created.
+ *  3. Write every `skipped` row and every held row (status `unknown`,
+ *     the reason in error_message) to the new report BEFORE the first
+ *     request is sent: an operator who resumes from the new report after
+ *     another kill -9 must find there everything the old one knew.
+ *  4. Then dispatch the rows to send, journaling type 0 rows (intent.h).
+ * The previous report and its journal are only read, never changed.
+ *
  * Not thread-safe; lookups after loading do not allocate.
  */
 #ifndef MQR_RESUME_H
@@ -130,6 +143,15 @@ resume_match(struct resume *r, const struct report_key *key,
  */
 err_code
 resume_check_unmatched(const struct resume *r, struct err *e);
+
+/*
+ * Step 1 of the protocol: ERR_USAGE when `resume_path` and `report_path`
+ * name the same file (same path, or same device and inode), with a
+ * message saying why.  A report_path that does not exist yet is fine.
+ */
+err_code
+resume_check_paths(const char *resume_path, const char *report_path,
+    struct err *e);
 
 /* Free the table.  NULL-tolerant. */
 void

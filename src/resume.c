@@ -20,6 +20,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "buf.h"
 #include "csvin.h"
@@ -514,6 +515,23 @@ resume_check_unmatched(const struct resume *r, struct err *e)
 	    r->report_name, (unsigned long)first->report_line,
 	    (unsigned long)first->plan_line,
 	    count > 1 ? " (nor are other rows of it)" : "");
+}
+
+err_code
+resume_check_paths(const char *resume_path, const char *report_path,
+    struct err *e)
+{
+	struct stat a, b;
+	int same = strcmp(resume_path, report_path) == 0;
+
+	if (!same && stat(resume_path, &a) == 0 && stat(report_path, &b) == 0)
+		same = a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+	if (same)
+		return err_set(e, ERR_USAGE, "--resume %s and --report %s name "
+		    "the same file: the previous report is the record of what "
+		    "was applied and must be kept; write the new report to "
+		    "another file", resume_path, report_path);
+	return ERR_OK;
 }
 
 void

@@ -363,10 +363,11 @@ golden_row(size_t i, struct report_row *row, const char *const **extra)
 static char *
 path_in(const char *dir, const char *name)
 {
-	static char p[4][512];
+	/* A ring of buffers: a test keeps at most a few paths at once. */
+	static char p[16][512];
 	static int k;
 
-	k = (k + 1) % 4;
+	k = (k + 1) % 16;
 	snprintf(p[k], sizeof p[k], "%s/%s", dir, name);
 	return p[k];
 }

@@ -76,10 +76,11 @@ test_decide_table(void)
 static char *
 path_in(const char *dir, const char *name)
 {
-	static char p[4][512];
+	/* A ring of buffers: a test keeps at most a few paths at once. */
+	static char p[16][512];
 	static int k;
 
-	k = (k + 1) % 4;
+	k = (k + 1) % 16;
 	snprintf(p[k], sizeof p[k], "%s/%s", dir, name);
 	return p[k];
 }
@@ -573,6 +574,15 @@ test_chain(void)
 	}
 	CU_ASSERT_EQUAL(resume_check_unmatched(rs, &e), ERR_OK);
 	CU_ASSERT_EQUAL(report_finish(r, &e), ERR_OK);
+	/* The same file under two names is refused; others are fine. */
+	CU_ASSERT_EQUAL(resume_check_paths(p1, p1, &e), ERR_USAGE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "same file"));
+	CU_ASSERT_EQUAL_FATAL(symlink(p1, path_in(dir, "link.csv")), 0);
+	CU_ASSERT_EQUAL(resume_check_paths(path_in(dir, "link.csv"), p1, &e),
+	    ERR_USAGE);
+	CU_ASSERT_EQUAL(resume_check_paths(p1, p2, &e), ERR_OK);
+	CU_ASSERT_EQUAL(resume_check_paths(p1, path_in(dir, "new.csv"), &e),
+	    ERR_OK);
 	report_destroy(r);
 	resume_destroy(rs);
 	CU_ASSERT_EQUAL_FATAL(resume_load(&rs, p2, &e), ERR_OK);
