@@ -366,10 +366,13 @@ plan_read_record(struct plan_reader *r, struct err *e)
 		    plan_cb_record, r);
 		r->chunk_pos += seg;
 		if (fed < seg) {
-			plan_lost_record(r, csv_error(&r->csv) == CSV_EPARSE ?
-			    "malformed quoting: a quote inside an unquoted "
-			    "field, or text after a closing quote" :
-			    "cannot parse the record");
+			if (csv_error(&r->csv) != CSV_EPARSE)
+				return err_set(e, ERR_NOMEM, "%s: %s",
+				    r->display,
+				    csv_strerror(csv_error(&r->csv)));
+			plan_lost_record(r, "malformed quoting: a quote "
+			    "inside an unquoted field, or text after a "
+			    "closing quote");
 			rc = plan_csv_reset(r, e);
 			if (rc != ERR_OK)
 				return rc;
