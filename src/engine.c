@@ -600,17 +600,21 @@ engine_resume_action(struct engine *eng, const struct plan_row *prow,
 }
 
 /*
- * Handle a row that --resume says not to send; returns 1 when handled
- * (written), 0 when the row is to be sent.
+ * Handle a row that --resume says not to send: returns 1 when it is not
+ * to be sent (and, with `write`, writes its row), 0 when it is to be sent.
  */
 static int
 engine_resume_row(struct engine *eng, const struct plan_row *prow,
-    size_t index, struct err *e)
+    size_t index, int write, struct err *e)
 {
 	struct resume_prev prev;
 	char why[256];
+	enum resume_action act;
 
-	switch (engine_resume_action(eng, prow, &prev)) {
+	act = engine_resume_action(eng, prow, &prev);
+	if (act != RESUME_SEND && !write)
+		return 1;
+	switch (act) {
 	case RESUME_SEND:
 		return 0;
 	case RESUME_SKIP:
@@ -889,22 +893,34 @@ engine_resume_load(struct engine *eng, int64_t now_ms, size_t *to_send,
 	return ERR_OK;
 }
 
-/* Refuse --resume naming the report to be written (same file). */
+/*
+ * Before the first request of a resumed run: write every skipped and held
+ * row, so that a report of this run, even cut short by a kill -9, knows
+ * everything the previous one did (resume.h, engine protocol step 3).
+ */
 static err_code
-engine_check_paths(const struct engine_config *cfg, struct err *e)
+engine_write_resumed(struct engine *eng, int64_t now_ms, struct err *e)
 {
-	struct stat a, b;
+	struct plan_reader *r;
+	struct plan_row row;
+	size_t index;
+	err_code rc;
+	int eof;
 
-	if (cfg->resume_path == NULL)
-		return ERR_OK;
-	if (strcmp(cfg->resume_path, cfg->report_path) == 0 ||
-	    (stat(cfg->resume_path, &a) == 0 &&
-	    stat(cfg->report_path, &b) == 0 && a.st_dev == b.st_dev &&
-	    a.st_ino == b.st_ino))
-		return err_set(e, ERR_USAGE, "--resume %s and --report name "
-		    "the same file: write the new report elsewhere (the "
-		    "previous one is the evidence)", cfg->resume_path);
-	return ERR_OK;
+	rc = engine_plan_open(eng->cfg, now_ms, &r, e);
+	index = 0;
+	eof = 0;
+	while (rc == ERR_OK && !eof) {
+		rc = engine_plan_next(eng->cfg, r, &row, &eof, e);
+		if (rc != ERR_OK || eof)
+			break;
+		engine_resume_row(eng, &row, index, 1, e);
+		if (eng->stop_code != ERR_OK)
+			rc = eng->stop_code;
+		index++;
+	}
+	plan_close(r);
+	return rc;
 }
 
 static err_code
@@ -998,7 +1014,8 @@ engine_dispatch(struct engine *eng, struct plan_reader *r, size_t total,
 				eof = 1;
 			} else if (!eof) {
 				busy = 1;
-				if (!engine_resume_row(eng, &row, index, e)) {
+				if (!engine_resume_row(eng, &row, index, 0,
+				    e)) {
 					pending = engine_job_new(&row, index);
 					if (pending == NULL) {
 						engine_stop(eng, ERR_NOMEM,
@@ -1053,7 +1070,7 @@ engine_dispatch(struct engine *eng, struct plan_reader *r, size_t total,
 	    !eof) {
 		char why[SUMMARY_REASON_MAX + 32];
 
-		if (!engine_resume_row(eng, &row, index, e)) {
+		if (!engine_resume_row(eng, &row, index, 0, e)) {
 			snprintf(why, sizeof(why), "not sent: %s",
 			    eng->stop_reason);
 			engine_write_unsent(eng, &row, index, REPORT_NOT_RUN,
@@ -1098,7 +1115,8 @@ engine_run(const struct engine_config *cfg, volatile sig_atomic_t *signals,
 	now_ms = clock_wall_ms();
 
 	/* 1-3: everything that can refuse the run, before any request. */
-	rc = engine_check_paths(cfg, e);
+	rc = cfg->resume_path != NULL ? resume_check_paths(cfg->resume_path,
+	    cfg->report_path, e) : ERR_OK;
 	if (rc == ERR_OK)
 		rc = report_check_target(cfg->report_path, cfg->force ?
 		    REPORT_FORCE : 0, e);
@@ -1161,6 +1179,8 @@ engine_run(const struct engine_config *cfg, volatile sig_atomic_t *signals,
 		rc = intent_open(&eng->journal, cfg->report_path,
 		    (cfg->force ? INTENT_FORCE : 0) |
 		    (cfg->intent_sync ? INTENT_SYNC : 0), e);
+	if (rc == ERR_OK && eng->resume != NULL)
+		rc = engine_write_resumed(eng, now_ms, e);
 	if (rc != ERR_OK)
 		goto out;
 	start_ns = clock_mono_ns();
