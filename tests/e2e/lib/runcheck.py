@@ -1,0 +1,132 @@
+#!/usr/bin/env python3
+"""runcheck.py - checks on `mqreset run` outputs for tests/e2e/run*.sh.
+
+  runcheck.py counts REPORT                 "ok=N failed=N ..." (all statuses)
+  runcheck.py status REPORT STATUS N        exactly N rows with STATUS
+  runcheck.py journal-once REPORT JOURNAL   every ok row applied exactly once
+                                            and its RequestId is the one the
+                                            journal recorded; nothing else
+                                            applied
+  runcheck.py type0-once JOURNAL            no type 0 row applied twice
+  runcheck.py applied JOURNAL N             exactly N journal lines
+  runcheck.py plan-order REPORT PLAN        one row per plan row, in order
+  runcheck.py field REPORT LINE COLUMN      print a cell of the row at LINE
+  runcheck.py json FILE KEY[.KEY]           print a summary JSON value
+Exit status 0 when the check holds; the reason is printed otherwise.
+"""
+import csv
+import json
+import sys
+from collections import Counter
+
+STATUSES = ["ok", "failed", "unknown", "not-run", "skipped", "dry-run"]
+
+
+def report(path):
+    with open(path, newline="") as f:
+        rows = list(csv.DictReader(f))
+    return rows
+
+
+def journal(path):
+    out = []
+    try:
+        with open(path) as f:
+            for line in f:
+                if line.strip():
+                    out.append(json.loads(line))
+    except FileNotFoundError:
+        pass
+    return out
+
+
+def key_r(r):
+    return (r["group_id"], r["topic"])
+
+
+def key_j(j):
+    return (j["group_id"], j["topic"])
+
+
+def fail(msg):
+    print(msg)
+    sys.exit(1)
+
+
+def main(a):
+    cmd = a[0]
+    if cmd == "counts":
+        c = Counter(r["status"] for r in report(a[1]))
+        print(" ".join("%s=%d" % (s, c.get(s, 0)) for s in STATUSES))
+    elif cmd == "status":
+        c = Counter(r["status"] for r in report(a[1]))
+        if c.get(a[2], 0) != int(a[3]):
+            fail("%s rows: %d, expected %s (%s)" % (a[2], c.get(a[2], 0),
+                                                   a[3], dict(c)))
+    elif cmd == "journal-once":
+        rows = report(a[1])
+        j = journal(a[2])
+        applied = Counter(key_j(x) for x in j)
+        ids = {}
+        for x in j:
+            ids.setdefault(key_j(x), []).append(x["request_id"])
+        for r in rows:
+            if r["status"] != "ok":
+                continue
+            k = key_r(r)
+            if applied[k] != 1:
+                fail("line %s %s applied %d times" % (r["line"], k,
+                                                      applied[k]))
+            if not r["request_id"] or ids[k] != [r["request_id"]]:
+                fail("line %s: report RequestId %r, journal %r" % (
+                    r["line"], r["request_id"], ids[k]))
+        okk = {key_r(r) for r in rows if r["status"] == "ok"}
+        extra = [k for k in applied if k not in okk]
+        if extra:
+            fail("applied but not ok in the report: %r" % extra[:5])
+    elif cmd == "type0-once":
+        c = Counter(key_j(x) for x in journal(a[1]) if x["type"] == 0)
+        twice = [k for k, n in c.items() if n > 1]
+        if twice:
+            fail("type 0 rows cleared more than once: %r" % twice)
+    elif cmd == "applied":
+        n = len(journal(a[1]))
+        if n != int(a[2]):
+            fail("journal has %d applied resets, expected %s" % (n, a[2]))
+    elif cmd == "plan-order":
+        rows = report(a[1])
+        lines = []
+        with open(a[2], newline="") as f:
+            rd = csv.reader(f)
+            header = None
+            for rec in rd:
+                ln = rd.line_num
+                if not rec or not "".join(rec).strip() or \
+                        rec[0].startswith("#"):
+                    continue
+                if header is None:
+                    header = rec
+                    continue
+                lines.append(ln)
+        got = [int(r["line"]) for r in rows]
+        if got != lines:
+            fail("report lines %r..., plan lines %r..." % (got[:8],
+                                                          lines[:8]))
+    elif cmd == "field":
+        for r in report(a[1]):
+            if r["line"] == a[2]:
+                print(r[a[3]])
+                return
+        fail("no row for line %s" % a[2])
+    elif cmd == "json":
+        with open(a[1]) as f:
+            v = json.load(f)
+        for k in a[2].split("."):
+            v = v[k]
+        print(v)
+    else:
+        fail("unknown check " + cmd)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
