@@ -566,6 +566,83 @@ client_build(struct client *c, const char *action,
 	return client_build_v1(c, action, params, w, e);
 }
 
+/*
+ * Copy `in` to `out` with the key id replaced by its hint and the secret
+ * and token replaced by "***", each in raw, percent-encoded and doubly
+ * percent-encoded form (a server may echo its string to sign).  Used on
+ * everything the server sent before it is shown.
+ */
+static err_code
+client_scrub(const struct client *c, const char *in, struct buf *out)
+{
+	const char *raw[3], *rep[3];
+	struct buf needle[9];
+	const char *with[9];
+	size_t i, k, n, len;
+	const char *p;
+	int hit;
+	err_code rc;
+
+	raw[0] = creds_key_id(c->cfg.creds);
+	rep[0] = creds_key_hint(c->cfg.creds);
+	raw[1] = creds_secret(c->cfg.creds);
+	rep[1] = CLIENT_MASK;
+	raw[2] = creds_token(c->cfg.creds);
+	rep[2] = CLIENT_MASK;
+	rc = ERR_OK;
+	n = 0;
+	for (i = 0; i < 3; i++) {
+		if (raw[i] == NULL || strlen(raw[i]) < 4)
+			continue;
+		for (k = 0; k < 3; k++, n++) {
+			buf_init(&needle[n], CLIENT_REQ_MAX);
+			with[n] = rep[i];
+			if (k == 0)
+				rc = buf_puts(&needle[n], raw[i]);
+			else
+				rc = sign_pct_encode(&needle[n],
+				    buf_cstr(&needle[n - 1]),
+				    needle[n - 1].len);
+			if (rc != ERR_OK)
+				break;
+		}
+		if (rc != ERR_OK) {
+			n++;
+			break;
+		}
+	}
+	for (p = in; rc == ERR_OK && *p != '\0';) {
+		hit = 0;
+		for (k = 0; k < n; k++) {
+			len = needle[k].len;
+			if (len > 0 && strncmp(p, buf_cstr(&needle[k]), len) ==
+			    0) {
+				rc = buf_puts(out, with[k]);
+				p += len;
+				hit = 1;
+				break;
+			}
+		}
+		if (!hit)
+			rc = buf_putc(out, *p++);
+	}
+	for (k = 0; k < n; k++)
+		buf_free(&needle[k]);
+	return rc;
+}
+
+/* Scrub a fixed-size reply field in place (see client_scrub). */
+static void
+client_scrub_field(const struct client *c, char *field, size_t size)
+{
+	struct buf b;
+
+	buf_init(&b, CLIENT_REQ_MAX);
+	if (client_scrub(c, field, &b) == ERR_OK)
+		snprintf(field, size, "%s", buf_cstr(&b));
+	buf_free(&b);
+}
+
 /* Write a multi-line debug text, one msg_debug per line. */
 static void
 client_debug_lines(const char *text)
@@ -621,12 +698,20 @@ client_call(struct client *c, const char *action,
 		rc = reply_set_transport(out, rc, c->resp.sent,
 		    err_message(&te));
 	out->latency_us = c->resp.latency_us;
+	/* Whatever the server echoed, it is shown only scrubbed. */
+	client_scrub_field(c, out->message, sizeof out->message);
+	client_scrub_field(c, out->detail, sizeof out->detail);
 	if (c->cfg.debug) {
+		struct buf sb;
+
+		buf_init(&sb, 4 * c->cfg.reply_cap);
 		msg_debug("< HTTP %ld (%lld ms, %ld new connection%s)",
 		    c->resp.status, (long long)(out->latency_us / 1000),
 		    c->resp.connects, c->resp.connects == 1 ? "" : "s");
-		if (c->resp.body.len > 0)
-			msg_debug("< %s", buf_cstr(&c->resp.body));
+		if (c->resp.body.len > 0 &&
+		    client_scrub(c, buf_cstr(&c->resp.body), &sb) == ERR_OK)
+			msg_debug("< %s", buf_cstr(&sb));
+		buf_free(&sb);
 		msg_debug("outcome: %s%s%s%s", reply_class_name(out->cls),
 		    out->maybe_applied ? " (may have been applied)" : "",
 		    out->detail[0] != '\0' ? ": " : "", out->detail);

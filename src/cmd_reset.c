@@ -219,7 +219,8 @@ done:
 
 /* Send it and print the outcome; returns the exit status. */
 static int
-reset_execute(struct client *cl, const struct client_reset_req *req)
+reset_execute(struct client *cl, const struct creds *cr,
+    const struct client_reset_req *req)
 {
 	struct reply r;
 	struct err e;
@@ -247,6 +248,15 @@ reset_execute(struct client *cl, const struct client_reset_req *req)
 		break;
 	case REPLY_FATAL:
 		msg_error("reset: %s", err_message(&e));
+		if (strcmp(r.code, "SignatureDoesNotMatch") == 0 ||
+		    strncmp(r.code, "InvalidAccessKeyId", 18) == 0 ||
+		    strncmp(r.code, "InvalidSecurityToken", 20) == 0)
+			msg_error("reset: check the credentials from %s "
+			    "(AccessKeyId %s)", creds_source(cr),
+			    creds_key_hint(cr));
+		else if (strncmp(r.code, "InvalidTimeStamp", 16) == 0)
+			msg_error("reset: check this machine's clock: the "
+			    "service allows 15 minutes of skew");
 		st = EXITCODE_ABORTED;
 		break;
 	case REPLY_RETRYABLE:
@@ -346,7 +356,7 @@ reset_run(int argc, char **argv)
 		goto done;
 	}
 	if (cfg.execute)
-		st = reset_execute(cl, &req);
+		st = reset_execute(cl, cr, &req);
 	else
 		st = reset_dry_run(cl, endpoint, &cfg, &req);
 done:

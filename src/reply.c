@@ -196,6 +196,38 @@ reply_copy_field(const cJSON *root, const char *name, char *dst,
 	}
 }
 
+/*
+ * Drop the server's echo of its string to sign from a Message
+ * ("Specified signature is not matched with our calculation. server
+ * string to sign is:GET&%2F&AccessKeyId%3D..."): it holds the AccessKeyId
+ * and, percent-encoded, the SecurityToken, which must not reach reports
+ * or messages.  --debug shows the reply body with those masked.
+ */
+static void
+reply_cut_echo(char *msg, size_t size)
+{
+	static const char note[] = " [server string to sign omitted]";
+	const char *p;
+	size_t at;
+
+	for (p = msg; *p != '\0'; p++)
+		if (strncasecmp(p, "string to sign", 14) == 0)
+			break;
+	if (*p == '\0')
+		return;
+	at = (size_t)(p - msg);
+	/* Cut "server " too, and the separators before it. */
+	if (at >= 7 && strncasecmp(p - 7, "server ", 7) == 0)
+		at -= 7;
+	while (at > 0 && (msg[at - 1] == ' ' || msg[at - 1] == '.'))
+		at--;
+	if (at > 0)
+		msg[at++] = '.';
+	msg[at] = '\0';
+	if (at + sizeof note <= size)
+		memcpy(msg + at, note, sizeof note);
+}
+
 /* printf into r->detail, cut to fit (truncation is intended). */
 static void
 reply_detailf(struct reply *r, const char *fmt, ...)
@@ -286,6 +318,7 @@ reply_parse(struct reply *r, long status, const char *body, size_t n,
 		reply_copy_field(root, "Code", r->code, sizeof r->code);
 		reply_copy_field(root, "Message", r->message,
 		    sizeof r->message);
+		reply_cut_echo(r->message, sizeof r->message);
 		reply_copy_field(root, "Recommend", r->recommend,
 		    sizeof r->recommend);
 		reply_copy_field(root, "HostId", r->host_id,

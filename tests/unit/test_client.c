@@ -38,7 +38,9 @@ enum mode {
 	MODE_CLOSE,      /* read the request, close without answering */
 	MODE_STALL,      /* read the request, never answer */
 	MODE_HUGE,       /* answer with a 2 MiB body */
-	MODE_THROTTLE    /* 400 Throttling.User with Retry-After: 7 */
+	MODE_THROTTLE,   /* 400 Throttling.User with Retry-After: 7 */
+	MODE_ECHO        /* 400 whose Message echoes the request (and its
+	                    doubly encoded form, as a string to sign) */
 };
 
 static struct {
@@ -303,6 +305,22 @@ srv_main(void *arg)
 				srv_send(fd, 200, "", big);
 				free(big);
 				break;
+			}
+			if (srv.mode == MODE_ECHO) {
+				struct buf m, enc;
+
+				buf_init(&m, 1 << 18);
+				buf_init(&enc, 1 << 18);
+				sign_pct_encode(&enc, buf_cstr(&b) + hl, bl);
+				buf_printf(&m, "{\"RequestId\":\"REQ-E\",\"Code\":"
+				    "\"IncompleteSignature\",\"Message\":\"got "
+				    "%s; as signed: ", buf_cstr(&b) + hl);
+				sign_pct_encode(&m, buf_cstr(&enc), enc.len);
+				buf_puts(&m, "\"}");
+				srv_send(fd, 400, "", buf_cstr(&m));
+				buf_free(&m);
+				buf_free(&enc);
+				continue;
 			}
 			if (srv.mode == MODE_THROTTLE) {
 				srv_send(fd, 400, "Retry-After: 7\r\n",
@@ -569,6 +587,7 @@ test_debug_redaction(void)
 	struct creds *cr;
 	struct client *c;
 	struct reply r;
+	struct err e;
 	char path[1024], *text;
 	FILE *fp;
 	size_t i;
@@ -599,6 +618,20 @@ test_debug_redaction(void)
 		params_free(&shown);
 		client_destroy(c);
 	}
+	/* A server echoing the request, raw and percent-encoded: the
+	 * reply fields and the dump show it scrubbed. */
+	srv.mode = MODE_ECHO;
+	c = make_client(cr, 1, CLIENT_POST, 1, 5000);
+	CU_ASSERT_EQUAL(client_reset_offset(c, &reset_req, &r, &e), ERR_AUTH);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.message, "AccessKeyId=****9Q7Z"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.message, "SecurityToken=***"));
+	CU_ASSERT_PTR_NULL(strstr(r.message, KEY_ID));
+	CU_ASSERT_PTR_NULL(strstr(r.message, "Token%3D%3Dabc"));
+	CU_ASSERT_PTR_NULL(strstr(r.message, "Token%253D%253Dabc"));
+	CU_ASSERT_PTR_NULL(strstr(e.msg, KEY_ID));
+	CU_ASSERT_PTR_NULL(strstr(e.msg, "Token%3D%3Dabc"));
+	client_destroy(c);
+	srv.mode = MODE_VERIFY;
 	/* The signatures the server saw must not be in the output. */
 	msg_set_stream(NULL);
 	msg_set_level(MSG_INFO);

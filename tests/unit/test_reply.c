@@ -194,6 +194,15 @@ test_fields(void)
 	CU_ASSERT_STRING_EQUAL(r.request_id, "a b");
 	CU_ASSERT_EQUAL(strlen(r.message), REPLY_TEXT_MAX - 1);
 	CU_ASSERT_EQUAL(strlen(r.detail), REPLY_TEXT_MAX - 1);
+	/* The server's echo of its string to sign is dropped. */
+	b = "{\"RequestId\":\"R\",\"Code\":\"SignatureDoesNotMatch\","
+	    "\"Message\":\"Specified signature is not matched with our "
+	    "calculation. server string to sign is:GET&%2F&AccessKeyId%3D"
+	    "LTAIxyz%26SecurityToken%3Dtok\"}";
+	reply_parse(&r, 400, b, strlen(b), NULL, 1);
+	CU_ASSERT_STRING_EQUAL(r.message, "Specified signature is not "
+	    "matched with our calculation. [server string to sign omitted]");
+	CU_ASSERT_PTR_NULL(strstr(r.detail, "LTAIxyz"));
 	reply_free(&r);
 	reply_free(&r);
 	reply_free(NULL);
