@@ -8,7 +8,9 @@
  * (CURLINFO_HEADER_OUT) and body (CURLINFO_DATA_OUT) it actually wrote to
  * the connection; the request is complete when the headers went out and
  * the body bytes written reach the body length.  The callback needs
- * CURLOPT_VERBOSE, whose informational text we ignore.
+ * CURLOPT_VERBOSE, whose informational text we ignore.  libcurl's own
+ * silent re-send on a dead reused connection is refused (prereq
+ * callback): only the caller decides whether to send a request again.
  */
 #include "http.h"
 
@@ -33,6 +35,8 @@ struct http {
 	int headers_out;       /* request headers were written */
 	uint64_t body_out;     /* request body bytes written */
 	uint64_t bytes_out;    /* all request bytes written */
+	int prereqs;           /* times libcurl was about to send the
+	                          request in this transfer */
 };
 
 void
@@ -109,6 +113,28 @@ http_debug_cb(CURL *curl, curl_infotype type, char *data, size_t size,
 	return 0;
 }
 
+/*
+ * Called by libcurl each time it is about to send the request.  libcurl
+ * re-sends a request by itself when a reused connection dies before any
+ * answer byte; the service may already have applied the first copy, so
+ * a second send is refused here and reported as an ambiguous failure (a
+ * type 0 clear must never be repeated behind the caller's back).
+ */
+static int
+http_prereq_cb(void *ud, char *primary_ip, char *local_ip, int primary_port,
+    int local_port)
+{
+	struct http *h;
+
+	(void)primary_ip;
+	(void)local_ip;
+	(void)primary_port;
+	(void)local_port;
+	h = ud;
+	h->prereqs++;
+	return h->prereqs > 1 ? CURL_PREREQFUNC_ABORT : CURL_PREREQFUNC_OK;
+}
+
 struct http *
 http_new(const struct http_config *cfg, struct err *e)
 {
@@ -168,6 +194,9 @@ http_new(const struct http_config *cfg, struct err *e)
 	    CURLE_OK;
 	bad |= curl_easy_setopt(c, CURLOPT_DEBUGDATA, h) != CURLE_OK;
 	bad |= curl_easy_setopt(c, CURLOPT_VERBOSE, 1L) != CURLE_OK;
+	bad |= curl_easy_setopt(c, CURLOPT_PREREQFUNCTION, http_prereq_cb) !=
+	    CURLE_OK;
+	bad |= curl_easy_setopt(c, CURLOPT_PREREQDATA, h) != CURLE_OK;
 	if (bad) {
 		http_destroy(h);
 		err_set(e, ERR_INTERNAL, "libcurl: an option was refused");
@@ -240,6 +269,7 @@ http_do(struct http *h, const struct http_request *req,
 	h->headers_out = 0;
 	h->body_out = 0;
 	h->bytes_out = 0;
+	h->prereqs = 0;
 	h->errbuf[0] = '\0';
 	hdrs = NULL;
 	rc = ERR_OK;
@@ -330,6 +360,10 @@ http_do(struct http *h, const struct http_request *req,
 	if (h->toobig)
 		return err_set(e, ERR_TOOBIG, "the reply is larger than %zu "
 		    "bytes (HTTP %ld)", h->cfg.reply_cap, resp->status);
+	if (cc == CURLE_ABORTED_BY_CALLBACK && h->prereqs > 1)
+		return err_set(e, ERR_NET, "the connection closed after the "
+		    "request was sent, before any answer (not re-sent: it may "
+		    "have been applied)");
 	rc = http_map(cc);
 	return err_set(e, rc, "%s%s%s%s", curl_easy_strerror(cc),
 	    h->errbuf[0] != '\0' ? ": " : "", h->errbuf,

@@ -53,6 +53,7 @@ static struct {
 	pthread_mutex_t lock;     /* guards last[] and accepted */
 	char last[16384];         /* the last request received (raw) */
 	int accepted;             /* connections accepted */
+	int requests;             /* requests read */
 } srv = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 /* Read one HTTP request from fd into b; 0 ok, -1 closed or error. */
@@ -283,6 +284,7 @@ srv_main(void *arg)
 		while (!srv.stop && srv_read_request(fd, &b, &hl, &bl) == 0) {
 			pthread_mutex_lock(&srv.lock);
 			snprintf(srv.last, sizeof srv.last, "%s", buf_cstr(&b));
+			srv.requests++;
 			pthread_mutex_unlock(&srv.lock);
 			if (srv.mode == MODE_CLOSE)
 				break;
@@ -510,7 +512,7 @@ test_transport_failures(void)
 	struct sockaddr_in a;
 	socklen_t len;
 	char url[64];
-	int fd;
+	int fd, before;
 
 	CU_ASSERT_EQUAL_FATAL(creds_new(KEY_ID, SECRET, NULL, &cr), ERR_OK);
 	reply_init(&r);
@@ -522,6 +524,26 @@ test_transport_failures(void)
 	CU_ASSERT_EQUAL(r.cls, REPLY_RETRYABLE);
 	CU_ASSERT_EQUAL(r.maybe_applied, 1);
 	CU_ASSERT_EQUAL(r.http_status, 0);
+	client_destroy(c);
+
+	/* The same on a reused connection: libcurl would silently send
+	 * the request again; the client must not (it may be a type 0). */
+	srv.mode = MODE_VERIFY;
+	c = make_client(cr, 1, CLIENT_POST, 0, 5000);
+	CU_ASSERT_EQUAL(client_reset_offset(c, &reset_req, &r, &e), ERR_OK);
+	srv.mode = MODE_CLOSE;
+	pthread_mutex_lock(&srv.lock);
+	before = srv.requests;
+	pthread_mutex_unlock(&srv.lock);
+	CU_ASSERT_EQUAL(client_reset_offset(c, &reset_req, &r, &e), ERR_NET);
+	CU_ASSERT_EQUAL(r.maybe_applied, 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "not re-sent"));
+	pthread_mutex_lock(&srv.lock);
+	CU_ASSERT_EQUAL(srv.requests - before, 1);
+	pthread_mutex_unlock(&srv.lock);
+	/* The client is usable afterwards (a fresh connection). */
+	srv.mode = MODE_VERIFY;
+	CU_ASSERT_EQUAL(client_reset_offset(c, &reset_req, &r, &e), ERR_OK);
 	client_destroy(c);
 
 	/* No answer in time after sending: timeout, maybe applied. */
