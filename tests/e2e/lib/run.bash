@@ -54,10 +54,14 @@ make_plan() {
 	{
 		echo "InstanceId,GroupId,Topic,Type,ResetTimestamp,ticket"
 		for ((i = 0; i < n0 || i < n1; i++)); do
-			[ "$i" -lt "$n0" ] && printf '%s,GID_%s_c%03d,t%02d,0,,T-%d\n' \
-			    "$RUN_INSTANCE" "$p" "$i" $((i % 7)) "$i"
-			[ "$i" -lt "$n1" ] && printf '%s,GID_%s_r%03d,t%02d,1,2024-06-03T10:00:00+08:00,"T-%d, ""x"""\n' \
-			    "$RUN_INSTANCE" "$p" "$i" $((i % 7)) "$i"
+			if [ "$i" -lt "$n0" ]; then
+				printf '%s,GID_%s_c%03d,t%02d,0,,T-%d\n' \
+				    "$RUN_INSTANCE" "$p" "$i" $((i % 7)) "$i"
+			fi
+			if [ "$i" -lt "$n1" ]; then
+				printf '%s,GID_%s_r%03d,t%02d,1,2024-06-03T10:00:00+08:00,"T-%d, ""x"""\n' \
+				    "$RUN_INSTANCE" "$p" "$i" $((i % 7)) "$i"
+			fi
 		done
 	} >"$f"
 }
@@ -66,7 +70,8 @@ make_plan() {
 # in $T/journal.jsonl, credentials in $T/creds.
 start_emu() {
 	local plan=$1; shift
-	rm -f "$T/journal.jsonl" "$T/creds"
+	# emu_start polls emu.out: remove the previous emulator's first.
+	rm -f "$T/journal.jsonl" "$T/creds" "$T/emu.out"
 	emu_start --rehearse "$plan" --journal "$T/journal.jsonl" \
 	    --write-credentials "$T/creds" --seed "${EMU_SEED:-7}" "$@"
 }
