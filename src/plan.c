@@ -263,7 +263,16 @@ plan_lost_record(struct plan_reader *r, const char *why)
 {
 	if (r->have_header)
 		r->counts.rows++;
-	plan_diag(r, r->rec_line, r->nf + 1, DIAG_ERROR, "%s", why);
+	else {
+		/*
+		 * An unreadable header: what follows must not be taken for
+		 * the header instead; rows are counted but not checked.
+		 */
+		r->have_header = 1;
+		r->header_bad = 1;
+	}
+	plan_diag(r, r->rec_line, r->nf + 1, DIAG_ERROR, "%s%s",
+	    r->counts.rows == 0 ? "header: " : "", why);
 }
 
 static err_code
@@ -381,6 +390,8 @@ plan_read_record(struct plan_reader *r, struct err *e)
 				plan_line_break(r, p[t]);
 			} else
 				r->ls = PLAN_LS_RESYNC;
+			if (r->counts.rows == 0)
+				return ERR_OK; /* the header was lost */
 			continue;
 		}
 		if (t < n) {
@@ -736,9 +747,19 @@ plan_next(struct plan_reader *r, struct plan_row *row, int *eof,
 		return err_set(e, ERR_BADSTATE, "plan reader used after an "
 		    "error");
 	for (;;) {
+		if (r->opts.stop_on_error && r->counts.errors > 0) {
+			/* Header, option or unreadable record: all fatal. */
+			rc = err_set(e, ERR_PLAN, "%s: the plan has errors",
+			    r->display);
+			break;
+		}
 		rc = plan_read_record(r, e);
 		if (rc != ERR_OK)
 			break;
+		if (r->opts.stop_on_error && r->counts.errors > 0)
+			continue; /* a record was lost on the way: stop */
+		if (!r->rec_ready && !r->input_done)
+			continue;
 		if (!r->rec_ready) {
 			if (r->have_header && r->counts.rows == 0 &&
 			    !r->header_bad)

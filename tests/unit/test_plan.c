@@ -620,6 +620,11 @@ static const struct {
 	  I1 ",\"GID_b,orders-topic,0,\n", NULL, 2, 1,
 	  "3:2: error: unterminated quoted field: the closing quote is "
 	  "missing\n" },
+	{ "malformed header: the next record is not taken for it",
+	  "instance,group,to\"pic,type\n" I1 ",GID_a,orders-topic,0\n"
+	  I1 ",GID_b,orders-topic,0\n", NULL, 2, 0,
+	  "1:3: error: header: malformed quoting: a quote inside an unquoted "
+	  "field, or text after a closing quote\n" },
 	{ "empty plan", "", NULL, 0, 0,
 	  "0:0: error: no header row: the plan is empty\n" },
 	{ "only comments", "# nothing\n\n", NULL, 0, 0,
@@ -790,6 +795,22 @@ test_reader_stop_on_error(void)
 	CU_ASSERT_EQUAL(rc, ERR_PLAN);
 	CU_ASSERT_STRING_EQUAL(got, "extras:\n"
 	    "2|" I1 "|GID_a|orders-topic|0|-1|\n");
+	free(got);
+
+	/* A record lost to bad quoting stops before the next good row. */
+	got = read_rows("instance,group,topic,type,timestamp\n"
+	    I1 ",GID_a,orders-topic,0,\n" I1 ",GID_\"b,orders-topic,0,\n"
+	    I1 ",GID_c,orders-topic,0,\n", 1, &rc, &c);
+	CU_ASSERT_EQUAL(rc, ERR_PLAN);
+	CU_ASSERT_STRING_EQUAL(got, "extras:\n"
+	    "2|" I1 "|GID_a|orders-topic|0|-1|\n");
+	free(got);
+
+	/* A header error stops before the first row. */
+	got = read_rows("instance,group,topic,topic,type,timestamp\n"
+	    I1 ",GID_a,orders-topic,orders-topic,0,\n", 1, &rc, &c);
+	CU_ASSERT_EQUAL(rc, ERR_PLAN);
+	CU_ASSERT_STRING_EQUAL(got, "extras:\n");
 	free(got);
 }
 
