@@ -110,6 +110,7 @@ struct engine {
 	atomic_uint_fast64_t requests;  /* attempts sent */
 	atomic_uint_fast64_t retries;   /* attempts after a row's first */
 	atomic_uint_fast64_t throttled; /* throttling replies */
+	atomic_ulong failed_rows;  /* failed or unknown rows, by workers */
 	struct worker *workers;   /* cfg->workers entries */
 	unsigned nworkers;        /* workers created (clients made) */
 	/* main thread only */
@@ -121,7 +122,8 @@ struct engine {
 	size_t by_status[REPORT_NSTATUS]; /* rows written per status */
 	size_t written;           /* rows written to the report */
 	size_t to_send;           /* rows the plan asks to send */
-	unsigned long fail_limit; /* failures that stop the run, 0 none */
+	unsigned long fail_limit; /* failures that stop the run, 0 none;
+	                             set before the workers start */
 	size_t failures;          /* failed + unknown rows of this run */
 	size_t held;              /* type 0 held on resume */
 	char stop_reason[SUMMARY_REASON_MAX]; /* why the run stopped */
@@ -452,6 +454,26 @@ engine_execute(struct worker *w, struct job *j, struct reply *rep)
 	}
 }
 
+/*
+ * Stop the other workers from taking new rows as soon as this result
+ * makes the run stop (a fatal reply, the failure limit), without waiting
+ * for the main thread to read it: with --stop-on-error no row may start
+ * after the failing one ended.  The main thread records the reason.
+ */
+static void
+engine_worker_limits(struct engine *eng, const struct job *j)
+{
+	unsigned long n;
+
+	if (j->fatal)
+		atomic_store(&eng->stopping, 1);
+	if (j->status != REPORT_FAILED && j->status != REPORT_UNKNOWN)
+		return;
+	n = (unsigned long)atomic_fetch_add(&eng->failed_rows, 1) + 1;
+	if (eng->fail_limit > 0 && n >= eng->fail_limit)
+		atomic_store(&eng->stopping, 1);
+}
+
 static void *
 engine_worker(void *arg)
 {
@@ -472,6 +494,7 @@ engine_worker(void *arg)
 		else
 			engine_dry_run(w, j);
 		reply_free(&rep);
+		engine_worker_limits(eng, j);
 		if (queue_push(eng->results, j) != QUEUE_OK)
 			free(j); /* results closed: the main thread is gone */
 	}
@@ -1127,6 +1150,7 @@ engine_run(const struct engine_config *cfg, volatile sig_atomic_t *signals,
 	atomic_init(&eng->requests, 0);
 	atomic_init(&eng->retries, 0);
 	atomic_init(&eng->throttled, 0);
+	atomic_init(&eng->failed_rows, 0);
 	r = NULL;
 	now_ms = clock_wall_ms();
 
