@@ -9,16 +9,15 @@
 # throwaway emulator keys; `openssl dgst -hmac` needs the key as an
 # argument, which is acceptable for them and never done with real ones.
 
-# RFC 3986 percent-encoding of $1, byte by byte (UTF-8 safe).
+# RFC 3986 percent-encoding of $1, byte by byte (UTF-8 safe: the C
+# locale makes bash see bytes), without subshells.
 emu_pe() {
-	local hex out="" b
-	hex=$(printf '%s' "$1" | od -An -v -tx1 | tr -d ' \n')
-	while [ -n "$hex" ]; do
-		b=${hex:0:2}; hex=${hex:2}
-		case $b in
-		3[0-9]|4[1-9a-f]|5[0-9a]|6[1-9a-f]|7[0-9a]|2d|2e|5f|7e)
-			out+=$(printf "\\x$b") ;;
-		*) out+=%$(printf '%s' "$b" | tr a-f A-F) ;;
+	local LC_ALL=C s=$1 out="" c h i
+	for ((i = 0; i < ${#s}; i++)); do
+		c=${s:i:1}
+		case $c in
+		[A-Za-z0-9._~-]) out+=$c ;;
+		*) printf -v h '%%%02X' "'$c"; out+=$h ;;
 		esac
 	done
 	printf '%s' "$out"
