@@ -28,7 +28,8 @@
  *    rename()s it over REPORT, then fsyncs the directory.  Until rename()
  *    returns, REPORT is the complete streamed copy; afterwards it is the
  *    complete ordered copy.  No moment exists without one complete copy,
- *    and --resume reads either kind.
+ *    and --resume reads either kind.  A crash during the final pass can
+ *    leave the temporary file behind; it holds nothing REPORT lacks.
  *
  * Memory: the writer keeps no row text.  Per plan row it keeps one 64-bit
  * word (the byte offset, 40 bits, and length, 24 bits, of its record in the
@@ -148,7 +149,8 @@ struct report;
  * Create the report at `path` for a plan of `nrows` data rows whose extra
  * column names are extra_names[0..nextra) (copied), write the header and
  * flush it.  Fails with ERR_EXISTS when the file exists and flags lacks
- * REPORT_FORCE, ERR_IO, ERR_NOMEM.  On success *out owns the open file;
+ * REPORT_FORCE, ERR_IO (a file this call created, without REPORT_FORCE,
+ * whose header could not be written is removed again), ERR_NOMEM.  On success *out owns the open file;
  * release it with report_finish() and/or report_destroy().
  */
 err_code

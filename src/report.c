@@ -311,10 +311,18 @@ report_open(struct report **out, const char *path, size_t nrows,
 		else if ((r->fp = fdopen(fd, "w+")) == NULL) {
 			rc = err_set_errno(e, ERR_IO, errno, "%s", path);
 			close(fd);
+			if (!(flags & REPORT_FORCE))
+				(void)unlink(path);
 		}
 	}
-	if (rc == ERR_OK)
+	if (rc == ERR_OK) {
 		rc = report_write_header(r, e);
+		/* Nothing was recorded: do not leave a file that would block
+		 * the next attempt.  Only a file this call created (O_EXCL):
+		 * with --force the path may name something else entirely. */
+		if (rc != ERR_OK && !(flags & REPORT_FORCE))
+			(void)unlink(path);
+	}
 	if (rc != ERR_OK) {
 		report_destroy(r);
 		return rc;

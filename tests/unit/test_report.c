@@ -519,6 +519,16 @@ test_writer_errors(void)
 	    strstr(strstr(after, "\n2,MQ_INST") + 1, "\n2,MQ_INST"));
 	free(after);
 
+	/* A write error (device full) is ERR_IO, and --force never removes
+	 * what the path named before. */
+	r = NULL;
+	if (access("/dev/full", W_OK) == 0) {
+		CU_ASSERT_EQUAL(report_open(&r, "/dev/full", 1, NULL, 0,
+		    REPORT_FORCE, &e), ERR_IO);
+		CU_ASSERT_PTR_NULL(r);
+		CU_ASSERT_EQUAL(access("/dev/full", F_OK), 0);
+	}
+
 	/* A leftover journal of an interrupted run also blocks. */
 	path = path_in(dir, "other.csv");
 	CU_ASSERT_EQUAL(cu_write(path_in(dir, "other.csv.intent"), "x\n"), 0);
