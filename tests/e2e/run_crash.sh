@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# tests/e2e/run_crash.sh - kill -9 at random moments, then --resume, in a
+# chain; SIGTERM (finish in-flight, rest not-run, exit 3); a second SIGTERM
+# (in-flight rows unknown).  The emulator's journal proves that no type 0
+# row is ever cleared twice without --retry-ambiguous and that a type 1 row
+# is applied twice only when it was in flight at a kill.
+set -euo pipefail
+. "$(dirname "$0")/lib/run.bash"
+
+# bg REPORT ARGS...: start a run in the background; pid in BG.
+bg() {
+	local report=$1; shift
+	"$MQRESET" run "$T/plan.csv" --report "$report" --execute \
+	    --endpoint "$EMU_URL" --summary-json "$report.json" "$@" \
+	    >"$report.out" 2>"$report.err" &
+	BG=$!
+	RUN_BG_PIDS="${RUN_BG_PIDS:-} $BG"
+}
+# wait_lines FILE N: until FILE has at least N lines (or 20 s).
+wait_lines() {
+	local i
+	for ((i = 0; i < 400; i++)); do
+		if [ -f "$1" ] && [ "$(wc -l <"$1")" -ge "$2" ]; then
+			return 0
+		fi
+		sleep 0.05
+	done
+	return 1
+}
+bg_wait() { # -> RUN_ST
+	RUN_ST=0
+	wait "$BG" || RUN_ST=$?
+}
+
+# Final checks over the whole chain of runs.
+chain_ok() { # FINAL_REPORT: all type 1 ok/skipped; type 0 ok/skipped/held
+	python3 - "$1" "$T/journal.jsonl" "$@" <<'PY'
+import csv, json, sys
+from collections import Counter
+final, journal = sys.argv[1], sys.argv[2]
+reports = sys.argv[3:]
+rows = list(csv.DictReader(open(final, newline="")))
+applied = Counter()
+for line in open(journal):
+    if line.strip():
+        j = json.loads(line)
+        applied[(j["group_id"], j["topic"], j["type"])] += 1
+bad = []
+for r in rows:
+    k = (r["group_id"], r["topic"], int(r["type"]))
+    st = r["status"]
+    if k[2] == 1:
+        if st not in ("ok", "skipped") or applied[k] < 1:
+            bad.append(("type 1 not done", r["line"], st, applied[k]))
+    else:
+        if applied[k] > 1:
+            bad.append(("type 0 cleared twice", r["line"], applied[k]))
+        if st == "unknown" and r["error_code"] != "mqreset.AmbiguousHeld":
+            bad.append(("type 0 unknown, not held", r["line"]))
+        if st in ("ok", "skipped") and applied[k] != 1:
+            bad.append(("type 0 ok but applied", r["line"], applied[k]))
+        if st not in ("ok", "skipped", "unknown"):
+            bad.append(("type 0 left", r["line"], st))
+# A type 1 row applied twice must not have been ok in an earlier report.
+for rep in reports[1:]:
+    try:
+        prev = list(csv.DictReader(open(rep, newline="")))
+    except FileNotFoundError:
+        continue
+    for r in prev:
+        k = (r["group_id"], r["topic"], int(r["type"]))
+        if r["status"] == "ok" and applied[k] > 1 and \
+                rep != final:
+            bad.append(("ok row applied again later", rep, r["line"]))
+if bad:
+    print(bad[:10])
+    sys.exit(1)
+PY
+}
+
+make_plan "$T/plan.csv" 10 30
+start_emu "$T/plan.csv" --qps 1000 --fault latency:ms=20,jitter=80
+
+# 1. kill -9 twice at random moments, resuming each time, then complete.
+kill_at() { # REPORT [ARGS...]: start, wait for K answered rows, kill -9
+	local report=$1; shift
+	bg "$report" --rate 40 --workers 6 "$@"
+	local k=$(( 2 + RANDOM % 12 ))
+	wait_lines "$report" "$k" || true
+	sleep "0.0$(( RANDOM % 10 ))"
+	kill -9 "$BG" 2>/dev/null || true
+	bg_wait
+}
+kill_at "$T/k1.csv"
+check "kill -9 #1: killed (status 137)" test "$RUN_ST" = 137
+check "kill -9 #1: intent journal left behind" test -e "$T/k1.csv.intent"
+kill_at "$T/k2.csv" --resume "$T/k1.csv"
+check "kill -9 #2 (resumed run): killed" test "$RUN_ST" = 137
+check "kill -9 #2: skipped rows written before any request" bash -c "
+    [ \"\$(grep -c ',skipped,' '$T/k2.csv')\" -ge \"\$(grep -c ',ok,' '$T/k1.csv')\" ]"
+bg "$T/k3.csv" --resume "$T/k2.csv" --rate 200
+bg_wait
+check "resume to the end: exit 0 or 1 (held type 0 rows)" \
+    test "$RUN_ST" = 0 -o "$RUN_ST" = 1
+check "resume chain: report complete, in plan order" \
+    rc plan-order "$T/k3.csv" "$T/plan.csv"
+check "resume chain: nothing applied twice that was answered; type 0 at most once" \
+    chain_ok "$T/k3.csv" "$T/k1.csv" "$T/k2.csv"
+check "resume chain: held rows explained" bash -c "
+    ! grep -q ',unknown,' '$T/k3.csv' || grep -q 'retry-ambiguous' '$T/k3.csv'"
+# The operator decides to send the held rows again.
+bg "$T/k4.csv" --resume "$T/k3.csv" --rate 200 --retry-ambiguous
+bg_wait
+expect_status "--resume --retry-ambiguous: exit 0" 0
+check "--retry-ambiguous: every row ok or skipped" bash -c "
+    python3 '$LIBDIR/runcheck.py' status '$T/k4.csv' unknown 0 &&
+    python3 '$LIBDIR/runcheck.py' status '$T/k4.csv' failed 0"
+
+# 2. SIGTERM: in-flight rows finish, the rest is not-run, exit 3.
+emu_stop >/dev/null || true
+start_emu "$T/plan.csv" --qps 1000 --fault latency:ms=50
+bg "$T/s1.csv" --rate 10 --workers 4
+wait_lines "$T/s1.csv" 4 || true
+kill -TERM "$BG"
+bg_wait
+expect_status "SIGTERM: exit 3" 3
+check "SIGTERM: report complete, in plan order" rc plan-order "$T/s1.csv" "$T/plan.csv"
+check "SIGTERM: not-run rows, ok rows applied once, nothing else" bash -c "
+    [ \"\$(python3 '$LIBDIR/runcheck.py' json '$T/s1.csv.json' status.not-run)\" -ge 20 ] &&
+    python3 '$LIBDIR/runcheck.py' journal-once '$T/s1.csv' '$T/journal.jsonl'"
+check "SIGTERM: said so" grep -q 'interrupted' "$T/s1.csv.err"
+check "SIGTERM: intent journal removed (report complete)" test ! -e "$T/s1.csv.intent"
+
+# 3. Two SIGTERMs: requests in flight (3 s each) are abandoned: unknown.
+emu_stop >/dev/null || true
+make_plan "$T/plan.csv" 8 0
+start_emu "$T/plan.csv" --qps 1000 --fault latency:ms=3000
+bg "$T/d1.csv" --rate 100 --workers 4
+wait_lines "$T/d1.csv.intent" 5 || true # header + 4 type 0 rows in flight
+kill -TERM "$BG"
+sleep 0.2
+kill -TERM "$BG"
+bg_wait
+expect_status "second SIGTERM: exit 3" 3
+check "second SIGTERM: 4 in flight are unknown (aborted), 4 not-run" bash -c "
+    python3 '$LIBDIR/runcheck.py' status '$T/d1.csv' unknown 4 &&
+    python3 '$LIBDIR/runcheck.py' status '$T/d1.csv' not-run 4 &&
+    [ \"\$(grep -c mqreset.Aborted '$T/d1.csv')\" = 4 ]"
+check "second SIGTERM: report complete" rc plan-order "$T/d1.csv" "$T/plan.csv"
+sleep 3.2 # let the emulator apply what it received
+bg "$T/d2.csv" --resume "$T/d1.csv" --rate 100
+bg_wait
+expect_status "resume after abort: exit 1 (held rows)" 1
+check "resume after abort: the 4 unknown type 0 rows held, 4 sent" bash -c "
+    python3 '$LIBDIR/runcheck.py' status '$T/d2.csv' unknown 4 &&
+    python3 '$LIBDIR/runcheck.py' status '$T/d2.csv' ok 4 &&
+    python3 '$LIBDIR/runcheck.py' type0-once '$T/journal.jsonl'"
+
+finish
