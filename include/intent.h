@@ -22,8 +22,8 @@
  * there).  Type 1 rows need no journal (resetting twice to one time is the
  * same as once), but recording them is harmless.
  *
- * Not thread-safe: the engine's main thread records intents before it hands
- * a job to a worker.
+ * Not thread-safe: one thread at a time (the engine's workers record
+ * intents under a mutex, right before their request leaves).
  */
 #ifndef MQR_INTENT_H
 #define MQR_INTENT_H
