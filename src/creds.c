@@ -177,7 +177,7 @@ static err_code
 creds_read_file(const char *path, struct buf *b, int *found, struct err *e)
 {
 	struct stat st;
-	char chunk[4096];
+	char chunk[4096], *zeros;
 	size_t n;
 	FILE *fp;
 	err_code rc;
@@ -190,11 +190,29 @@ creds_read_file(const char *path, struct buf *b, int *found, struct err *e)
 		return err_set_errno(e, ERR_CRED, errno, "%s", path);
 	}
 	*found = 1;
-	if (fstat(fileno(fp), &st) == 0 && (st.st_mode & 077) != 0)
+	/* Unbuffered: no stdio buffer keeps a copy we cannot wipe. */
+	setvbuf(fp, NULL, _IONBF, 0);
+	if (fstat(fileno(fp), &st) != 0) {
+		rc = err_set_errno(e, ERR_CRED, errno, "%s", path);
+		fclose(fp);
+		return rc;
+	}
+	if ((st.st_mode & 077) != 0)
 		msg_warn("%s: permissions %04o let group or others read it; "
 		    "it holds a secret: chmod 600 %s", path,
 		    (unsigned)(st.st_mode & 07777), path);
 	rc = ERR_OK;
+	/* Size the buffer once, so no realloc leaves a copy of the secret
+	 * behind in freed memory. */
+	if (st.st_size > (off_t)CREDS_FILE_MAX)
+		rc = ERR_TOOBIG;
+	else if (st.st_size > 0) {
+		zeros = calloc(1, (size_t)st.st_size + 1);
+		rc = zeros != NULL ? buf_append(b, zeros,
+		    (size_t)st.st_size + 1) : ERR_NOMEM;
+		free(zeros);
+		buf_reset(b);
+	}
 	while (rc == ERR_OK && (n = fread(chunk, 1, sizeof chunk, fp)) > 0)
 		rc = buf_append(b, chunk, n);
 	if (rc == ERR_OK && ferror(fp))
