@@ -39,7 +39,8 @@
  *
  * `maybe_applied` is separate from the class: it is set when the request
  * was completely sent and then no usable answer came (timeout, reset
- * connection, garbled 2xx body), i.e. the service may have applied it.
+ * connection, garbled 2xx body, or SignatureNonceUsed: that very request
+ * arrived before), i.e. the service may have applied it.
  * A repeated type 0 clear is not the same as one, so the engine decides
  * on it.
  *

@@ -355,6 +355,11 @@ reply_parse(struct reply *r, long status, const char *body, size_t n,
 	reply_set_error(r, reply_classify(status, r->code, r->message,
 	    &throttled));
 	r->throttled = throttled;
+	/* Every attempt has a fresh random nonce, so a used one means this
+	 * very request reached the service before (a proxy re-sent it): the
+	 * first copy may have been applied. */
+	if (strcmp(r->code, "SignatureNonceUsed") == 0)
+		r->maybe_applied = sent ? 1 : 0;
 	if (r->code[0] != '\0' && r->message[0] != '\0')
 		reply_detailf(r, "%s: %s", r->code,
 		    r->message);

@@ -66,8 +66,9 @@ static const struct {
 	{ 502, "<html>bad gateway</html>", NULL, REPLY_RETRYABLE, ERR_REMOTE,
 	  0, 0, -1, "" },
 	{ 504, "", NULL, REPLY_RETRYABLE, ERR_REMOTE, 0, 0, -1, "" },
+	/* A used nonce: this very request arrived before, maybe applied. */
 	{ 400, ERRBODY("SignatureNonceUsed"), NULL, REPLY_RETRYABLE,
-	  ERR_REMOTE, 0, 0, -1, "R-1" },
+	  ERR_REMOTE, 0, 1, -1, "R-1" },
 	/* Fatal for the run: identity, signature, clock, permission. */
 	{ 400, ERRBODY("SignatureDoesNotMatch"), NULL, REPLY_FATAL, ERR_AUTH,
 	  0, 0, -1, "R-1" },
