@@ -53,15 +53,21 @@ emu_server_start(const struct emu_server_config *cfg,
 unsigned
 emu_server_port(const struct emu_server *s);
 
-/* Requests answered or closed so far, and resets applied. */
-uint64_t
-emu_server_requests(const struct emu_server *s);
+/* Totals of a server's life. */
+struct emu_server_stats {
+	uint64_t requests; /* requests handled (answered, closed or stalled) */
+	uint64_t applied;  /* resets applied */
+};
 
-uint64_t
-emu_server_applied(const struct emu_server *s);
-
-/* Stop serving, close every connection, free.  NULL-tolerant. */
+/* The totals so far (final after the daemon stopped). */
 void
-emu_server_stop(struct emu_server *s);
+emu_server_stats(const struct emu_server *s, struct emu_server_stats *out);
+
+/*
+ * Stop serving, close every connection, store the final totals in *out
+ * (may be NULL), free.  NULL-tolerant.
+ */
+void
+emu_server_stop(struct emu_server *s, struct emu_server_stats *out);
 
 #endif /* MQR_EMU_SERVER_H */

@@ -565,20 +565,17 @@ emu_server_port(const struct emu_server *s)
 	return s->port;
 }
 
-uint64_t
-emu_server_requests(const struct emu_server *s)
+void
+emu_server_stats(const struct emu_server *s, struct emu_server_stats *out)
 {
-	return atomic_load(&((struct emu_server *)s)->requests);
-}
+	struct emu_server *m = (struct emu_server *)s;
 
-uint64_t
-emu_server_applied(const struct emu_server *s)
-{
-	return atomic_load(&((struct emu_server *)s)->applied);
+	out->requests = atomic_load(&m->requests);
+	out->applied = atomic_load(&m->applied);
 }
 
 void
-emu_server_stop(struct emu_server *s)
+emu_server_stop(struct emu_server *s, struct emu_server_stats *out)
 {
 	if (s == NULL)
 		return;
@@ -587,5 +584,7 @@ emu_server_stop(struct emu_server *s)
 	 * any left suspended.  Resumed, they see `stopping` and close. */
 	emu_timer_stop(s->timer);
 	MHD_stop_daemon(s->daemon);
+	if (out != NULL)
+		emu_server_stats(s, out);
 	free(s);
 }

@@ -242,14 +242,14 @@ emu_wait(const sigset_t *set, long long max_seconds)
 }
 
 static void
-emu_print_summary(const struct emu_server *srv, const struct emu_faults *f,
-    struct emu_nonce *nc)
+emu_print_summary(const struct emu_server_stats *ss,
+    const struct emu_faults *f, struct emu_nonce *nc)
 {
 	struct buf b;
 
 	msg_info("requests: %llu, resets applied: %llu",
-	    (unsigned long long)emu_server_requests(srv),
-	    (unsigned long long)emu_server_applied(srv));
+	    (unsigned long long)ss->requests,
+	    (unsigned long long)ss->applied);
 	buf_init(&b, 4096);
 	if (emu_faults_summary(f, &b) == ERR_OK)
 		msg_info("%s", buf_cstr(&b));
@@ -264,6 +264,7 @@ static err_code
 emu_run(const struct emu_cli *cfg, int argc, char **argv, struct err *e)
 {
 	struct emu_server_config sc;
+	struct emu_server_stats stats;
 	struct emu_state *st = NULL;
 	struct emu_faults *faults = NULL;
 	struct emu_nonce *nc = NULL;
@@ -355,8 +356,8 @@ emu_run(const struct emu_cli *cfg, int argc, char **argv, struct err *e)
 			msg_info("%zu fault rules, seed %lld",
 			    emu_faults_count(faults), cfg->seed);
 		emu_wait(&set, cfg->max_seconds);
-		emu_server_stop(srv);
-		emu_print_summary(srv == NULL ? NULL : srv, faults, nc);
+		emu_server_stop(srv, &stats);
+		emu_print_summary(&stats, faults, nc);
 	}
 	if (rc == ERR_OK && cfg->save_state != NULL)
 		rc = emu_state_save_file(st, cfg->save_state, e);

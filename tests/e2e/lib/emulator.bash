@@ -58,6 +58,9 @@ emu_common() {
 # "listening on URL" line, set EMU_URL and EMU_PID.  Logs in $EMU_DIR.
 emu_start() {
 	: "${EMU_DIR:?}"
+	# A previous run's line must not be mistaken for this one's.
+	rm -f "$EMU_DIR/emu.out" "$EMU_DIR/emu.err"
+	EMU_URL=
 	"$MQRESET_EMULATOR" --max-seconds "${EMU_MAX_SECONDS:-60}" "$@" \
 	    >"$EMU_DIR/emu.out" 2>"$EMU_DIR/emu.err" &
 	EMU_PID=$!
