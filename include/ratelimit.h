@@ -20,7 +20,7 @@
  * Thread-safety: none inside.  The emulator keeps one bucket per key under
  * its own lock; the engine shares one `struct ratelimit` between all
  * workers and holds the engine's limiter mutex around every call
- * (ratelimit_take, ratelimit_throttled, ratelimit_rate).
+ * (ratelimit_reserve, ratelimit_throttled, ratelimit_rate).
  */
 #ifndef MQR_RATELIMIT_H
 #define MQR_RATELIMIT_H
@@ -49,6 +49,18 @@ ratelimit_bucket_init(struct ratelimit_bucket *b, double rate, double burst,
  */
 int64_t
 ratelimit_bucket_take(struct ratelimit_bucket *b, int64_t now_ns);
+
+/*
+ * Reserve the next token at `now_ns` and return how long to wait for it
+ * (0: at once).  Unlike ratelimit_bucket_take(), the token is always
+ * consumed and the balance may go negative: concurrent callers each get
+ * their own, later slot (virtual scheduling), so a pool of waiting
+ * threads wakes once per request instead of polling.  A caller that
+ * reserves and then does not send wastes its slot; the long-run rate
+ * never exceeds `rate`.
+ */
+int64_t
+ratelimit_bucket_reserve(struct ratelimit_bucket *b, int64_t now_ns);
 
 /*
  * Change the rate from `now_ns` on: tokens accrued so far at the old rate
@@ -92,6 +104,10 @@ ratelimit_init(struct ratelimit *rl, double max_rate, double burst,
 /* As ratelimit_bucket_take, after applying the recovery due at now_ns. */
 int64_t
 ratelimit_take(struct ratelimit *rl, int64_t now_ns);
+
+/* As ratelimit_bucket_reserve, after applying the recovery due. */
+int64_t
+ratelimit_reserve(struct ratelimit *rl, int64_t now_ns);
 
 /*
  * Report a throttling reply seen at `now_ns`: cut the rate (unless a cut

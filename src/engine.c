@@ -244,34 +244,41 @@ engine_should_stop(struct engine *eng)
 	return atomic_load(&eng->stopping) || atomic_load(&eng->hard_abort);
 }
 
-/*
- * Sleep `delay_ns` (a backoff), then wait for a rate-limit token.
- * Returns 0 when the attempt may go, -1 when the run is stopping.
- * Sleeps in slices so that a stop is noticed within ENGINE_SLICE_NS.
- */
+/* Sleep until the monotonic time `until`, in slices; -1 on a stop. */
 static int
-engine_wait_turn(struct engine *eng, int64_t delay_ns)
+engine_sleep_until(struct engine *eng, int64_t until)
 {
-	int64_t until, now, w;
+	int64_t now, w;
 
-	until = clock_mono_ns() + delay_ns;
 	for (;;) {
 		if (engine_should_stop(eng))
 			return -1;
 		now = clock_mono_ns();
-		if (now < until) {
-			w = until - now;
-		} else if (!eng->cfg->execute) {
-			return 0; /* a dry run sends nothing: no pacing */
-		} else {
-			pthread_mutex_lock(&eng->rl_lock);
-			w = ratelimit_take(&eng->rl, now);
-			pthread_mutex_unlock(&eng->rl_lock);
-			if (w == 0)
-				return 0;
-		}
+		if (now >= until)
+			return 0;
+		w = until - now;
 		clock_sleep_ns(w < ENGINE_SLICE_NS ? w : ENGINE_SLICE_NS);
 	}
+}
+
+/*
+ * Sleep `delay_ns` (a backoff), then wait for this attempt's rate-limit
+ * slot: one reservation per attempt, so waiting workers wake once per
+ * request instead of polling the bucket.  Returns 0 when the attempt may
+ * go, -1 when the run is stopping (noticed within ENGINE_SLICE_NS).
+ */
+static int
+engine_wait_turn(struct engine *eng, int64_t delay_ns)
+{
+	int64_t now, w;
+
+	if (engine_sleep_until(eng, clock_mono_ns() + delay_ns) != 0)
+		return -1;
+	now = clock_mono_ns();
+	pthread_mutex_lock(&eng->rl_lock);
+	w = ratelimit_reserve(&eng->rl, now);
+	pthread_mutex_unlock(&eng->rl_lock);
+	return engine_sleep_until(eng, now + w);
 }
 
 static enum decide_outcome

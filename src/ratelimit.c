@@ -57,6 +57,21 @@ ratelimit_bucket_take(struct ratelimit_bucket *b, int64_t now_ns)
 	return (int64_t)wait;
 }
 
+int64_t
+ratelimit_bucket_reserve(struct ratelimit_bucket *b, int64_t now_ns)
+{
+	double wait;
+
+	ratelimit_bucket_refill(b, now_ns);
+	b->tokens -= 1.0;
+	if (b->tokens >= 0.0)
+		return 0;
+	wait = ceil(-b->tokens / b->rate * RATELIMIT_NS_PER_S);
+	if (wait > (double)INT64_MAX / 2)
+		wait = (double)INT64_MAX / 2;
+	return (int64_t)wait;
+}
+
 void
 ratelimit_bucket_set_rate(struct ratelimit_bucket *b, double rate,
     int64_t now_ns)
@@ -115,6 +130,13 @@ ratelimit_take(struct ratelimit *rl, int64_t now_ns)
 {
 	ratelimit_recover(rl, now_ns);
 	return ratelimit_bucket_take(&rl->bucket, now_ns);
+}
+
+int64_t
+ratelimit_reserve(struct ratelimit *rl, int64_t now_ns)
+{
+	ratelimit_recover(rl, now_ns);
+	return ratelimit_bucket_reserve(&rl->bucket, now_ns);
 }
 
 int

@@ -164,6 +164,43 @@ test_bucket_set_rate(void)
 	CU_ASSERT_EQUAL(ratelimit_bucket_take(&b, 50 * MS), 1000 * MS);
 }
 
+/*
+ * Reservations: n callers reserving at the same instant get slots 1/rate
+ * apart; over a long run, callers that each sleep their wait and reserve
+ * again send exactly rate per second.
+ */
+static void
+test_bucket_reserve(void)
+{
+	struct ratelimit_bucket b;
+	int64_t next[8], now;
+	long sent;
+	int i, k;
+
+	ratelimit_bucket_init(&b, 100, 1, 0);
+	CU_ASSERT_EQUAL(ratelimit_bucket_reserve(&b, 0), 0);
+	for (i = 1; i <= 5; i++)
+		CU_ASSERT_EQUAL(ratelimit_bucket_reserve(&b, 0), i * 10 * MS);
+	/* 8 workers, each: reserve, sleep the wait, send, reserve again. */
+	ratelimit_bucket_init(&b, 250, 5, 0);
+	for (k = 0; k < 8; k++)
+		next[k] = ratelimit_bucket_reserve(&b, 0);
+	sent = 0;
+	for (;;) {
+		k = 0;
+		for (i = 1; i < 8; i++)
+			if (next[i] < next[k])
+				k = i;
+		now = next[k];
+		if (now >= 60 * NS)
+			break;
+		sent++;
+		next[k] = now + ratelimit_bucket_reserve(&b, now);
+	}
+	/* 5 burst tokens + 250/s for 60 s, within one token. */
+	CU_ASSERT(labs(sent - (5 + 250 * 60)) <= 1);
+}
+
 static void
 test_aimd_cut_recover(void)
 {
@@ -305,6 +342,7 @@ static CU_TestInfo ratelimit_tests[] = {
 	{ "bucket rate table", test_bucket_rate },
 	{ "bucket burst and wait", test_bucket_burst_and_wait },
 	{ "bucket set rate", test_bucket_set_rate },
+	{ "bucket reservations", test_bucket_reserve },
 	{ "aimd cut and recover", test_aimd_cut_recover },
 	{ "aimd converges under a server limit", test_aimd_converges },
 	CU_TEST_INFO_NULL
