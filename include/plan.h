@@ -105,10 +105,13 @@ plan_open(const char *path, const struct plan_options *opts,
  * Read the next valid data row into *row and set *eof = 0; at the end of
  * the plan set *eof = 1 (row untouched).  Rows with errors are reported
  * to the diagnostic sink and skipped, unless opts->stop_on_error: then
- * the first one returns ERR_PLAN.  A malformed or over-long record, or a
- * header with errors, is reported once; what follows an unreadable
- * record is resynchronised at the next line.  ERR_IO on a read error,
- * ERR_NOMEM.  After an error return only plan_close() is valid.
+ * the first error of any kind (header, --instance, unreadable record,
+ * invalid row) returns ERR_PLAN before any later row is returned.  A
+ * malformed or over-long record is reported once and reading resumes at
+ * the next line.  ERR_IO on a read error, ERR_NOMEM.  After an error
+ * return only plan_close() is valid.  To detect a file that changed
+ * between validation and the dispatch pass, compare the final
+ * plan_counts() (rows, valid, lines) with plan_validate()'s.
  */
 err_code
 plan_next(struct plan_reader *r, struct plan_row *row, int *eof,

@@ -96,6 +96,8 @@ struct plan_reader {
 	int rec_toobig;             /* the record passed PLAN_RECORD_MAX */
 	int rec_nomem;              /* allocation failed storing a field */
 	int rec_ready;              /* a complete record is waiting */
+	size_t rec_nul;             /* 1-based field with a NUL byte, 0 */
+	int utf16;                  /* the file starts with a UTF-16 BOM */
 	int have_header;            /* the header was read */
 	int header_bad;             /* header (or --instance) has errors */
 	int col[PLAN_NCOLS];        /* field index of each column, or -1 */
@@ -173,6 +175,8 @@ plan_cb_field(void *s, size_t len, void *data)
 		r->foff = nf;
 		r->fcap = ncap;
 	}
+	if (r->rec_nul == 0 && len > 0 && memchr(s, '\0', len) != NULL)
+		r->rec_nul = r->nf + 1;
 	r->foff[r->nf] = r->fields.len;
 	rc = buf_append(&r->fields, s, len);
 	if (rc == ERR_OK)
@@ -209,6 +213,7 @@ plan_record_clear(struct plan_reader *r)
 	r->rec_toobig = 0;
 	r->rec_nomem = 0;
 	r->rec_ready = 0;
+	r->rec_nul = 0;
 }
 
 /* Account for a consumed line-break byte c. */
@@ -240,6 +245,13 @@ plan_refill(struct plan_reader *r, struct err *e)
 		r->bom_checked = 1;
 		if (n >= 3 && memcmp(r->chunk, "\xef\xbb\xbf", 3) == 0)
 			r->chunk_pos = 3;
+		if (n >= 2 && (memcmp(r->chunk, "\xff\xfe", 2) == 0 ||
+		    memcmp(r->chunk, "\xfe\xff", 2) == 0)) {
+			/* Not ours to transcode: say so instead of garbage. */
+			r->utf16 = 1;
+			r->chunk_len = 0;
+			r->input_eof = 1;
+		}
 	}
 	return ERR_OK;
 }
@@ -435,6 +447,12 @@ plan_take_header(struct plan_reader *r, struct err *e)
 
 	r->have_header = 1;
 	r->ncols = r->nf;
+	if (r->rec_nul != 0) {
+		plan_diag(r, line, r->rec_nul, DIAG_ERROR, "header: field "
+		    "contains a NUL byte (a UTF-16 or binary file?)");
+		r->header_bad = 1;
+		return ERR_OK;
+	}
 	for (c = 0; c < PLAN_NCOLS; c++)
 		r->col[c] = -1;
 	r->extra_names = calloc(r->nf, sizeof *r->extra_names);
@@ -537,6 +555,11 @@ plan_check_row(struct plan_reader *r, struct plan_row *row,
 	}
 	if (r->header_bad)
 		return 0;
+	if (r->rec_nul != 0) {
+		plan_diag(r, line, r->rec_nul, DIAG_ERROR, "field contains a "
+		    "NUL byte (a UTF-16 or binary file?)");
+		return 0;
+	}
 	if (r->nf != r->ncols) {
 		plan_diag(r, line, (r->nf < r->ncols ? r->nf : r->ncols) + 1,
 		    DIAG_ERROR, "expected %zu fields as in the header, found "
@@ -718,7 +741,12 @@ plan_open(const char *path, const struct plan_options *opts,
 			goto fail;
 		break;
 	}
-	if (!r->have_header) {
+	if (r->utf16) {
+		plan_diag(r, 0, 0, DIAG_ERROR, "the plan is UTF-16 encoded: "
+		    "save it as UTF-8 (CSV UTF-8)");
+		r->have_header = 1;
+		r->header_bad = 1;
+	} else if (!r->have_header) {
 		plan_diag(r, 0, 0, DIAG_ERROR, "no header row: the plan is "
 		    "empty");
 		r->header_bad = 1;

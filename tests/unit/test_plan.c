@@ -625,6 +625,9 @@ static const struct {
 	  I1 ",GID_b,orders-topic,0\n", NULL, 2, 0,
 	  "1:3: error: header: malformed quoting: a quote inside an unquoted "
 	  "field, or text after a closing quote\n" },
+	{ "UTF-16 is refused", "\xff\xfei\x00n\x00", NULL, 0, 0,
+	  "0:0: error: the plan is UTF-16 encoded: save it as UTF-8 (CSV "
+	  "UTF-8)\n" },
 	{ "empty plan", "", NULL, 0, 0,
 	  "0:0: error: no header row: the plan is empty\n" },
 	{ "only comments", "# nothing\n\n", NULL, 0, 0,
@@ -908,6 +911,36 @@ test_reader_chunks(void)
 	buf_free(&csv);
 }
 
+/* NUL bytes would silently cut a C string: the field is an error. */
+static void
+test_reader_nul(void)
+{
+	static const char csv[] = "instance,group,topic,type,timestamp\n"
+	    I1 ",GID_a\0x,orders-topic,0,\n" I1 ",GID_b,orders-topic,0,\n";
+	struct plan_options o;
+	struct plan_counts c;
+	struct diag *d = diag_new("t.csv", DIAG_COLLECT, 0);
+	struct buf out;
+	struct err e;
+	const char *path = tplan("");
+	FILE *fp = fopen(path, "wb");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+	fwrite(csv, 1, sizeof csv - 1, fp);
+	fclose(fp);
+	memset(&o, 0, sizeof o);
+	o.now_ms = NOW;
+	o.diag = d;
+	buf_init(&out, 4096);
+	CU_ASSERT_EQUAL(plan_validate(path, &o, &c, &e), ERR_PLAN);
+	render_diags(d, &out);
+	CU_ASSERT_STRING_EQUAL(buf_cstr(&out), "2:2: error: field contains a "
+	    "NUL byte (a UTF-16 or binary file?)\n");
+	CU_ASSERT_EQUAL(c.valid, 1);
+	buf_free(&out);
+	diag_destroy(d);
+}
+
 static void
 test_parse_type(void)
 {
@@ -955,6 +988,7 @@ static CU_TestInfo plan_tests[] = {
 	{ "reader: stop on error", test_reader_stop_on_error },
 	{ "reader: big records", test_reader_big_records },
 	{ "reader: chunk boundaries", test_reader_chunks },
+	{ "reader: NUL bytes", test_reader_nul },
 	{ "type words", test_parse_type },
 	CU_TEST_INFO_NULL
 };
