@@ -53,6 +53,12 @@ dupset_load64(const unsigned char *p, size_t n)
 	uint64_t v = 0;
 	size_t i;
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (n >= 8) {
+		memcpy(&v, p, 8);
+		return v;
+	}
+#endif
 	/* Little-endian by construction, whatever the host order. */
 	for (i = 0; i < n && i < 8; i++)
 		v |= (uint64_t)p[i] << (8 * i);

@@ -33,6 +33,11 @@ ident_say(enum ident_verdict v, char *why, size_t size, const char *fmt,
 {
 	va_list ap;
 
+	if (why != NULL && size > 0 && v == IDENT_OK) {
+		/* The common case, without the cost of formatting. */
+		why[0] = '\0';
+		return v;
+	}
 	if (why != NULL && size > 0) {
 		va_start(ap, fmt);
 		vsnprintf(why, size, fmt, ap);
@@ -76,11 +81,27 @@ ident_utf8_len(const unsigned char *s)
 	return 0;
 }
 
+/* [A-Za-z0-9_-] as a table: this test runs for every byte of a plan. */
+static const unsigned char ident_name_chars[256] = {
+	['-'] = 1, ['_'] = 1,
+	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1,
+	['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
+	['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1,
+	['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
+	['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+	['Y'] = 1, ['Z'] = 1,
+	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+	['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
+	['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
+	['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+	['y'] = 1, ['z'] = 1,
+};
+
 static int
 ident_is_name_char(unsigned char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9') || c == '_' || c == '-';
+	return ident_name_chars[c];
 }
 
 static int
@@ -100,7 +121,8 @@ ident_check_bytes(const char *s, char *why, size_t size, size_t *chars,
     int *plain, unsigned char *bad)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t n = strlen(s), i = 0, len;
+	size_t n = strlen(s), i = 0, len, nc = 0;
+	unsigned char first_bad = 0;
 
 	*chars = 0;
 	*plain = 1;
@@ -110,24 +132,42 @@ ident_check_bytes(const char *s, char *why, size_t size, size_t *chars,
 	if (n > IDENT_MAX)
 		return ident_say(IDENT_ERROR, why, size, "is %zu bytes long "
 		    "(at most %d)", n, IDENT_MAX);
+	/*
+	 * Fast path for the run of [A-Za-z0-9_-] (every sane identifier is
+	 * one); locals, not the out-parameters, so nothing aliases.
+	 */
+	while (i < n && ident_name_chars[p[i]])
+		i++;
+	nc = i;
 	while (i < n) {
-		if (p[i] < 0x20 || p[i] == 0x7f)
+		unsigned char c = p[i];
+
+		if (c > 0x20 && c < 0x7f) {
+			/* Printable ASCII: the fast path for every sane ID. */
+			if (first_bad == 0 && !ident_is_name_char(c))
+				first_bad = c;
+			i++;
+			nc++;
+			continue;
+		}
+		if (c < 0x20 || c == 0x7f)
 			return ident_say(IDENT_ERROR, why, size, "contains a "
 			    "control character (byte %zu)", i + 1);
-		if (p[i] == ' ')
+		if (c == ' ')
 			return ident_say(IDENT_ERROR, why, size, "contains a "
 			    "space (byte %zu)", i + 1);
 		len = ident_utf8_len(p + i);
 		if (len == 0)
 			return ident_say(IDENT_ERROR, why, size, "is not valid "
 			    "UTF-8 (byte %zu)", i + 1);
-		if (*plain && !ident_is_name_char(p[i])) {
-			*plain = 0;
-			*bad = p[i];
-		}
+		if (first_bad == 0)
+			first_bad = c;
 		i += len;
-		(*chars)++;
+		nc++;
 	}
+	*chars = nc;
+	*plain = first_bad == 0;
+	*bad = first_bad;
 	return IDENT_OK;
 }
 

@@ -302,16 +302,20 @@ plan_input_end(struct plan_reader *r, struct err *e)
 	return ERR_OK;
 }
 
-/* Index of the first line-break byte in p[0..n), or n. */
+/*
+ * Index of the first line-break byte in p[0..n), or n.  Two memchr()
+ * scans (vectorised in libc) beat one byte loop testing two values.
+ */
 static size_t
 plan_find_break(const unsigned char *p, size_t n)
 {
-	size_t i;
+	const unsigned char *lf, *cr;
 
-	for (i = 0; i < n; i++)
-		if (p[i] == '\n' || p[i] == '\r')
-			break;
-	return i;
+	lf = memchr(p, '\n', n);
+	cr = memchr(p, '\r', lf != NULL ? (size_t)(lf - p) : n);
+	if (cr != NULL)
+		return (size_t)(cr - p);
+	return lf != NULL ? (size_t)(lf - p) : n;
 }
 
 /*
