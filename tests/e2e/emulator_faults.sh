@@ -37,7 +37,7 @@ code_of() { emu_json "$EMU_DIR/body" 'd.get("Code")'; }
 
 # with_fault SPEC...: restart the emulator with these faults, fresh journal.
 with_fault() {
-	emu_stop >/dev/null 2>&1 || true
+	emu_stop || true
 	rm -f "$EMU_DIR/j.jsonl"
 	local -a args=()
 	local f

@@ -79,13 +79,17 @@ emu_start() {
 	return 1
 }
 
-# emu_stop: SIGTERM and wait; returns the emulator's exit status.
+# emu_stop: SIGTERM and wait; a non-zero exit (a crash, or a sanitizer or
+# valgrind finding when MQRESET_EMULATOR wraps one) is a failed check.
 emu_stop() {
 	[ -n "${EMU_PID:-}" ] || return 0
 	kill -TERM "$EMU_PID" 2>/dev/null || true
 	local rc=0
 	wait "$EMU_PID" || rc=$?
 	EMU_PID=
+	if [ $rc -ne 0 ]; then
+		bad "emulator exit status" "$rc: $(tail -n 20 "$EMU_DIR/emu.err")"
+	fi
 	return $rc
 }
 
@@ -158,4 +162,17 @@ expect() {
 emu_summary() {
 	echo "$EMU_PASSED passed, $EMU_FAILED failed"
 	[ "$EMU_FAILED" -eq 0 ]
+}
+
+# emu_export_creds FILE: export ALIBABA_CLOUD_ACCESS_KEY_ID and
+# ALIBABA_CLOUD_ACCESS_KEY_SECRET from a --write-credentials file, so a
+# client under test gets its key from the environment, never from argv.
+#   emu_start --state samples/emulator-state.json \
+#       --write-credentials "$EMU_DIR/creds.ini"
+#   emu_export_creds "$EMU_DIR/creds.ini"
+#   "$MQRESET" reset --endpoint "$EMU_URL" ... --execute
+emu_export_creds() {
+	ALIBABA_CLOUD_ACCESS_KEY_ID=$(sed -n 's/^access_key_id = //p' "$1")
+	ALIBABA_CLOUD_ACCESS_KEY_SECRET=$(sed -n 's/^access_key_secret = //p' "$1")
+	export ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET
 }
