@@ -13,6 +13,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,9 +48,9 @@ static struct {
 	int lfd;                  /* listening socket */
 	int port;                 /* its port */
 	pthread_t thr;            /* the responder thread */
-	volatile int stop;        /* ask the thread to finish */
-	volatile enum mode mode;  /* what to do with the next request */
-	const char *token;        /* the STS token to expect, or NULL */
+	atomic_int stop;          /* ask the thread to finish */
+	atomic_int mode;          /* what to do with the next request */
+	_Atomic(const char *) token; /* the STS token to expect, or NULL */
 	pthread_mutex_t lock;     /* guards last[] and accepted */
 	char last[16384];         /* the last request received (raw) */
 	int accepted;             /* connections accepted */
