@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "client.h"
 #include "clock.h"
 #include "cmd.h"
@@ -218,6 +220,12 @@ run_main(int argc, char **argv)
 	err_code rc;
 
 	cpu0 = clock_cpu_ns();
+	/*
+	 * No OpenSSL clean-up at exit: after a second signal the workers are
+	 * abandoned in the middle of requests, and OpenSSL's atexit handler
+	 * would free what they are using.  The process is ending anyway.
+	 */
+	OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, NULL);
 	memset(&cfg, 0, sizeof(cfg));
 	memset(&res, 0, sizeof(res));
 	status = cmd_parse(&cmd_run, argc, argv, &cfg,
