@@ -25,6 +25,7 @@
 #ifndef MQR_CLIENT_H
 #define MQR_CLIENT_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -61,6 +62,13 @@ struct client_config {
 	int debug;                /* dump requests and replies, redacted */
 	size_t reply_cap;         /* max reply body; 0: CLIENT_REPLY_CAP */
 	const struct creds *creds; /* borrowed; must outlive the client */
+	const atomic_int *abort_flag; /* optional (NULL: none): when it
+	                             becomes nonzero, a call in progress stops
+	                             within about a second with
+	                             ERR_INTERRUPTED (maybe_applied set if the
+	                             request had been sent), so a hard stop can
+	                             join its workers instead of leaving them
+	                             running */
 };
 
 /* An OnsConsumerResetOffset request. */

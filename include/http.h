@@ -17,6 +17,7 @@
 #ifndef MQR_HTTP_H
 #define MQR_HTTP_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,6 +30,8 @@ struct http_config {
 	long timeout_ms;         /* whole transfer limit */
 	const char *cacert;      /* CA bundle file, or NULL for the system's */
 	size_t reply_cap;        /* max reply body bytes */
+	const atomic_int *abort_flag; /* nonzero: stop the transfer (NULL:
+	                                 none) */
 };
 
 struct http_request {
@@ -69,7 +72,8 @@ http_destroy(struct http *h);
  * answer (any status) was read completely; otherwise ERR_TIMEOUT,
  * ERR_NET (connect, send or receive failure, connection closed),
  * ERR_TLS (peer verification or certificate problem), ERR_TOOBIG (the
- * body passed the cap), ERR_NOMEM, ERR_INTERNAL, with a one-line
+ * body passed the cap), ERR_INTERRUPTED (cfg->abort_flag was raised),
+ * ERR_NOMEM, ERR_INTERNAL, with a one-line
  * description in *e and resp->sent telling whether the request had gone
  * out completely.
  */

@@ -121,9 +121,10 @@ reply_parse(struct reply *r, long status, const char *body, size_t n,
 
 /*
  * Fill *r for a call that got no HTTP answer: `code` is ERR_NET,
- * ERR_TIMEOUT, ERR_TLS or ERR_TOOBIG (reply over the cap), `sent` whether
- * the request had been sent completely (then maybe_applied is set for
- * ERR_NET and ERR_TIMEOUT), `what` a one-line description for
+ * ERR_TIMEOUT, ERR_TLS, ERR_TOOBIG (reply over the cap) or ERR_INTERRUPTED
+ * (the caller's abort flag; class REPLY_FATAL), `sent` whether the
+ * request had been sent completely (then maybe_applied is set for
+ * ERR_NET, ERR_TIMEOUT, ERR_TOOBIG and ERR_INTERRUPTED), `what` a one-line description for
  * r->detail.  Returns `code`.
  */
 err_code

@@ -257,6 +257,7 @@ client_new(const struct client_config *cfg, struct err *e)
 	hc.timeout_ms = c->cfg.timeout_ms;
 	hc.cacert = cfg->cacert;
 	hc.reply_cap = c->cfg.reply_cap;
+	hc.abort_flag = cfg->abort_flag;
 	c->http = http_new(&hc, e);
 	if (c->http == NULL) {
 		client_destroy(c);

@@ -135,6 +135,21 @@ http_prereq_cb(void *ud, char *primary_ip, char *local_ip, int primary_port,
 	return h->prereqs > 1 ? CURL_PREREQFUNC_ABORT : CURL_PREREQFUNC_OK;
 }
 
+/* Progress callback: a raised abort flag stops the transfer. */
+static int
+http_xferinfo_cb(void *ud, curl_off_t dltotal, curl_off_t dlnow,
+    curl_off_t ultotal, curl_off_t ulnow)
+{
+	struct http *h;
+
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	h = ud;
+	return h->cfg.abort_flag != NULL && atomic_load(h->cfg.abort_flag);
+}
+
 struct http *
 http_new(const struct http_config *cfg, struct err *e)
 {
@@ -197,6 +212,13 @@ http_new(const struct http_config *cfg, struct err *e)
 	bad |= curl_easy_setopt(c, CURLOPT_PREREQFUNCTION, http_prereq_cb) !=
 	    CURLE_OK;
 	bad |= curl_easy_setopt(c, CURLOPT_PREREQDATA, h) != CURLE_OK;
+	if (cfg->abort_flag != NULL) {
+		bad |= curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION,
+		    http_xferinfo_cb) != CURLE_OK;
+		bad |= curl_easy_setopt(c, CURLOPT_XFERINFODATA, h) !=
+		    CURLE_OK;
+		bad |= curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L) != CURLE_OK;
+	}
 	if (bad) {
 		http_destroy(h);
 		err_set(e, ERR_INTERNAL, "libcurl: an option was refused");
@@ -360,6 +382,11 @@ http_do(struct http *h, const struct http_request *req,
 	if (h->toobig)
 		return err_set(e, ERR_TOOBIG, "the reply is larger than %zu "
 		    "bytes (HTTP %ld)", h->cfg.reply_cap, resp->status);
+	if (cc == CURLE_ABORTED_BY_CALLBACK && h->cfg.abort_flag != NULL &&
+	    atomic_load(h->cfg.abort_flag) && h->prereqs <= 1)
+		return err_set(e, ERR_INTERRUPTED, "aborted%s",
+		    resp->sent ? " after the request was sent (it may have "
+		    "been applied)" : " before the request was sent");
 	if (cc == CURLE_ABORTED_BY_CALLBACK && h->prereqs > 1)
 		return err_set(e, ERR_NET, "the connection closed after the "
 		    "request was sent, before any answer (not re-sent: it may "

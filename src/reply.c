@@ -392,6 +392,12 @@ reply_set_transport(struct reply *r, err_code code, int sent,
 		r->cls = REPLY_RETRYABLE;
 		r->maybe_applied = sent ? 1 : 0;
 		break;
+	case ERR_INTERRUPTED:
+		/* Stopped by the caller: nothing to retry, but the service
+		 * may have the request. */
+		r->cls = REPLY_FATAL;
+		r->maybe_applied = sent ? 1 : 0;
+		break;
 	default:
 		/* TLS verification failures and local errors will not
 		 * go away by themselves. */

@@ -502,6 +502,28 @@ test_keepalive_and_stats(void)
 	creds_destroy(cr);
 }
 
+static atomic_int abort_flag;
+
+/* Raise abort_flag once the responder holds the request. */
+static void *
+raise_abort(void *arg)
+{
+	int i, seen;
+
+	(void)arg;
+	for (i = 0; i < 500; i++) {
+		pthread_mutex_lock(&srv.lock);
+		seen = strstr(srv.last, "Type=1") != NULL;
+		pthread_mutex_unlock(&srv.lock);
+		if (seen)
+			break;
+		usleep(10000);
+	}
+	usleep(100000);
+	atomic_store(&abort_flag, 1);
+	return NULL;
+}
+
 static void
 test_transport_failures(void)
 {
@@ -555,6 +577,35 @@ test_transport_failures(void)
 	CU_ASSERT_EQUAL(r.cls, REPLY_RETRYABLE);
 	CU_ASSERT_EQUAL(r.maybe_applied, 1);
 	client_destroy(c);
+
+	/* A raised abort flag stops a call waiting for its answer. */
+	{
+		struct client_config ac;
+		pthread_t t;
+
+		srv.mode = MODE_STALL;
+		atomic_store(&abort_flag, 0);
+		snprintf(url, sizeof url, "http://127.0.0.1:%d", srv.port);
+		memset(&ac, 0, sizeof ac);
+		ac.endpoint = url;
+		ac.creds = cr;
+		ac.timeout_ms = 20000;
+		ac.abort_flag = &abort_flag;
+		c = client_new(&ac, &e);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+		pthread_mutex_lock(&srv.lock);
+		srv.last[0] = '\0';
+		pthread_mutex_unlock(&srv.lock);
+		CU_ASSERT_EQUAL_FATAL(pthread_create(&t, NULL, raise_abort,
+		    NULL), 0);
+		CU_ASSERT_EQUAL(client_reset_offset(c, &reset_req, &r, &e),
+		    ERR_INTERRUPTED);
+		pthread_join(t, NULL);
+		CU_ASSERT_EQUAL(r.cls, REPLY_FATAL);
+		CU_ASSERT_EQUAL(r.maybe_applied, 1);
+		CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "may have been applied"));
+		client_destroy(c);
+	}
 
 	/* Over the reply cap. */
 	srv.mode = MODE_HUGE;
