@@ -192,6 +192,11 @@ http_new(const struct http_config *cfg, struct err *e)
 	bad |= curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https") !=
 	    CURLE_OK;
 	bad |= curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK;
+	/* HTTP/1.1 as the official SDKs speak it: the "fully sent" and
+	 * "re-sent" detection above rely on its one-request-per-exchange
+	 * debug callbacks, which HTTP/2 multiplexing does not give. */
+	bad |= curl_easy_setopt(c, CURLOPT_HTTP_VERSION,
+	    (long)CURL_HTTP_VERSION_1_1) != CURLE_OK;
 	/* TLS verification is always on; --cacert only adds trust. */
 	bad |= curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L) != CURLE_OK;
 	bad |= curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L) != CURLE_OK;
