@@ -30,7 +30,7 @@ static const struct opts_spec emu_opts[] = {
 	EMU_OPT("qps-action", 0, OPTS_STRING, "ACTION=N[,...]", 0, 0, NULL,
 	    qps_action, "per-key limit of named actions (0: unlimited)"),
 	EMU_OPT("quiet", 'q', OPTS_FLAG, NULL, 0, 0, NULL, quiet,
-	    "print errors only"),
+	    "print errors and warnings only"),
 	EMU_OPT("rehearse", 0, OPTS_STRING, "PLAN", 0, 0, NULL, rehearse,
 	    "add what every row of PLAN needs to the state"),
 	EMU_OPT("save-state", 0, OPTS_STRING, "FILE", 0, 0, NULL, save_state,

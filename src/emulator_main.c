@@ -156,7 +156,8 @@ emu_random_alnum(char *out, size_t n)
 
 /* A state without credentials gets one random AccessKey pair. */
 static err_code
-emu_default_cred(struct emu_state *st, struct err *e)
+emu_default_cred(struct emu_state *st, const struct emu_cli *cfg,
+    struct err *e)
 {
 	char id[32] = "LTAI5t", secret[31];
 	err_code rc;
@@ -171,8 +172,13 @@ emu_default_cred(struct emu_state *st, struct err *e)
 	OPENSSL_cleanse(secret, sizeof secret);
 	if (rc != ERR_OK)
 		return err_set(e, rc, "cannot create the default credential");
-	msg_info("created credential %s (no credentials in the state; the "
-	    "secret is in --write-credentials or --save-state)", id);
+	if (cfg->write_creds == NULL && cfg->save_state == NULL)
+		msg_warn("created credential %s, but its secret is shown "
+		    "nowhere: give --write-credentials FILE", id);
+	else
+		msg_info("created credential %s (no credentials in the state; "
+		    "the secret is in --%s)", id, cfg->write_creds != NULL ?
+		    "write-credentials" : "save-state");
 	return ERR_OK;
 }
 
@@ -305,7 +311,7 @@ emu_run(const struct emu_cli *cfg, int argc, char **argv, struct err *e)
 			    rows, st->ninstances);
 	}
 	if (rc == ERR_OK)
-		rc = emu_default_cred(st, e);
+		rc = emu_default_cred(st, cfg, e);
 	for (i = 0; rc == ERR_OK && i < st->nfaults; i++)
 		rc = emu_faults_add(faults, st->faults[i], e);
 	if (rc == ERR_OK)
