@@ -40,8 +40,7 @@ static const struct opts_spec validate_opts[] = {
 	CMD_COMMON_OPTS(struct validate_cfg),
 	{ "format", 0, OPTS_STRING, "FORMAT", 0, 0, "text|json", "text",
 	  offsetof(struct validate_cfg, format),
-	  "diagnostics as compiler-style text on stderr, or one JSON "
-	  "document on stdout" },
+	  "text diagnostics on stderr, or JSON on stdout" },
 	{ "instance", 0, OPTS_STRING, "ID", 0, 0, NULL, NULL,
 	  offsetof(struct validate_cfg, instance),
 	  "instance ID for plans without an instance column" },
