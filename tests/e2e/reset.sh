@@ -265,7 +265,47 @@ else
 	fail tls "openssl could not make a test CA"
 fi
 
-# 12. No secret in anything mqreset wrote (stdout, stderr, debug dumps).
+# 12. Faults: each outcome class and the maybe-applied warning, one
+# emulator per fault (every request hit).
+fault() { # NAME SPEC WANT_STATUS OUTCOME MAYBE(yes|no) [ARGS...]
+	local name=$1 spec=$2 want=$3 outcome=$4 maybe=$5; shift 5
+	local plain_pid=$EMU_PID
+	EMU_DIR=$tmp/emu-$name
+	mkdir -p "$EMU_DIR"
+	emu_start --state "$tmp/state.json" --journal "$tmp/journal-$name.jsonl" \
+	    --fault "$spec"
+	local fpid=$EMU_PID
+	if mr "fault-$name" "$want" "${ENVAK[@]}" -- "${ROW[@]}" --execute \
+	    --endpoint "$EMU_URL" --timeout 2 "$@"; then
+		local o=$tmp/out/fault-$name.out
+		if ! grep -q "^outcome: $outcome\$" "$o"; then
+			fail "fault-$name" "outcome not $outcome" "$(cat "$o")"
+		elif [ "$maybe" = yes ] && ! { grep -q '^maybe_applied: yes$' "$o" &&
+		    grep -q 'may have been applied' "$tmp/out/fault-$name.err"; }; then
+			fail "fault-$name" "no maybe-applied notice" "$(cat "$o")"
+		elif [ "$maybe" = no ] && grep -q '^maybe_applied' "$o"; then
+			fail "fault-$name" "maybe_applied unexpected" "$(cat "$o")"
+		else
+			ok "fault-$name"
+		fi
+	fi
+	kill -TERM "$fpid" 2>/dev/null || true
+	wait "$fpid" 2>/dev/null || true
+	EMU_PID=$plain_pid
+	EMU_DIR=$tmp/emu
+}
+fault reconsume reconsume-later:every=1 1 reconsume-later no --clear
+fault unavailable unavailable:every=1 1 retryable no --clear
+fault throttle throttle:every=1 1 retryable no --clear
+fault non-json non-json:every=1 1 retryable yes --clear
+fault no-request-id no-request-id:every=1 1 retryable yes --clear
+fault close-after close-after:every=1 1 retryable yes --clear
+fault stall-after stall-after:every=1 1 retryable yes --clear --method GET
+if grep -q 'cannot be undone' "$tmp/out/fault-close-after.err"; then
+	ok "close-after: type 0 warning"; else
+	fail "close-after: type 0 warning" "$(cat "$tmp/out/fault-close-after.err")"; fi
+
+# 13. No secret in anything mqreset wrote (stdout, stderr, debug dumps).
 leaks=""
 for s in "${SECRETS[@]}"; do
 	if grep -rlF -- "$s" "$tmp/out" >/dev/null 2>&1; then
