@@ -670,12 +670,12 @@ engine_resume_row(struct engine *eng, const struct plan_row *prow,
 		    why, e);
 		return 1;
 	case RESUME_HOLD:
-		snprintf(why, sizeof(why), "type 0 row %s in %s line %lu: "
+		snprintf(why, sizeof(why), "type 0 row %s %s%s line %lu: "
 		    "the backlog may have been cleared; not sent again "
 		    "without --retry-ambiguous",
-		    prev.seen == RESUME_SEEN_INFLIGHT ? "was in flight and "
-		    "never answered" : "was unknown", prev.seen ==
-		    RESUME_SEEN_INFLIGHT ? "the intent journal of" : "",
+		    prev.seen == RESUME_SEEN_INFLIGHT ? "in flight and never "
+		    "answered in" : "unknown in", eng->cfg->resume_path,
+		    prev.seen == RESUME_SEEN_INFLIGHT ? INTENT_SUFFIX : "",
 		    prev.report_line);
 		engine_write_unsent(eng, prow, index, REPORT_UNKNOWN,
 		    "mqreset.AmbiguousHeld", why, e);
