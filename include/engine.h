@@ -70,24 +70,48 @@ struct engine_config {
 	uint64_t seed;             /* jitter seed; 0: from RAND_bytes */
 };
 
+struct engine;
+
 /*
- * Run the plan.  Returns:
- *   ERR_OK          every row was handled (some may have failed: see
- *                   the summary's counts);
- *   ERR_PLAN        the plan is invalid (diagnostics printed), nothing sent;
- *   ERR_EXISTS, ERR_MISMATCH, ERR_IO, ERR_CRED, ERR_USAGE, ERR_NOMEM...
- *                   before anything was sent (message in *e);
- *   ERR_INTERRUPTED / ERR_AUTH / ERR_IO / ERR_REMOTE (failure limit)
- *                   the run was stopped: the report is complete, rows not
- *                   sent are not-run; *e says why.
- * *sum is filled whenever dispatching started.  `signals` is incremented
- * by the caller's signal handler (may be NULL).  *detached is set to 1 when
- * workers were abandoned after a second signal: the caller must then not
- * free what the config points to, and should exit soon.
+ * Everything that can refuse the run, before any request and before the
+ * credentials are looked at: --resume and --report are different files,
+ * the report may be created (ERR_EXISTS), the plan is a regular file and
+ * valid (pass 1; ERR_PLAN after printing its diagnostics), and with
+ * --resume the previous report belongs to this plan (pass 2;
+ * ERR_MISMATCH).  On success *out owns the prepared engine; `cfg` is
+ * borrowed until engine_destroy() and may still be completed (its
+ * `client`) until engine_run().  Nothing is created on disk.
  */
 err_code
-engine_run(const struct engine_config *cfg,
-    volatile sig_atomic_t *signals, struct summary *sum, int *detached,
+engine_prepare(const struct engine_config *cfg, struct engine **out,
     struct err *e);
+
+/* Rows the plan asks to send (not skipped or held by --resume). */
+size_t
+engine_rows_to_send(const struct engine *eng);
+
+/*
+ * Run a prepared engine (once).  Returns:
+ *   ERR_OK          every row was handled (some may have failed: see
+ *                   the summary's counts);
+ *   ERR_IO, ERR_NOMEM, ERR_USAGE, ERR_MISMATCH (the plan changed since
+ *                   it was validated)... before anything was sent
+ *                   (message in *e);
+ *   ERR_INTERRUPTED the run was stopped (signal, run-fatal reply, I/O
+ *                   error, failure limit): the report is complete, rows
+ *                   not sent are not-run; *e says why.
+ * *sum is filled whenever dispatching started (sum->report set).
+ * `signals` is incremented by the caller's signal handler (may be NULL).
+ * *detached is set to 1 when workers were abandoned after a second
+ * signal: the caller must then not free what the config points to, and
+ * should exit soon (engine_destroy() then frees nothing).
+ */
+err_code
+engine_run(struct engine *eng, volatile sig_atomic_t *signals,
+    struct summary *sum, int *detached, struct err *e);
+
+/* Free the engine (nothing when its workers were abandoned); NULL-ok. */
+void
+engine_destroy(struct engine *eng);
 
 #endif /* MQR_ENGINE_H */

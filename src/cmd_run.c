@@ -210,6 +210,7 @@ run_main(int argc, char **argv)
 	struct client_config cc;
 	struct creds_options co;
 	struct creds *creds;
+	struct engine *eng;
 	struct summary sum;
 	struct sigaction old_int, old_term;
 	struct err e;
@@ -234,6 +235,7 @@ run_main(int argc, char **argv)
 		return status;
 	err_clear(&e);
 	creds = NULL;
+	eng = NULL;
 	started = 0;
 	signals_set = 0;
 	detached = 0;
@@ -275,10 +277,17 @@ run_main(int argc, char **argv)
 	ec.seed = (uint64_t)cfg.seed;
 	ec.client = &cc;
 
+	/* The plan first: an invalid plan is exit 2 whatever else is wrong. */
+	run_signals = 0;
+	run_signals_install(&old_int, &old_term);
+	signals_set = 1;
+	rc = engine_prepare(&ec, &eng, &e);
 	/* Credentials and endpoint: a dry run signs too. */
-	memset(&co, 0, sizeof(co));
-	co.profile = cfg.profile;
-	rc = creds_load(&co, &creds, &e);
+	if (rc == ERR_OK) {
+		memset(&co, 0, sizeof(co));
+		co.profile = cfg.profile;
+		rc = creds_load(&co, &creds, &e);
+	}
 	if (rc == ERR_OK) {
 		region = cfg.region != NULL ? cfg.region :
 		    creds_region(creds) != NULL ? creds_region(creds) :
@@ -303,10 +312,7 @@ run_main(int argc, char **argv)
 		cc.creds = creds;
 		msg_verbose("endpoint %s, key %s from %s", url,
 		    creds_key_hint(creds), creds_source(creds));
-		run_signals = 0;
-		run_signals_install(&old_int, &old_term);
-		signals_set = 1;
-		rc = engine_run(&ec, &run_signals, &sum, &detached, &e);
+		rc = engine_run(eng, &run_signals, &sum, &detached, &e);
 	}
 	if (rc != ERR_OK && rc != ERR_INTERRUPTED)
 		msg_error("%s", err_message(&e));
@@ -327,6 +333,7 @@ run_main(int argc, char **argv)
 		sigaction(SIGTERM, &old_term, NULL);
 	}
 	if (!detached) {
+		engine_destroy(eng);
 		if (started)
 			client_global_cleanup();
 		creds_destroy(creds);

@@ -23,6 +23,7 @@
  */
 #include "engine.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -128,6 +129,12 @@ struct engine {
 	size_t held;              /* type 0 held on resume */
 	char stop_reason[SUMMARY_REASON_MAX]; /* why the run stopped */
 	err_code stop_code;       /* ERR_OK while not stopped */
+	int detached;             /* workers abandoned: never free */
+	/* set by engine_prepare */
+	int64_t now_ms;           /* "now" for every pass over the plan */
+	struct stat plan_st;      /* the plan file as validated */
+	struct plan_counts counts; /* from the validation */
+	size_t total;             /* plan data rows */
 };
 
 /* ------------------------------------------------------------------ */
@@ -815,6 +822,45 @@ engine_abandon(struct engine *eng, struct err *e)
 /* ------------------------------------------------------------------ */
 /* Setup */
 
+/*
+ * The plan is read up to three times, so it must be a regular file that
+ * does not change meanwhile: *st receives its identity for
+ * engine_plan_unchanged().
+ */
+static err_code
+engine_plan_stat(const struct engine_config *cfg, struct stat *st,
+    struct err *e)
+{
+	if (strcmp(cfg->plan_path, "-") == 0)
+		return err_set(e, ERR_USAGE, "run reads the plan more than "
+		    "once: give a file, not standard input");
+	if (stat(cfg->plan_path, st) != 0)
+		return err_set_errno(e, ERR_IO, errno, "%s", cfg->plan_path);
+	if (!S_ISREG(st->st_mode))
+		return err_set(e, ERR_USAGE, "%s is not a regular file: run "
+		    "reads the plan more than once", cfg->plan_path);
+	return ERR_OK;
+}
+
+/* ERR_MISMATCH when the plan file changed since *was was taken. */
+static err_code
+engine_plan_unchanged(const struct engine_config *cfg,
+    const struct stat *was, struct err *e)
+{
+	struct stat now;
+
+	if (stat(cfg->plan_path, &now) != 0)
+		return err_set_errno(e, ERR_IO, errno, "%s", cfg->plan_path);
+	if (now.st_dev != was->st_dev || now.st_ino != was->st_ino ||
+	    now.st_size != was->st_size ||
+	    now.st_mtim.tv_sec != was->st_mtim.tv_sec ||
+	    now.st_mtim.tv_nsec != was->st_mtim.tv_nsec)
+		return err_set(e, ERR_MISMATCH, "%s changed after it was "
+		    "validated: nothing was sent; run again",
+		    cfg->plan_path);
+	return ERR_OK;
+}
+
 /* Pass 1: the complete check.  ERR_PLAN when the plan is invalid. */
 static err_code
 engine_validate(const struct engine_config *cfg, int64_t now_ms,
@@ -1124,28 +1170,24 @@ engine_dispatch(struct engine *eng, struct plan_reader *r, size_t total,
 		}
 		index++;
 	}
+	if (index != total && eng->stop_code == ERR_OK)
+		engine_stop(eng, ERR_MISMATCH, "%s changed while it was being "
+		    "run: %zu rows read, %zu validated",
+		    plan_display_name(cfg->plan_path), index, total);
 	msg_status(NULL);
 }
 
 /* ------------------------------------------------------------------ */
 
 err_code
-engine_run(const struct engine_config *cfg, volatile sig_atomic_t *signals,
-    struct summary *sum, int *detached, struct err *e)
+engine_prepare(const struct engine_config *cfg, struct engine **out,
+    struct err *e)
 {
 	struct engine *eng;
-	struct plan_counts counts;
-	struct plan_reader *r;
-	const char *const *xnames;
-	size_t nx, total, jobcap;
-	int64_t now_ms, start_ns;
-	unsigned i;
 	err_code rc;
-	struct err werr;
 
-	*detached = 0;
-	memset(&counts, 0, sizeof(counts));
-	/* On the heap: abandoned workers may outlive this frame. */
+	*out = NULL;
+	/* On the heap: abandoned workers may outlive engine_run's frame. */
 	eng = calloc(1, sizeof(*eng));
 	if (eng == NULL)
 		return err_set(e, ERR_NOMEM, "out of memory");
@@ -1158,23 +1200,26 @@ engine_run(const struct engine_config *cfg, volatile sig_atomic_t *signals,
 	atomic_init(&eng->retries, 0);
 	atomic_init(&eng->throttled, 0);
 	atomic_init(&eng->failed_rows, 0);
-	r = NULL;
-	now_ms = clock_wall_ms();
+	eng->now_ms = clock_wall_ms();
 
-	/* 1-3: everything that can refuse the run, before any request. */
+	/* Everything that can refuse the run, before any request. */
 	rc = cfg->resume_path != NULL ? resume_check_paths(cfg->resume_path,
 	    cfg->report_path, e) : ERR_OK;
 	if (rc == ERR_OK)
 		rc = report_check_target(cfg->report_path, cfg->force ?
 		    REPORT_FORCE : 0, e);
 	if (rc == ERR_OK)
-		rc = engine_validate(cfg, now_ms, &counts, e);
-	total = counts.valid;
-	eng->to_send = total;
+		rc = engine_plan_stat(cfg, &eng->plan_st, e);
+	if (rc == ERR_OK)
+		rc = engine_validate(cfg, eng->now_ms, &eng->counts, e);
+	eng->total = eng->counts.valid;
+	eng->to_send = eng->total;
 	if (rc == ERR_OK && cfg->resume_path != NULL)
-		rc = engine_resume_load(eng, now_ms, &eng->to_send, e);
-	if (rc != ERR_OK)
-		goto out;
+		rc = engine_resume_load(eng, eng->now_ms, &eng->to_send, e);
+	if (rc != ERR_OK) {
+		engine_destroy(eng);
+		return rc;
+	}
 	if (cfg->max_failures > 0)
 		eng->fail_limit = cfg->max_failures;
 	if (cfg->max_failures_pct >= 0) {
@@ -1186,8 +1231,33 @@ engine_run(const struct engine_config *cfg, volatile sig_atomic_t *signals,
 		if (eng->fail_limit == 0 || lim < eng->fail_limit)
 			eng->fail_limit = lim;
 	}
+	*out = eng;
+	return ERR_OK;
+}
 
-	/* 4: clients, queues, report, journal. */
+size_t
+engine_rows_to_send(const struct engine *eng)
+{
+	return eng->to_send;
+}
+
+err_code
+engine_run(struct engine *eng, volatile sig_atomic_t *signals,
+    struct summary *sum, int *detached, struct err *e)
+{
+	const struct engine_config *cfg = eng->cfg;
+	struct plan_reader *r;
+	const char *const *xnames;
+	size_t nx, jobcap;
+	int64_t start_ns;
+	unsigned i;
+	err_code rc;
+	struct err werr;
+
+	*detached = 0;
+	r = NULL;
+
+	/* Clients, queues, report, journal. */
 	eng->workers = calloc(cfg->workers, sizeof(*eng->workers));
 	jobcap = (size_t)cfg->workers * ENGINE_JOBS_PER_WORKER;
 	eng->ninflight_cap = jobcap + cfg->workers;
@@ -1196,44 +1266,42 @@ engine_run(const struct engine_config *cfg, volatile sig_atomic_t *signals,
 	/* Results never block a worker: room for every outstanding job. */
 	eng->results = queue_new(eng->ninflight_cap);
 	if (eng->workers == NULL || eng->inflight == NULL || eng->jobs == NULL ||
-	    eng->results == NULL) {
-		rc = err_set(e, ERR_NOMEM, "out of memory");
-		goto out;
-	}
+	    eng->results == NULL)
+		return err_set(e, ERR_NOMEM, "out of memory");
 	for (i = 0; i < cfg->workers; i++) {
 		struct worker *w = &eng->workers[i];
 
 		w->eng = eng;
 		w->client = client_new(cfg->client, e);
-		if (w->client == NULL) {
-			rc = e != NULL && e->code != ERR_OK ? e->code :
+		if (w->client == NULL)
+			return e != NULL && e->code != ERR_OK ? e->code :
 			    ERR_INTERNAL;
-			goto out;
-		}
 		eng->nworkers++;
 		if (cfg->seed != 0)
 			rng_seed(&w->rng, cfg->seed + i);
 		else
 			rng_seed_random(&w->rng, NULL);
 	}
-	rc = engine_plan_open(cfg, now_ms, &r, e);
+	rc = engine_plan_unchanged(cfg, &eng->plan_st, e);
+	if (rc == ERR_OK)
+		rc = engine_plan_open(cfg, eng->now_ms, &r, e);
 	if (rc != ERR_OK)
 		goto out;
 	xnames = plan_extra_names(r, &nx);
-	rc = report_open(&eng->report, cfg->report_path, total, xnames, nx,
-	    cfg->force ? REPORT_FORCE : 0, e);
+	rc = report_open(&eng->report, cfg->report_path, eng->total, xnames,
+	    nx, cfg->force ? REPORT_FORCE : 0, e);
 	if (rc == ERR_OK && cfg->execute)
 		rc = intent_open(&eng->journal, cfg->report_path,
 		    (cfg->force ? INTENT_FORCE : 0) |
 		    (cfg->intent_sync ? INTENT_SYNC : 0), e);
 	if (rc == ERR_OK && eng->resume != NULL)
-		rc = engine_write_resumed(eng, now_ms, e);
+		rc = engine_write_resumed(eng, eng->now_ms, e);
 	if (rc != ERR_OK)
 		goto out;
 	start_ns = clock_mono_ns();
 	ratelimit_init(&eng->rl, cfg->rate, cfg->burst, start_ns);
 
-	/* 5: workers and the dispatch loop. */
+	/* Workers and the dispatch loop. */
 	msg_verbose("%s %zu row%s of %s with %u worker%s at %.1f req/s",
 	    cfg->execute ? "applying" : "dry run of", eng->to_send,
 	    eng->to_send == 1 ? "" : "s", plan_display_name(cfg->plan_path),
@@ -1244,18 +1312,19 @@ engine_run(const struct engine_config *cfg, volatile sig_atomic_t *signals,
 		msg_error("%s", err_message(e));
 	}
 	err_clear(&werr);
-	engine_dispatch(eng, r, total, signals, &werr);
+	engine_dispatch(eng, r, eng->total, signals, &werr);
 
-	/* 6: join, order the report, drop the journal. */
+	/* Join, order the report, drop the journal. */
 	queue_close(eng->jobs);
 	if (atomic_load(&eng->hard_abort)) {
 		*detached = 1;
+		eng->detached = 1;
 	} else {
 		for (i = 0; i < eng->nworkers; i++)
 			if (eng->workers[i].started)
 				pthread_join(eng->workers[i].tid, NULL);
 	}
-	engine_summarise(eng, sum, total, start_ns);
+	engine_summarise(eng, sum, eng->total, start_ns);
 	rc = report_finish(eng->report, e);
 	if (rc == ERR_OK && eng->journal != NULL && !*detached)
 		rc = intent_finish(eng->journal, e);
@@ -1263,14 +1332,21 @@ engine_run(const struct engine_config *cfg, volatile sig_atomic_t *signals,
 		rc = err_set(e, ERR_INTERRUPTED, "%s", eng->stop_reason);
 	if (rc != ERR_OK)
 		sum->aborted = 1;
-
 out:
 	plan_close(r);
 	report_destroy(eng->report);
-	if (*detached) {
-		/* Workers may still touch these; the process exits soon. */
-		return rc;
-	}
+	eng->report = NULL;
+	return rc;
+}
+
+void
+engine_destroy(struct engine *eng)
+{
+	unsigned i;
+	void *item;
+
+	if (eng == NULL || eng->detached)
+		return; /* workers may still use it: the process exits soon */
 	intent_destroy(eng->journal);
 	resume_destroy(eng->resume);
 	if (eng->workers != NULL)
@@ -1278,8 +1354,6 @@ out:
 			client_destroy(eng->workers[i].client);
 	free(eng->workers);
 	if (eng->jobs != NULL) {
-		void *item;
-
 		queue_close(eng->jobs);
 		while (queue_trypop(eng->jobs, &item) == QUEUE_OK)
 			free(item);
@@ -1290,5 +1364,4 @@ out:
 	pthread_mutex_destroy(&eng->rl_lock);
 	pthread_mutex_destroy(&eng->journal_lock);
 	free(eng);
-	return rc;
 }

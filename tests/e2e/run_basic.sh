@@ -67,7 +67,13 @@ check "invalid plan: diagnostic in compiler form" \
 check "invalid plan: nothing applied, no report" bash -c \
     "python3 '$LIBDIR/runcheck.py' applied '$T/journal.jsonl' 30 && test ! -e '$T/r4.csv'"
 
+# ...even without credentials (the plan is checked first).
+ALIBABA_CLOUD_CREDENTIALS_FILE=$T/none mq RUN_ST run "$T/bad.csv" --report "$T/r4.csv"
+expect_status "invalid plan without credentials: exit 2" 2
+
 # 7. Usage errors.
+mq RUN_ST run - --report "$T/x.csv" <"$T/plan.csv"
+expect_status "plan on stdin refused (read more than once)" 2
 mq RUN_ST run "$T/plan.csv"
 expect_status "--report is required" 2
 mq RUN_ST run "$T/plan.csv" --report "$T/x.csv" --max-failures 3x
