@@ -4,37 +4,18 @@
  * man/mqreset-emulator.1 (docs are code).
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "cu.h"
 #include "emu_actions.h"
 #include "emu_cli.h"
 #include "emu_fault.h"
-
-static char *man;
+#include "manpage_check.h"
 
 static int
 man_setup(void)
 {
-	man = cu_slurp("man/mqreset-emulator.1", NULL);
-	return man == NULL;
-}
-
-static int
-man_teardown(void)
-{
-	free(man);
-	return 0;
-}
-
-static void
-man_expect(const char *needle, const char *what)
-{
-	if (strstr(man, needle) == NULL)
-		fprintf(stderr, "man/mqreset-emulator.1: %s is not "
-		    "documented (no '%s')\n", what, needle);
-	CU_ASSERT_PTR_NOT_NULL(strstr(man, needle));
+	return manpage_load("man/mqreset-emulator.1");
 }
 
 static void
@@ -51,7 +32,7 @@ test_every_option_documented(void)
 		if (o[i].short_name != 0)
 			snprintf(needle, sizeof needle, "Fl %c , Fl \\-%s",
 			    o[i].short_name, o[i].name);
-		man_expect(needle, o[i].name);
+		manpage_expect(needle, o[i].name);
 		/* The table is sorted, as --help shows it. */
 		if (i + 1 < n)
 			CU_ASSERT_TRUE(strcmp(o[i].name, o[i + 1].name) < 0);
@@ -67,7 +48,8 @@ test_every_fault_documented(void)
 	for (k = 0; k < EMU_FAULT_NKINDS; k++) {
 		snprintf(needle, sizeof needle, ".It Cm %s\n",
 		    emu_fault_name((enum emu_fault_kind)k));
-		man_expect(needle, emu_fault_name((enum emu_fault_kind)k));
+		manpage_expect(needle,
+		    emu_fault_name((enum emu_fault_kind)k));
 	}
 }
 
@@ -80,7 +62,7 @@ test_every_action_documented(void)
 	for (a = 0; a < EMU_ACT_N; a++) {
 		snprintf(needle, sizeof needle, ".It Ql %s\n",
 		    emu_action_name(a));
-		man_expect(needle, emu_action_name(a));
+		manpage_expect(needle, emu_action_name(a));
 	}
 }
 
@@ -92,7 +74,7 @@ static CU_TestInfo man_tests[] = {
 };
 
 static CU_SuiteInfo suites[] = {
-	{ "emu_manpage", man_setup, man_teardown, NULL, NULL, man_tests },
+	{ "emu_manpage", man_setup, manpage_unload, NULL, NULL, man_tests },
 	CU_SUITE_INFO_NULL,
 };
 

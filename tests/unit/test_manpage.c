@@ -4,50 +4,36 @@
  * man page entry fails the build's tests).
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
 #include "cu.h"
-
-static char *man;
+#include "manpage_check.h"
 
 static int
 man_setup(void)
 {
-	man = cu_slurp("man/mqreset.1", NULL);
-	return man == NULL;
-}
-
-static int
-man_teardown(void)
-{
-	free(man);
-	return 0;
+	return manpage_load("man/mqreset.1");
 }
 
 static void
 test_every_option_documented(void)
 {
 	size_t i, j;
-	char needle[128];
+	char needle[128], what[128];
 
 	for (i = 0; cmd_table[i] != NULL; i++) {
 		const struct cmd *c = cmd_table[i];
 
 		snprintf(needle, sizeof needle, ".Ss %s\n", c->name);
-		if (strstr(man, needle) == NULL)
-			fprintf(stderr, "man/mqreset.1: no section for %s\n",
-			    c->name);
-		CU_ASSERT_PTR_NOT_NULL(strstr(man, needle));
+		snprintf(what, sizeof what, "command %s", c->name);
+		manpage_expect(needle, what);
 		for (j = 0; j < c->nopts; j++) {
 			snprintf(needle, sizeof needle, "Fl \\-%s",
 			    c->opts[j].name);
-			if (strstr(man, needle) == NULL)
-				fprintf(stderr, "man/mqreset.1: %s --%s is "
-				    "not documented\n", c->name,
-				    c->opts[j].name);
-			CU_ASSERT_PTR_NOT_NULL(strstr(man, needle));
+			snprintf(what, sizeof what, "%s --%s", c->name,
+			    c->opts[j].name);
+			manpage_expect(needle, what);
 		}
 	}
 }
@@ -73,7 +59,7 @@ static CU_TestInfo man_tests[] = {
 };
 
 static CU_SuiteInfo suites[] = {
-	{ "manpage", man_setup, man_teardown, NULL, NULL, man_tests },
+	{ "manpage", man_setup, manpage_unload, NULL, NULL, man_tests },
 	CU_SUITE_INFO_NULL,
 };
 
