@@ -3,9 +3,11 @@
  */
 #include "cu.h"
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 int
 cu_main(const char *name, CU_SuiteInfo *suites)
@@ -95,4 +97,36 @@ cu_write(const char *path, const char *content)
 	if (fclose(fp) != 0)
 		rc = -1;
 	return rc;
+}
+
+char *
+cu_path_in(const char *dir, const char *name)
+{
+	/* A ring of buffers: a test keeps at most a few paths at once. */
+	static char p[16][512];
+	static int k;
+
+	k = (k + 1) % 16;
+	snprintf(p[k], sizeof p[k], "%s/%s", dir, name);
+	return p[k];
+}
+
+void
+cu_rmdir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char p[1024];
+
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
+		unlink(p);
+	}
+	closedir(d);
+	rmdir(dir);
 }

@@ -35,4 +35,18 @@ cu_slurp(const char *path, size_t *len);
 int
 cu_write(const char *path, const char *content);
 
+/*
+ * "DIR/NAME" in one of 16 static buffers used in turn, so a test can hold
+ * a few paths at once (the 17th call reuses the first buffer).
+ */
+char *
+cu_path_in(const char *dir, const char *name);
+
+/*
+ * Remove a test directory: the files directly in it, then the directory
+ * (not recursive; errors are ignored, a missing directory is fine).
+ */
+void
+cu_rmdir(const char *dir);
+
 #endif /* MQR_TEST_CU_H */

@@ -360,38 +360,6 @@ golden_row(size_t i, struct report_row *row, const char *const **extra)
 	row->nextra = 2;
 }
 
-static char *
-path_in(const char *dir, const char *name)
-{
-	/* A ring of buffers: a test keeps at most a few paths at once. */
-	static char p[16][512];
-	static int k;
-
-	k = (k + 1) % 16;
-	snprintf(p[k], sizeof p[k], "%s/%s", dir, name);
-	return p[k];
-}
-
-/* Remove a test directory and its files. */
-static void
-rm_dir(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	char p[1024];
-
-	if (d == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
-			continue;
-		snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
-		unlink(p);
-	}
-	closedir(d);
-	rmdir(dir);
-}
 
 /* Number of directory entries whose name contains `part`. */
 static int
@@ -423,7 +391,7 @@ test_golden(void)
 	size_t i, hdr_len;
 
 	snprintf(dir, sizeof dir, "%s", cu_tmpdir());
-	path = path_in(dir, "report.csv");
+	path = cu_path_in(dir, "report.csv");
 	CU_ASSERT_EQUAL_FATAL(report_open(&r, path, 4, golden_extra_names, 2,
 	    0, &e), ERR_OK);
 	/* The header is on disk before any row. */
@@ -460,7 +428,7 @@ test_golden(void)
 	free(got);
 	free(want);
 	free(streamed);
-	rm_dir(dir);
+	cu_rmdir(dir);
 }
 
 static void
@@ -475,7 +443,7 @@ test_writer_errors(void)
 	char *before, *after;
 
 	snprintf(dir, sizeof dir, "%s", cu_tmpdir());
-	path = path_in(dir, "r.csv");
+	path = cu_path_in(dir, "r.csv");
 	CU_ASSERT_EQUAL(report_check_target(path, 0, &e), ERR_OK);
 	CU_ASSERT_EQUAL_FATAL(report_open(&r, path, 3, NULL, 0, 0, &e),
 	    ERR_OK);
@@ -530,14 +498,14 @@ test_writer_errors(void)
 	}
 
 	/* A leftover journal of an interrupted run also blocks. */
-	path = path_in(dir, "other.csv");
-	CU_ASSERT_EQUAL(cu_write(path_in(dir, "other.csv.intent"), "x\n"), 0);
+	path = cu_path_in(dir, "other.csv");
+	CU_ASSERT_EQUAL(cu_write(cu_path_in(dir, "other.csv.intent"), "x\n"), 0);
 	CU_ASSERT_EQUAL(report_check_target(path, 0, &e), ERR_EXISTS);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "interrupted"));
 	CU_ASSERT_EQUAL(report_check_target(path, REPORT_FORCE, &e), ERR_OK);
-	CU_ASSERT_EQUAL(report_check_target(path_in(dir, "no/such/r.csv"),
+	CU_ASSERT_EQUAL(report_check_target(cu_path_in(dir, "no/such/r.csv"),
 	    0, &e), ERR_IO);
-	rm_dir(dir);
+	cu_rmdir(dir);
 }
 
 /* Zero rows: a header-only report is still finalised. */
@@ -551,7 +519,7 @@ test_empty_plan(void)
 	char *got;
 
 	snprintf(dir, sizeof dir, "%s", cu_tmpdir());
-	path = path_in(dir, "r.csv");
+	path = cu_path_in(dir, "r.csv");
 	CU_ASSERT_EQUAL_FATAL(report_open(&r, path, 0, NULL, 0, 0, &e),
 	    ERR_OK);
 	CU_ASSERT_EQUAL(report_finish(r, &e), ERR_OK);
@@ -561,7 +529,7 @@ test_empty_plan(void)
 	CU_ASSERT_EQUAL(strncmp(got, "line,instance_id,", 17), 0);
 	CU_ASSERT_EQUAL(strchr(got, '\n') - got + 1, (long)strlen(got));
 	free(got);
-	rm_dir(dir);
+	cu_rmdir(dir);
 }
 
 /* Many rows in a scrambled order come out in plan order. */
@@ -581,7 +549,7 @@ test_many_scrambled(void)
 	int ok = 1;
 
 	snprintf(dir, sizeof dir, "%s", cu_tmpdir());
-	path = path_in(dir, "r.csv");
+	path = cu_path_in(dir, "r.csv");
 	CU_ASSERT_EQUAL_FATAL(report_open(&r, path, N, NULL, 0, 0, &e),
 	    ERR_OK);
 	memset(&row, 0, sizeof row);
@@ -612,7 +580,7 @@ test_many_scrambled(void)
 	fclose(fp);
 	CU_ASSERT(ok);
 	CU_ASSERT_EQUAL(want, N + 1);
-	rm_dir(dir);
+	cu_rmdir(dir);
 }
 
 static CU_TestInfo report_tests[] = {

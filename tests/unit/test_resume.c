@@ -4,7 +4,6 @@
  * different-plan detection, reading streamed reports cut short by a kill,
  * and the journal round trip.
  */
-#include <dirent.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,37 +72,6 @@ test_decide_table(void)
 	CU_ASSERT_STRING_EQUAL(resume_action_text(RESUME_HOLD), "hold");
 }
 
-static char *
-path_in(const char *dir, const char *name)
-{
-	/* A ring of buffers: a test keeps at most a few paths at once. */
-	static char p[16][512];
-	static int k;
-
-	k = (k + 1) % 16;
-	snprintf(p[k], sizeof p[k], "%s/%s", dir, name);
-	return p[k];
-}
-
-static void
-rm_dir(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	char p[1024];
-
-	if (d == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
-			continue;
-		snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
-		unlink(p);
-	}
-	closedir(d);
-	rmdir(dir);
-}
 
 /*
  * The plan of these tests: 8 rows.  Identifiers include characters the
@@ -207,7 +175,7 @@ test_match_table(void)
 	int finish;
 
 	snprintf(dir, sizeof dir, "%s", cu_tmpdir());
-	path = path_in(dir, "prev.csv");
+	path = cu_path_in(dir, "prev.csv");
 	for (finish = 0; finish <= 1; finish++) {
 		write_prev(path, NPLAN, finish);
 		CU_ASSERT_EQUAL_FATAL(resume_load(&rs, path, &e), ERR_OK);
@@ -245,7 +213,7 @@ test_match_table(void)
 		resume_destroy(rs);
 		rs = NULL;
 	}
-	rm_dir(dir);
+	cu_rmdir(dir);
 }
 
 /* A report whose rows are not all in the plan is refused, naming a line. */
@@ -261,7 +229,7 @@ test_mismatch(void)
 	size_t i;
 
 	snprintf(dir, sizeof dir, "%s", cu_tmpdir());
-	path = path_in(dir, "prev.csv");
+	path = cu_path_in(dir, "prev.csv");
 	write_prev(path, NPLAN, 1);
 	CU_ASSERT_EQUAL_FATAL(resume_load(&rs, path, &e), ERR_OK);
 	/* The new plan lacks row 4 (plan line 6, report line 6). */
@@ -289,7 +257,7 @@ test_mismatch(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "prev.csv:2:"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "nor are other rows"));
 	resume_destroy(rs);
-	rm_dir(dir);
+	cu_rmdir(dir);
 }
 
 /* {report text, code, message fragment}: reports that are refused. */
@@ -400,7 +368,7 @@ test_crash_resume(void)
 	char *text;
 
 	snprintf(dir, sizeof dir, "%s", cu_tmpdir());
-	path = path_in(dir, "run.csv");
+	path = cu_path_in(dir, "run.csv");
 	fflush(NULL);
 	pid = fork();
 	CU_ASSERT_FATAL(pid >= 0);
@@ -429,7 +397,7 @@ test_crash_resume(void)
 	}
 	CU_ASSERT_EQUAL_FATAL(waitpid(pid, &status, 0), pid);
 	CU_ASSERT_FATAL(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
-	CU_ASSERT_EQUAL(access(path_in(dir, "run.csv.intent"), F_OK), 0);
+	CU_ASSERT_EQUAL(access(cu_path_in(dir, "run.csv.intent"), F_OK), 0);
 
 	/* Everything answered is on disk, streamed in completion order. */
 	CU_ASSERT_EQUAL_FATAL(resume_load(&rs, path, &e), ERR_OK);
@@ -477,13 +445,13 @@ test_crash_resume(void)
 	resume_destroy(rs);
 
 	/* A journal line cut short is ignored (not sent yet) and counted. */
-	chop(path_in(dir, "run.csv.intent"), 3);
+	chop(cu_path_in(dir, "run.csv.intent"), 3);
 	CU_ASSERT_EQUAL_FATAL(resume_load(&rs, path, &e), ERR_OK);
 	CU_ASSERT_EQUAL(resume_stats(rs)->intents, 2);
 	CU_ASSERT_EQUAL(resume_stats(rs)->in_flight, 0);
 	CU_ASSERT_EQUAL(resume_stats(rs)->journal_truncated_line, 4);
 	resume_destroy(rs);
-	rm_dir(dir);
+	cu_rmdir(dir);
 }
 
 /* Journal: create, refuse a second, record, finish removes it. */
@@ -499,10 +467,10 @@ test_intent_round_trip(void)
 	char *text;
 
 	snprintf(dir, sizeof dir, "%s", cu_tmpdir());
-	path = path_in(dir, "r.csv");
+	path = cu_path_in(dir, "r.csv");
 	buf_init(&jp, 1024);
 	CU_ASSERT_EQUAL(intent_path(path, &jp), ERR_OK);
-	CU_ASSERT_STRING_EQUAL(buf_cstr(&jp), path_in(dir, "r.csv.intent"));
+	CU_ASSERT_STRING_EQUAL(buf_cstr(&jp), cu_path_in(dir, "r.csv.intent"));
 	CU_ASSERT_EQUAL_FATAL(intent_open(&j, path, 0, &e), ERR_OK);
 	CU_ASSERT_EQUAL(intent_open(&j2, path, 0, &e), ERR_EXISTS);
 	CU_ASSERT_PTR_NULL(j2);
@@ -538,7 +506,7 @@ test_intent_round_trip(void)
 	resume_destroy(NULL);
 	report_destroy(NULL);
 	buf_free(&jp);
-	rm_dir(dir);
+	cu_rmdir(dir);
 }
 
 /* Resume chains: run 2 writes `skipped` and `unknown` rows run 3 reads. */
@@ -557,8 +525,8 @@ test_chain(void)
 	size_t i;
 
 	snprintf(dir, sizeof dir, "%s", cu_tmpdir());
-	p1 = path_in(dir, "run1.csv");
-	p2 = path_in(dir, "run2.csv");
+	p1 = cu_path_in(dir, "run1.csv");
+	p2 = cu_path_in(dir, "run2.csv");
 	write_prev(p1, NPLAN, 1);
 	CU_ASSERT_EQUAL_FATAL(resume_load(&rs, p1, &e), ERR_OK);
 	CU_ASSERT_EQUAL_FATAL(report_open(&r, p2, NPLAN, NULL, 0, 0, &e),
@@ -577,11 +545,11 @@ test_chain(void)
 	/* The same file under two names is refused; others are fine. */
 	CU_ASSERT_EQUAL(resume_check_paths(p1, p1, &e), ERR_USAGE);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "same file"));
-	CU_ASSERT_EQUAL_FATAL(symlink(p1, path_in(dir, "link.csv")), 0);
-	CU_ASSERT_EQUAL(resume_check_paths(path_in(dir, "link.csv"), p1, &e),
+	CU_ASSERT_EQUAL_FATAL(symlink(p1, cu_path_in(dir, "link.csv")), 0);
+	CU_ASSERT_EQUAL(resume_check_paths(cu_path_in(dir, "link.csv"), p1, &e),
 	    ERR_USAGE);
 	CU_ASSERT_EQUAL(resume_check_paths(p1, p2, &e), ERR_OK);
-	CU_ASSERT_EQUAL(resume_check_paths(p1, path_in(dir, "new.csv"), &e),
+	CU_ASSERT_EQUAL(resume_check_paths(p1, cu_path_in(dir, "new.csv"), &e),
 	    ERR_OK);
 	report_destroy(r);
 	resume_destroy(rs);
@@ -594,7 +562,7 @@ test_chain(void)
 		CU_ASSERT_EQUAL(act, i == 3 ? RESUME_HOLD : RESUME_SKIP);
 	}
 	resume_destroy(rs);
-	rm_dir(dir);
+	cu_rmdir(dir);
 }
 
 static CU_TestInfo resume_tests[] = {
