@@ -24,6 +24,7 @@
 #include "engine.h"
 
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -711,13 +712,19 @@ engine_progress(struct engine *eng, size_t total, int64_t start_ns)
 	left = total > done ? total - done : 0;
 	done_rate = el > 0.5 ? (double)done / el : 0;
 	if (done_rate > 0) {
-		long s = (long)((double)left / done_rate);
+		long s = (long)ceil((double)left / done_rate);
 
-		snprintf(eta, sizeof(eta), "%ldm%02lds", s / 60, s % 60);
+		if (s >= 3600)
+			snprintf(eta, sizeof(eta), "%ldh%02ldm", s / 3600,
+			    s / 60 % 60);
+		else if (s >= 60)
+			snprintf(eta, sizeof(eta), "%ldm%02lds", s / 60, s % 60);
+		else
+			snprintf(eta, sizeof(eta), "%lds", s);
 	} else
 		snprintf(eta, sizeof(eta), "?");
 	snprintf(line, sizeof(line), "run: %zu/%zu rows, ok %zu, failed %zu, "
-	    "unknown %zu, %.1f req/s (limit %.1f), ETA %s", done, total,
+	    "unknown %zu, %.1f req/s (limiter at %.1f/s), ETA %s", done, total,
 	    eng->by_status[REPORT_OK] + eng->by_status[REPORT_DRY_RUN] +
 	    eng->by_status[REPORT_SKIPPED], eng->by_status[REPORT_FAILED],
 	    eng->by_status[REPORT_UNKNOWN], el > 0 ?
