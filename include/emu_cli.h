@@ -26,8 +26,7 @@ struct emu_cli {
 	long long seed;           /* --seed N */
 	double qps;               /* --qps N, 0 = documented limits */
 	const char *qps_action;   /* --qps-action A=N[,A=N...] */
-	const char *fault;        /* --fault SPEC (repeatable; see
-	                             emu_collect_faults) */
+	struct opts_list faults;  /* --fault SPEC, repeatable, in order */
 	const char *rehearse;     /* --rehearse PLAN */
 	const char *instance;     /* --instance ID for --rehearse */
 	const char *write_creds;  /* --write-credentials FILE */

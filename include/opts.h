@@ -22,6 +22,10 @@
  *   OPTS_INT    -> long long (bounds min..max)
  *   OPTS_DOUBLE -> double    (bounds min..max)
  *   OPTS_COUNT  -> int       (incremented each time: -v -v)
+ *   OPTS_LIST   -> struct opts_list (every value of a repeatable string
+ *                                 option, in command-line order; the
+ *                                 array is owned by the opts_result and
+ *                                 freed by opts_result_free)
  * Every option also sets the "given" bit for its row (opts_given()).
  */
 #ifndef MQR_OPTS_H
@@ -37,7 +41,14 @@ enum opts_type {
 	OPTS_STRING,
 	OPTS_INT,
 	OPTS_DOUBLE,
-	OPTS_COUNT
+	OPTS_COUNT,
+	OPTS_LIST
+};
+
+/* The values of an OPTS_LIST option. */
+struct opts_list {
+	const char **v; /* values, pointing into argv; NULL when none */
+	size_t n;       /* number of values */
 };
 
 struct opts_spec {
@@ -59,6 +70,7 @@ struct opts_result {
 	unsigned char given[OPTS_MAX]; /* given[i]: row i was on the line */
 	char **pos;                    /* positional args (malloc'd array) */
 	size_t npos;                   /* number of positional args */
+	const char **lists[OPTS_MAX];  /* arrays behind OPTS_LIST fields */
 };
 
 /*
@@ -71,7 +83,11 @@ opts_parse(const struct opts_spec *specs, size_t nspecs, int argc,
     char **argv, int first, void *cfg, struct opts_result *res,
     struct err *e);
 
-/* Free the positional array; NULL-tolerant, safe after a failed parse. */
+/*
+ * Free the positional array and the OPTS_LIST arrays (the struct
+ * opts_list fields of the config point into them: free the result only
+ * when done with the config).  NULL-tolerant, safe after a failed parse.
+ */
 void
 opts_result_free(struct opts_result *res);
 

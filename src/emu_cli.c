@@ -10,9 +10,9 @@
 /* Sorted by name; every row is documented in man/mqreset-emulator.1
  * (tests/unit/test_emu_manpage.c checks). */
 static const struct opts_spec emu_opts[] = {
-	EMU_OPT("fault", 0, OPTS_STRING, "SPEC", 0, 0, NULL, fault,
+	EMU_OPT("fault", 0, OPTS_LIST, "SPEC", 0, 0, NULL, faults,
 	    "inject a fault, KIND[:p=P|every=N,max=N,group=G,topic=T,"
-	    "action=A,ms=N,jitter=N] (repeatable)"),
+	    "action=A,ms=N,jitter=N]"),
 	EMU_OPT("help", 'h', OPTS_FLAG, NULL, 0, 0, NULL, help,
 	    "show this help and exit"),
 	EMU_OPT("instance", 0, OPTS_STRING, "ID", 0, 0, NULL, instance,

@@ -41,29 +41,6 @@
 #include "opts.h"
 #include "version.h"
 
-/*
- * opts keeps only the last value of a string option; --fault may be
- * given many times, so its values are collected from argv in order,
- * with the same forms opts_parse accepts (--fault X, --fault=X).
- */
-static err_code
-emu_collect_faults(int argc, char **argv, struct emu_faults *f,
-    struct err *e)
-{
-	err_code rc = ERR_OK;
-	int i;
-
-	for (i = 1; rc == ERR_OK && i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0)
-			break;
-		if (strncmp(argv[i], "--fault=", 8) == 0)
-			rc = emu_faults_add(f, argv[i] + 8, e);
-		else if (strcmp(argv[i], "--fault") == 0 && i + 1 < argc)
-			rc = emu_faults_add(f, argv[++i], e);
-	}
-	return rc;
-}
-
 /* "A=N,B=M" into rates[]. */
 static err_code
 emu_parse_qps_action(const char *s, double *rates, struct err *e)
@@ -267,7 +244,7 @@ emu_print_summary(const struct emu_server_stats *ss,
 
 /* Everything after option parsing; returns an error code. */
 static err_code
-emu_run(const struct emu_cli *cfg, int argc, char **argv, struct err *e)
+emu_run(const struct emu_cli *cfg, struct err *e)
 {
 	struct emu_server_config sc;
 	struct emu_server_stats stats;
@@ -314,8 +291,8 @@ emu_run(const struct emu_cli *cfg, int argc, char **argv, struct err *e)
 		rc = emu_default_cred(st, cfg, e);
 	for (i = 0; rc == ERR_OK && i < st->nfaults; i++)
 		rc = emu_faults_add(faults, st->faults[i], e);
-	if (rc == ERR_OK)
-		rc = emu_collect_faults(argc, argv, faults, e);
+	for (i = 0; rc == ERR_OK && i < cfg->faults.n; i++)
+		rc = emu_faults_add(faults, cfg->faults.v[i], e);
 	for (a = 0; a < EMU_ACT_N; a++)
 		rates[a] = cfg->qps > 0 ? cfg->qps : emu_action_default_qps(a);
 	if (rc == ERR_OK && cfg->qps_action != NULL)
@@ -403,19 +380,21 @@ main(int argc, char **argv)
 		opts_result_free(&res);
 		return EXITCODE_INVALID;
 	}
-	opts_result_free(&res);
 	if (cfg.help) {
+		opts_result_free(&res);
 		opts_help(stdout, emu_cli_usage, emu_cli_summary, opts,
 		    nopts);
 		return fclose(stdout) == 0 ? EXITCODE_OK : EXITCODE_ABORTED;
 	}
 	if (cfg.version) {
+		opts_result_free(&res);
 		printf("mqreset-emulator %s\n", MQR_VERSION);
 		return fclose(stdout) == 0 ? EXITCODE_OK : EXITCODE_ABORTED;
 	}
 	if (cfg.quiet)
 		msg_set_level(MSG_WARN);
-	rc = emu_run(&cfg, argc, argv, &e);
+	rc = emu_run(&cfg, &e);
+	opts_result_free(&res); /* after emu_run: cfg.faults points into it */
 	if (rc != ERR_OK) {
 		msg_error("%s", err_message(&e));
 		return (int)exitcode_from_err(rc);

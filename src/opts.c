@@ -50,15 +50,35 @@ opts_choice_ok(const char *choices, const char *val)
 	return 0;
 }
 
-/* Store `val` for spec `s` into cfg; `from` names the source in errors. */
+/*
+ * Store `val` for spec `s` into cfg.  `res` and `argc` are needed only by
+ * OPTS_LIST (its array, sized for every argument, lives in res).
+ */
 static err_code
 opts_store(const struct opts_spec *s, const char *val, void *cfg,
-    struct err *e)
+    struct opts_result *res, size_t idx, int argc, struct err *e)
 {
 	char *field = (char *)cfg + s->offset;
 	char *end;
 
 	switch (s->type) {
+	case OPTS_LIST: {
+		struct opts_list *l = (struct opts_list *)(void *)field;
+		if (res->lists[idx] == NULL) {
+			res->lists[idx] = calloc((size_t)(argc > 0 ? argc : 1),
+			    sizeof *res->lists[idx]);
+			if (res->lists[idx] == NULL)
+				return err_set(e, ERR_NOMEM, "out of memory");
+			l->v = res->lists[idx];
+			l->n = 0;
+		}
+		if (s->choices != NULL && !opts_choice_ok(s->choices, val))
+			return err_set(e, ERR_USAGE,
+			    "--%s: '%s' is not one of %s", s->name, val,
+			    s->choices);
+		l->v[l->n++] = val;
+		return ERR_OK;
+	}
 	case OPTS_FLAG:
 		*(int *)(void *)field = 1;
 		return ERR_OK;
@@ -127,7 +147,8 @@ opts_parse(const struct opts_spec *specs, size_t nspecs, int argc,
 		return err_set(e, ERR_NOMEM, "out of memory");
 	for (i = 0; i < nspecs && rc == ERR_OK; i++)
 		if (specs[i].def != NULL && opts_takes_arg(&specs[i]))
-			rc = opts_store(&specs[i], specs[i].def, cfg, e);
+			rc = opts_store(&specs[i], specs[i].def, cfg, res, i,
+			    argc, e);
 	for (ai = first; ai < argc && rc == ERR_OK; ai++) {
 		const char *a = argv[ai];
 		const struct opts_spec *s;
@@ -178,7 +199,7 @@ opts_parse(const struct opts_spec *specs, size_t nspecs, int argc,
 			val = argv[++ai];
 		}
 		res->given[s - specs] = 1;
-		rc = opts_store(s, val, cfg, e);
+		rc = opts_store(s, val, cfg, res, (size_t)(s - specs), argc, e);
 	}
 	if (rc != ERR_OK)
 		opts_result_free(res);
@@ -188,8 +209,14 @@ opts_parse(const struct opts_spec *specs, size_t nspecs, int argc,
 void
 opts_result_free(struct opts_result *res)
 {
+	size_t i;
+
 	if (res == NULL)
 		return;
+	for (i = 0; i < OPTS_MAX; i++) {
+		free(res->lists[i]);
+		res->lists[i] = NULL;
+	}
 	free(res->pos);
 	res->pos = NULL;
 	res->npos = 0;
@@ -231,6 +258,8 @@ opts_help(FILE *fp, const char *usage, const char *summary,
 			snprintf(left + n, sizeof left - (size_t)n, " %s",
 			    s->metavar != NULL ? s->metavar : "ARG");
 		fprintf(fp, "  %-28s %s", left, s->help);
+		if (s->type == OPTS_LIST)
+			fputs(" (repeatable)", fp);
 		if (s->choices != NULL)
 			fprintf(fp, " (%s)", s->choices);
 		if (s->def != NULL && opts_takes_arg(s))

@@ -139,6 +139,7 @@ test_msg_secret_and_diag(void)
 }
 
 struct opts_cfg {
+	struct opts_list tags;
 	int flag;
 	const char *name;
 	long long n;
@@ -156,6 +157,8 @@ static const struct opts_spec opts_rows[] = {
 	  offsetof(struct opts_cfg, name), "a name" },
 	{ "number", 'n', OPTS_INT, "N", 1, 100, NULL, "5",
 	  offsetof(struct opts_cfg, n), "a number" },
+	{ "tag", 't', OPTS_LIST, "TAG", 0, 0, "a|b|c", NULL,
+	  offsetof(struct opts_cfg, tags), "a repeatable tag" },
 	{ "rate", 0, OPTS_DOUBLE, "R", 0.1, 1000, NULL, "10",
 	  offsetof(struct opts_cfg, rate), "a rate" },
 	{ "verbose", 'v', OPTS_COUNT, NULL, 0, 0, NULL, NULL,
@@ -189,10 +192,39 @@ test_opts_parse(void)
 	opts_result_free(&res);
 }
 
+static void
+test_opts_list(void)
+{
+	char *argv[] = { "cmd", "--tag", "b", "x", "-t", "a", "--tag=b",
+		NULL };
+	struct opts_cfg cfg;
+	struct opts_result res;
+	struct err e;
+
+	memset(&cfg, 0, sizeof cfg);
+	CU_ASSERT_EQUAL_FATAL(opts_parse(opts_rows, NOPTS, 7, argv, 1, &cfg,
+	    &res, &e), ERR_OK);
+	CU_ASSERT_EQUAL_FATAL(cfg.tags.n, 3);
+	CU_ASSERT_STRING_EQUAL(cfg.tags.v[0], "b");
+	CU_ASSERT_STRING_EQUAL(cfg.tags.v[1], "a");
+	CU_ASSERT_STRING_EQUAL(cfg.tags.v[2], "b");
+	CU_ASSERT_EQUAL(res.npos, 1);
+	opts_result_free(&res);
+
+	/* Not given: an empty list. */
+	memset(&cfg, 0, sizeof cfg);
+	CU_ASSERT_EQUAL_FATAL(opts_parse(opts_rows, NOPTS, 1, argv, 1, &cfg,
+	    &res, &e), ERR_OK);
+	CU_ASSERT_EQUAL(cfg.tags.n, 0);
+	CU_ASSERT_PTR_NULL(cfg.tags.v);
+	opts_result_free(&res);
+}
+
 static const struct {
 	const char *arg1, *arg2;
 	const char *msg;
 } opts_bad[] = {
+	{ "--tag", "z", "--tag: 'z' is not one of a|b|c" },
 	{ "--nope", NULL, "unknown option '--nope' (see --help)" },
 	{ "-n", "0", "--number: 0 is out of range (1 to 100)" },
 	{ "-n", "x1", "--number: 'x1' is not a whole number" },
@@ -231,6 +263,7 @@ static CU_TestInfo core_tests[] = {
 	{ "msg secret and diag", test_msg_secret_and_diag },
 	{ "opts parse", test_opts_parse },
 	{ "opts errors", test_opts_errors },
+	{ "opts repeatable list", test_opts_list },
 	CU_TEST_INFO_NULL,
 };
 
