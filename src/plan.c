@@ -345,10 +345,10 @@ plan_read_record(struct plan_reader *r, struct err *e)
 		if (r->ls == PLAN_LS_COMMENT || r->ls == PLAN_LS_RESYNC) {
 			t = plan_find_break(p, n);
 			r->chunk_pos += t;
-			if (t == n) {
+			if (t > 0)
 				r->prev_cr = 0;
+			if (t == n)
 				continue;
-			}
 			if (r->ls == PLAN_LS_COMMENT)
 				r->counts.comments++;
 			r->ls = PLAN_LS_START;
@@ -385,8 +385,11 @@ plan_read_record(struct plan_reader *r, struct err *e)
 		}
 		t = plan_find_break(p, n);
 		seg = t < n ? t + 1 : n;
-		if (t > 0)
+		if (t > 0) {
+			/* A LF after other bytes is a line break of its own. */
 			r->line_has_bytes = 1;
+			r->prev_cr = 0;
+		}
 		fed = csv_parse(&r->csv, p, seg, plan_cb_field,
 		    plan_cb_record, r);
 		r->chunk_pos += seg;
@@ -413,8 +416,7 @@ plan_read_record(struct plan_reader *r, struct err *e)
 		if (t < n) {
 			r->ls = PLAN_LS_START;
 			plan_line_break(r, p[t]);
-		} else
-			r->prev_cr = 0;
+		}
 		if (csv_get_buffer_size(&r->csv) > PLAN_RECORD_MAX + 1024) {
 			plan_lost_record(r, "record longer than 64 KiB (an "
 			    "unterminated quote?); stopped reading here");

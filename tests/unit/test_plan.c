@@ -785,6 +785,60 @@ test_reader_cr_only(void)
 	free(got);
 }
 
+/*
+ * Mixed line ends: a LF that follows a CR line end and other bytes is a
+ * line break of its own (only the LF of a CRLF is not), after data, a
+ * comment, a lost record and a CR inside quotes alike.
+ */
+static void
+test_reader_mixed_breaks(void)
+{
+	static const struct {
+		const char *csv;  /* plan text */
+		const char *want; /* read_rows() output */
+		unsigned long lines; /* counts.lines */
+	} rows[] = {
+		{ "group,topic,instance,type,timestamp\r"
+		  "GID_a,orders-topic," I1 ",0,\n"
+		  "GID_b,orders-topic," I1 ",0,\n",
+		  "extras:\n2|" I1 "|GID_a|orders-topic|0|-1|\n"
+		  "3|" I1 "|GID_b|orders-topic|0|-1|\n", 3 },
+		{ "group,topic,instance,type,timestamp\r# note\n"
+		  "GID_a,orders-topic," I1 ",0,\n",
+		  "extras:\n3|" I1 "|GID_a|orders-topic|0|-1|\n", 3 },
+		{ "group,topic,instance,type,timestamp,note\n"
+		  "GID_a,orders-topic," I1 ",0,,\"x\ry\"\n"
+		  "GID_b,orders-topic," I1 ",0,,z\n",
+		  "extras: [note]\n2|" I1 "|GID_a|orders-topic|0|-1||x\ry\n"
+		  "4|" I1 "|GID_b|orders-topic|0|-1||z\n", 4 },
+		{ "group,topic,instance,type,timestamp\r\n"
+		  "GID_a,orders-topic," I1 ",0,\r"
+		  "GID_b,orders-topic," I1 ",0,\r\n",
+		  "extras:\n2|" I1 "|GID_a|orders-topic|0|-1|\n"
+		  "3|" I1 "|GID_b|orders-topic|0|-1|\n", 3 },
+		{ "group,topic,instance,type,timestamp\r"
+		  "GID_a,orders-topic," I1 ",0,x\"y\n"
+		  "GID_b,orders-topic," I1 ",0,\n",
+		  "extras:\n3|" I1 "|GID_b|orders-topic|0|-1|\n", 3 },
+	};
+	struct plan_counts c;
+	err_code rc;
+	size_t i;
+	char *got;
+
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		got = read_rows(rows[i].csv, 0, &rc, &c);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(got);
+		if (strcmp(got, rows[i].want) != 0 ||
+		    c.lines != rows[i].lines)
+			fprintf(stderr, "mixed breaks row %zu: got\n%s"
+			    "(%lu lines)\n", i, got, c.lines);
+		CU_ASSERT_STRING_EQUAL(got, rows[i].want);
+		CU_ASSERT_EQUAL(c.lines, rows[i].lines);
+		free(got);
+	}
+}
+
 static void
 test_reader_stop_on_error(void)
 {
@@ -985,6 +1039,7 @@ static CU_TestInfo plan_tests[] = {
 	{ "missing file", test_validate_missing_file },
 	{ "reader: lines, quotes, CRLF, comments", test_reader_lines },
 	{ "reader: CR-only line ends", test_reader_cr_only },
+	{ "reader: mixed CR and LF line ends", test_reader_mixed_breaks },
 	{ "reader: stop on error", test_reader_stop_on_error },
 	{ "reader: big records", test_reader_big_records },
 	{ "reader: chunk boundaries", test_reader_chunks },
