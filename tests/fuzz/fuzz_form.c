@@ -10,10 +10,9 @@
 #include <string.h>
 
 #include "buf.h"
+#include "fuzz.h"
 #include "params.h"
 #include "sign.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -17,22 +17,12 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "fuzz.h"
 #include "ident.h"
 #include "plan.h"
 #include "tstamp.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define NOW INT64_C(1767225600000)
-
 static char fuzz_path[64];
-
-static void
-fuzz_check(int cond)
-{
-	if (!cond)
-		abort();
-}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -63,7 +53,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fclose(fp);
 
 	memset(&o, 0, sizeof o);
-	o.now_ms = NOW;
+	o.now_ms = FUZZ_NOW_MS;
 	if (flags & 1)
 		o.instance = "MQ_INST_1827364554637281_BXk3Jq9T";
 	d = diag_new("fuzz.csv", DIAG_COLLECT, flags & 2 ? 3 : 0);
@@ -106,7 +96,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fuzz_check(row.reset_ms == -1 && row.timestamp[0] == 0);
 		else
 			fuzz_check(row.reset_ms >= TSTAMP_MIN_MS &&
-			    row.reset_ms <= NOW + TSTAMP_FUTURE_MS);
+			    row.reset_ms <= FUZZ_NOW_MS + TSTAMP_FUTURE_MS);
 		plan_extra_names(r, &nx);
 		fuzz_check(nx == row.nextra);
 		for (i = 0; i < row.nextra; i++)

@@ -11,14 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "reply.h"
 
 static const long statuses[] = {
 	200, 201, 204, 301, 400, 401, 403, 404, 408, 429, 500, 502, 503, 504,
 	0, 99, 600
 };
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

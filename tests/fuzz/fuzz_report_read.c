@@ -17,10 +17,9 @@
 #include "buf.h"
 #include "csvin.h"
 #include "csvout.h"
+#include "fuzz.h"
 #include "report.h"
 #include "resume.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 struct one {
 	char *cell; /* the decoded middle cell, malloc'd */

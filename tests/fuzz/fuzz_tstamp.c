@@ -13,19 +13,9 @@
 #include <string.h>
 
 #include "diag.h"
+#include "fuzz.h"
 #include "ident.h"
 #include "tstamp.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define NOW INT64_C(1767225600000)
-
-static void
-fuzz_check(int cond)
-{
-	if (!cond)
-		abort();
-}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -41,8 +31,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(s, data, size);
 	s[size] = '\0';
 	err_clear(&e);
-	if (tstamp_parse(s, NOW, &ms, &e) == ERR_OK) {
-		fuzz_check(ms >= TSTAMP_MIN_MS && ms <= NOW + TSTAMP_FUTURE_MS);
+	if (tstamp_parse(s, FUZZ_NOW_MS, &ms, &e) == ERR_OK) {
+		fuzz_check(ms >= TSTAMP_MIN_MS &&
+		    ms <= FUZZ_NOW_MS + TSTAMP_FUTURE_MS);
 		tstamp_format(ms, fmt);
 		fuzz_check(tstamp_parse_syntax(fmt, &back, &e) == ERR_OK);
 		fuzz_check(back == ms);
