@@ -5,24 +5,44 @@
  *
  * Design: every function builds text into a caller's struct buf and is a
  * pure function of its arguments.  Keys derived from the secret (the v1
- * "secret&" key) live in a private heap buffer that is wiped with
- * OPENSSL_cleanse before it is freed.  All crypto is OpenSSL's.
+ * "secret&" key) live in a private buffer that is wiped with
+ * OPENSSL_cleanse after use.  All crypto is OpenSSL's.
+ *
+ * Cost: OpenSSL 3's one-shot HMAC(), SHA256() and RAND_bytes() look their
+ * algorithm up in the provider store on every call (locks, hash tables),
+ * which dominated signing in a profile of `mqreset run` (issue 6).  So the
+ * HMAC and digest algorithms are fetched once per process (pthread_once)
+ * and each thread keeps, in a pthread key, one keyed EVP_MAC_CTX per HMAC
+ * digest and a small pool of RAND_bytes output that nonces are cut from.
+ * A context is reused as is while the key is the same (compared in
+ * constant time with the copy it keeps) and rekeyed otherwise, so the
+ * results are still a function of the arguments only.  The key copy and
+ * the contexts are per thread, never shared, and wiped (OPENSSL_cleanse,
+ * EVP_MAC_CTX_free) when the thread exits.
  */
 #include "sign.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/params.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
 /* Limit for internal scratch buffers (sorted views, canonical headers). */
 #define SIGN_SCRATCH_MAX (1u << 20)
+
+/* v1 keys up to this length ("secret&") are built on the stack. */
+#define SIGN_KEY_STACK 256
+/* Random bytes drawn at once for nonces (16 bytes per nonce). */
+#define SIGN_RAND_POOL 512
 
 static const char sign_hex_upper[] = "0123456789ABCDEF";
 static const char sign_hex_lower[] = "0123456789abcdef";
@@ -141,23 +161,242 @@ sign_v1_canonical(const struct params *p, struct buf *out)
 	return sign_canonical_query(p, "Signature", out);
 }
 
+/*
+ * Append enc(enc(s)): the percent-encoding of the percent-encoding, in
+ * one pass.  Unreserved bytes stay; any other byte b is "%XY" after one
+ * encoding and "%25XY" after two (X, Y and the unreserved are left alone).
+ */
+static err_code
+sign_pct_encode2(struct buf *out, const char *s)
+{
+	const unsigned char *u;
+	char esc[5];
+	size_t i, run, n;
+	err_code rc;
+
+	u = (const unsigned char *)s;
+	n = strlen(s);
+	rc = ERR_OK;
+	i = 0;
+	esc[0] = '%';
+	esc[1] = '2';
+	esc[2] = '5';
+	while (rc == ERR_OK && i < n) {
+		run = 0;
+		while (i + run < n && sign_unreserved(u[i + run]))
+			run++;
+		if (run > 0) {
+			rc = buf_append(out, s + i, run);
+			i += run;
+			continue;
+		}
+		esc[3] = sign_hex_upper[u[i] >> 4];
+		esc[4] = sign_hex_upper[u[i] & 0x0f];
+		rc = buf_append(out, esc, 5);
+		i++;
+	}
+	return rc;
+}
+
+/*
+ * METHOD "&%2F&" enc(CanonicalizedQueryString), written straight into out:
+ * enc() of "a=b&c=d" is enc2(a) "%3D" enc2(b) "%26" ... (see
+ * sign_pct_encode2), which saves building the canonical string first.
+ */
 err_code
 sign_v1_string_to_sign(const char *method, const struct params *p,
     struct buf *out)
 {
-	struct buf cq;
+	size_t *idx, n, i;
 	err_code rc;
 
-	buf_init(&cq, out->limit);
-	rc = sign_v1_canonical(p, &cq);
-	if (rc == ERR_OK)
-		rc = buf_puts(out, method);
+	rc = buf_puts(out, method);
 	if (rc == ERR_OK)
 		rc = buf_puts(out, "&%2F&");
-	if (rc == ERR_OK)
-		rc = sign_pct_encode(out, buf_cstr(&cq), cq.len);
-	buf_free(&cq);
+	if (rc != ERR_OK || p == NULL || p->n == 0)
+		return rc;
+	idx = sign_sorted_view(p, "Signature", &n);
+	if (idx == NULL)
+		return ERR_NOMEM;
+	for (i = 0; rc == ERR_OK && i < n; i++) {
+		if (i > 0)
+			rc = buf_puts(out, "%26");
+		if (rc == ERR_OK)
+			rc = sign_pct_encode2(out, p->items[idx[i]].name);
+		if (rc == ERR_OK)
+			rc = buf_puts(out, "%3D");
+		if (rc == ERR_OK)
+			rc = sign_pct_encode2(out, p->items[idx[i]].value);
+	}
+	free(idx);
 	return rc;
+}
+
+/* The HMAC digests a thread keeps a context for. */
+enum sign_mac {
+	SIGN_MAC_SHA1,   /* v1 */
+	SIGN_MAC_SHA256, /* v3 */
+	SIGN_MAC_N
+};
+
+/* Fetched once per process; read-only afterwards (NULL: fetch failed). */
+static pthread_once_t sign_once = PTHREAD_ONCE_INIT;
+static EVP_MAC *sign_hmac;       /* the HMAC algorithm */
+static EVP_MD *sign_sha256_md;   /* SHA-256 for payload hashes */
+static pthread_key_t sign_key;   /* -> struct sign_tls of this thread */
+static int sign_key_ok;          /* sign_key was created */
+
+/* Per-thread state, freed (and wiped) when the thread exits. */
+struct sign_tls {
+	EVP_MAC_CTX *mac[SIGN_MAC_N]; /* HMAC contexts, digest set and keyed
+	                                 with key[]; NULL until first use */
+	unsigned char *key[SIGN_MAC_N]; /* copy of the key mac[] holds, or
+	                                   NULL (no valid key) */
+	size_t keylen[SIGN_MAC_N];    /* length of key[] */
+	unsigned char pool[SIGN_RAND_POOL]; /* RAND_bytes output not yet
+	                                       used */
+	size_t pool_left;             /* unused bytes at the pool's end */
+};
+
+static void
+sign_tls_free(void *p)
+{
+	struct sign_tls *t;
+	size_t i;
+
+	t = p;
+	if (t == NULL)
+		return;
+	for (i = 0; i < SIGN_MAC_N; i++) {
+		EVP_MAC_CTX_free(t->mac[i]);
+		if (t->key[i] != NULL)
+			OPENSSL_clear_free(t->key[i], t->keylen[i]);
+	}
+	OPENSSL_cleanse(t, sizeof *t);
+	free(t);
+}
+
+static void
+sign_global_once(void)
+{
+	sign_hmac = EVP_MAC_fetch(NULL, OSSL_MAC_NAME_HMAC, NULL);
+	sign_sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+	sign_key_ok = pthread_key_create(&sign_key, sign_tls_free) == 0;
+}
+
+/* This thread's state, created on first use; NULL when unavailable. */
+static struct sign_tls *
+sign_tls_get(void)
+{
+	struct sign_tls *t;
+
+	pthread_once(&sign_once, sign_global_once);
+	if (!sign_key_ok)
+		return NULL;
+	t = pthread_getspecific(sign_key);
+	if (t != NULL)
+		return t;
+	t = calloc(1, sizeof *t);
+	if (t == NULL)
+		return NULL;
+	if (pthread_setspecific(sign_key, t) != 0) {
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+/* Forget the key of one cached context (after a failure or a new key). */
+static void
+sign_tls_forget(struct sign_tls *t, enum sign_mac which)
+{
+	if (t->key[which] != NULL)
+		OPENSSL_clear_free(t->key[which], t->keylen[which]);
+	t->key[which] = NULL;
+	t->keylen[which] = 0;
+}
+
+/*
+ * Key this thread's context for `which` with key[0..keylen): reused as is
+ * when it already holds that key, else rekeyed (and the key copied).
+ * Returns the context ready for EVP_MAC_update, NULL on failure.
+ */
+static EVP_MAC_CTX *
+sign_tls_mac(struct sign_tls *t, enum sign_mac which, const void *key,
+    size_t keylen)
+{
+	static const char *const names[SIGN_MAC_N] = { "SHA1", "SHA256" };
+	OSSL_PARAM prm[2];
+	EVP_MAC_CTX *ctx;
+
+	ctx = t->mac[which];
+	if (ctx == NULL) {
+		ctx = EVP_MAC_CTX_new(sign_hmac);
+		if (ctx == NULL)
+			return NULL;
+		prm[0] = OSSL_PARAM_construct_utf8_string(
+		    OSSL_MAC_PARAM_DIGEST, (char *)names[which], 0);
+		prm[1] = OSSL_PARAM_construct_end();
+		if (EVP_MAC_CTX_set_params(ctx, prm) != 1) {
+			EVP_MAC_CTX_free(ctx);
+			return NULL;
+		}
+		t->mac[which] = ctx;
+	}
+	if (t->key[which] != NULL && t->keylen[which] == keylen &&
+	    CRYPTO_memcmp(t->key[which], key, keylen) == 0) {
+		/* Same key: restart from the keyed state. */
+		if (EVP_MAC_init(ctx, NULL, 0, NULL) == 1)
+			return ctx;
+		sign_tls_forget(t, which);
+		return NULL;
+	}
+	sign_tls_forget(t, which);
+	if (EVP_MAC_init(ctx, key, keylen, NULL) != 1)
+		return NULL;
+	/* Remember the key only once the context holds it. */
+	t->key[which] = OPENSSL_malloc(keylen > 0 ? keylen : 1);
+	if (t->key[which] != NULL) {
+		memcpy(t->key[which], key, keylen);
+		t->keylen[which] = keylen;
+	}
+	return ctx;
+}
+
+/*
+ * mac = HMAC-<digest>(key, msg); *maclen its length.  Uses this thread's
+ * cached context when there is one; otherwise OpenSSL's one-shot HMAC().
+ * Returns 0 on success, -1 on failure.
+ */
+static int
+sign_hmac_compute(enum sign_mac which, const void *key, size_t keylen,
+    const char *msg, unsigned char mac[EVP_MAX_MD_SIZE], size_t *maclen)
+{
+	struct sign_tls *t;
+	EVP_MAC_CTX *ctx;
+	unsigned int n;
+
+	*maclen = 0;
+	t = sign_tls_get();
+	if (t == NULL || sign_hmac == NULL) {
+		n = 0;
+		if (HMAC(which == SIGN_MAC_SHA1 ? EVP_sha1() : EVP_sha256(),
+		    key, (int)keylen, (const unsigned char *)msg, strlen(msg),
+		    mac, &n) == NULL)
+			return -1;
+		*maclen = n;
+		return 0;
+	}
+	ctx = sign_tls_mac(t, which, key, keylen);
+	if (ctx == NULL ||
+	    EVP_MAC_update(ctx, (const unsigned char *)msg, strlen(msg)) != 1 ||
+	    EVP_MAC_final(ctx, mac, maclen, EVP_MAX_MD_SIZE) != 1) {
+		/* Never reuse a context left in an unknown state. */
+		sign_tls_forget(t, which);
+		*maclen = 0;
+		return -1;
+	}
+	return 0;
 }
 
 err_code
@@ -165,28 +404,27 @@ sign_v1_signature(const char *secret, const char *string_to_sign,
     char out[SIGN_V1_LEN])
 {
 	unsigned char mac[EVP_MAX_MD_SIZE];
-	unsigned int maclen;
-	size_t slen;
-	char *key;
+	unsigned char stack_key[SIGN_KEY_STACK];
+	unsigned char *key;
+	size_t slen, maclen;
 	err_code rc;
 
 	out[0] = '\0';
 	slen = strlen(secret);
-	/* The key is secret + "&" in its own allocation, wiped after use. */
-	key = malloc(slen + 2);
-	if (key == NULL)
+	/* The key is secret + "&", in a buffer wiped after use. */
+	if (slen + 1 <= sizeof stack_key)
+		key = stack_key;
+	else if ((key = malloc(slen + 1)) == NULL)
 		return ERR_NOMEM;
 	memcpy(key, secret, slen);
 	key[slen] = '&';
-	key[slen + 1] = '\0';
 	rc = ERR_OK;
-	maclen = 0;
-	if (HMAC(EVP_sha1(), key, (int)(slen + 1),
-	    (const unsigned char *)string_to_sign, strlen(string_to_sign),
-	    mac, &maclen) == NULL || maclen != 20)
+	if (sign_hmac_compute(SIGN_MAC_SHA1, key, slen + 1, string_to_sign,
+	    mac, &maclen) != 0 || maclen != 20)
 		rc = ERR_INTERNAL;
-	OPENSSL_cleanse(key, slen + 2);
-	free(key);
+	OPENSSL_cleanse(key, slen + 1);
+	if (key != stack_key)
+		free(key);
 	if (rc == ERR_OK &&
 	    EVP_EncodeBlock((unsigned char *)out, mac, (int)maclen) !=
 	    SIGN_V1_LEN - 1)
@@ -212,10 +450,16 @@ sign_hex(const unsigned char *d, size_t n, char *out)
 void
 sign_sha256_hex(const void *data, size_t n, char out[SIGN_HEX_LEN])
 {
-	unsigned char md[SHA256_DIGEST_LENGTH];
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen;
 
-	SHA256(data, n, md);
-	sign_hex(md, sizeof md, out);
+	pthread_once(&sign_once, sign_global_once);
+	mdlen = 0;
+	if (sign_sha256_md == NULL ||
+	    EVP_Digest(data, n, md, &mdlen, sign_sha256_md, NULL) != 1 ||
+	    mdlen != SHA256_DIGEST_LENGTH)
+		SHA256(data, n, md);
+	sign_hex(md, SHA256_DIGEST_LENGTH, out);
 }
 
 /* Trim leading and trailing white space: [*start, *end). */
@@ -329,13 +573,12 @@ sign_v3_signature(const char *secret, const char *string_to_sign,
     char out[SIGN_HEX_LEN])
 {
 	unsigned char mac[EVP_MAX_MD_SIZE];
-	unsigned int maclen;
+	size_t maclen;
 
-	maclen = 0;
 	out[0] = '\0';
-	if (HMAC(EVP_sha256(), secret, (int)strlen(secret),
-	    (const unsigned char *)string_to_sign, strlen(string_to_sign),
-	    mac, &maclen) == NULL || maclen != SHA256_DIGEST_LENGTH) {
+	if (sign_hmac_compute(SIGN_MAC_SHA256, secret, strlen(secret),
+	    string_to_sign, mac, &maclen) != 0 ||
+	    maclen != SHA256_DIGEST_LENGTH) {
 		OPENSSL_cleanse(mac, sizeof mac);
 		return ERR_INTERNAL;
 	}
@@ -348,10 +591,25 @@ err_code
 sign_nonce(char out[SIGN_NONCE_LEN])
 {
 	unsigned char r[16];
+	struct sign_tls *t;
 
 	out[0] = '\0';
-	if (RAND_bytes(r, sizeof r) != 1)
-		return ERR_INTERNAL;
+	t = sign_tls_get();
+	if (t == NULL) {
+		if (RAND_bytes(r, sizeof r) != 1)
+			return ERR_INTERNAL;
+	} else {
+		/* Cut the nonce from the pool, refilled from RAND_bytes. */
+		if (t->pool_left < sizeof r) {
+			if (RAND_bytes(t->pool, sizeof t->pool) != 1)
+				return ERR_INTERNAL;
+			t->pool_left = sizeof t->pool;
+		}
+		t->pool_left -= sizeof r;
+		memcpy(r, t->pool + t->pool_left, sizeof r);
+		/* Each byte goes into one nonce only. */
+		OPENSSL_cleanse(t->pool + t->pool_left, sizeof r);
+	}
 	sign_hex(r, sizeof r, out);
 	return ERR_OK;
 }
