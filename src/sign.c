@@ -5,8 +5,8 @@
  *
  * Design: every function builds text into a caller's struct buf and is a
  * pure function of its arguments.  Keys derived from the secret (the v1
- * "secret&" key) live in a private buffer that is wiped with
- * OPENSSL_cleanse after use.  All crypto is OpenSSL's.
+ * "secret&" key) live in their own allocation, wiped with
+ * OPENSSL_clear_free when no longer used.  All crypto is OpenSSL's.
  *
  * Cost: OpenSSL 3's one-shot HMAC(), SHA256() and RAND_bytes() look their
  * algorithm up in the provider store on every call (locks, hash tables),
@@ -15,10 +15,10 @@
  * and each thread keeps, in a pthread key, one keyed EVP_MAC_CTX per HMAC
  * digest and a small pool of RAND_bytes output that nonces are cut from.
  * A context is reused as is while the key is the same (compared in
- * constant time with the copy it keeps) and rekeyed otherwise, so the
- * results are still a function of the arguments only.  The key copy and
- * the contexts are per thread, never shared, and wiped (OPENSSL_cleanse,
- * EVP_MAC_CTX_free) when the thread exits.
+ * constant time with the key allocation it keeps) and rekeyed otherwise,
+ * so the results are still a function of the arguments only.  Keys and
+ * contexts are per thread, never shared, and wiped (OPENSSL_clear_free,
+ * EVP_MAC_CTX_free) when replaced or when the thread exits.
  */
 #include "sign.h"
 
@@ -39,8 +39,6 @@
 /* Limit for internal scratch buffers (sorted views, canonical headers). */
 #define SIGN_SCRATCH_MAX (1u << 20)
 
-/* v1 keys up to this length ("secret&") are built on the stack. */
-#define SIGN_KEY_STACK 256
 /* Random bytes drawn at once for nonces (16 bytes per nonce). */
 #define SIGN_RAND_POOL 512
 
@@ -250,8 +248,8 @@ static int sign_key_ok;          /* sign_key was created */
 struct sign_tls {
 	EVP_MAC_CTX *mac[SIGN_MAC_N]; /* HMAC contexts, digest set and keyed
 	                                 with key[]; NULL until first use */
-	unsigned char *key[SIGN_MAC_N]; /* copy of the key mac[] holds, or
-	                                   NULL (no valid key) */
+	unsigned char *key[SIGN_MAC_N]; /* the key mac[] holds, in its own
+	                                   allocation; NULL: none valid */
 	size_t keylen[SIGN_MAC_N];    /* length of key[] */
 	unsigned char pool[SIGN_RAND_POOL]; /* RAND_bytes output not yet
 	                                       used */
@@ -316,18 +314,44 @@ sign_tls_forget(struct sign_tls *t, enum sign_mac which)
 	t->keylen[which] = 0;
 }
 
+/* Does k[0..klen) equal secret || sfx?  Constant time in the content. */
+static int
+sign_key_equal(const unsigned char *k, size_t klen, const char *secret,
+    size_t slen, const char *sfx, size_t xlen)
+{
+	if (k == NULL || klen != slen + xlen)
+		return 0;
+	return CRYPTO_memcmp(k, secret, slen) == 0 &&
+	    CRYPTO_memcmp(k + slen, sfx, xlen) == 0;
+}
+
+/* secret || sfx in a new allocation (free with OPENSSL_clear_free). */
+static unsigned char *
+sign_key_new(const char *secret, size_t slen, const char *sfx, size_t xlen)
+{
+	unsigned char *k;
+
+	k = OPENSSL_malloc(slen + xlen > 0 ? slen + xlen : 1);
+	if (k == NULL)
+		return NULL;
+	memcpy(k, secret, slen);
+	memcpy(k + slen, sfx, xlen);
+	return k;
+}
+
 /*
- * Key this thread's context for `which` with key[0..keylen): reused as is
- * when it already holds that key, else rekeyed (and the key copied).
- * Returns the context ready for EVP_MAC_update, NULL on failure.
+ * This thread's context for `which`, keyed with secret || sfx: reused as
+ * is when it already holds that key, else rekeyed (the key allocation is
+ * kept to compare with next time).  NULL on failure.
  */
 static EVP_MAC_CTX *
-sign_tls_mac(struct sign_tls *t, enum sign_mac which, const void *key,
-    size_t keylen)
+sign_tls_mac(struct sign_tls *t, enum sign_mac which, const char *secret,
+    size_t slen, const char *sfx, size_t xlen)
 {
 	static const char *const names[SIGN_MAC_N] = { "SHA1", "SHA256" };
 	OSSL_PARAM prm[2];
 	EVP_MAC_CTX *ctx;
+	unsigned char *k;
 
 	ctx = t->mac[which];
 	if (ctx == NULL) {
@@ -343,8 +367,8 @@ sign_tls_mac(struct sign_tls *t, enum sign_mac which, const void *key,
 		}
 		t->mac[which] = ctx;
 	}
-	if (t->key[which] != NULL && t->keylen[which] == keylen &&
-	    CRYPTO_memcmp(t->key[which], key, keylen) == 0) {
+	if (sign_key_equal(t->key[which], t->keylen[which], secret, slen, sfx,
+	    xlen)) {
 		/* Same key: restart from the keyed state. */
 		if (EVP_MAC_init(ctx, NULL, 0, NULL) == 1)
 			return ctx;
@@ -352,42 +376,52 @@ sign_tls_mac(struct sign_tls *t, enum sign_mac which, const void *key,
 		return NULL;
 	}
 	sign_tls_forget(t, which);
-	if (EVP_MAC_init(ctx, key, keylen, NULL) != 1)
+	k = sign_key_new(secret, slen, sfx, xlen);
+	if (k == NULL)
 		return NULL;
-	/* Remember the key only once the context holds it. */
-	t->key[which] = OPENSSL_malloc(keylen > 0 ? keylen : 1);
-	if (t->key[which] != NULL) {
-		memcpy(t->key[which], key, keylen);
-		t->keylen[which] = keylen;
+	if (EVP_MAC_init(ctx, k, slen + xlen, NULL) != 1) {
+		OPENSSL_clear_free(k, slen + xlen);
+		return NULL;
 	}
+	t->key[which] = k;
+	t->keylen[which] = slen + xlen;
 	return ctx;
 }
 
 /*
- * mac = HMAC-<digest>(key, msg); *maclen its length.  Uses this thread's
- * cached context when there is one; otherwise OpenSSL's one-shot HMAC().
- * Returns 0 on success, -1 on failure.
+ * mac = HMAC-<digest>(secret || sfx, msg); *maclen its length.  Uses this
+ * thread's cached context when there is one; otherwise OpenSSL's one-shot
+ * HMAC() with a key allocation wiped after use.  Returns 0 on success, -1
+ * on failure.
  */
 static int
-sign_hmac_compute(enum sign_mac which, const void *key, size_t keylen,
+sign_hmac_compute(enum sign_mac which, const char *secret, const char *sfx,
     const char *msg, unsigned char mac[EVP_MAX_MD_SIZE], size_t *maclen)
 {
 	struct sign_tls *t;
 	EVP_MAC_CTX *ctx;
+	unsigned char *k;
 	unsigned int n;
+	size_t slen, xlen;
+	int ok;
 
 	*maclen = 0;
+	slen = strlen(secret);
+	xlen = strlen(sfx);
 	t = sign_tls_get();
 	if (t == NULL || sign_hmac == NULL) {
-		n = 0;
-		if (HMAC(which == SIGN_MAC_SHA1 ? EVP_sha1() : EVP_sha256(),
-		    key, (int)keylen, (const unsigned char *)msg, strlen(msg),
-		    mac, &n) == NULL)
+		k = sign_key_new(secret, slen, sfx, xlen);
+		if (k == NULL)
 			return -1;
+		n = 0;
+		ok = HMAC(which == SIGN_MAC_SHA1 ? EVP_sha1() : EVP_sha256(),
+		    k, (int)(slen + xlen), (const unsigned char *)msg,
+		    strlen(msg), mac, &n) != NULL;
+		OPENSSL_clear_free(k, slen + xlen);
 		*maclen = n;
-		return 0;
+		return ok ? 0 : -1;
 	}
-	ctx = sign_tls_mac(t, which, key, keylen);
+	ctx = sign_tls_mac(t, which, secret, slen, sfx, xlen);
 	if (ctx == NULL ||
 	    EVP_MAC_update(ctx, (const unsigned char *)msg, strlen(msg)) != 1 ||
 	    EVP_MAC_final(ctx, mac, maclen, EVP_MAX_MD_SIZE) != 1) {
@@ -404,27 +438,15 @@ sign_v1_signature(const char *secret, const char *string_to_sign,
     char out[SIGN_V1_LEN])
 {
 	unsigned char mac[EVP_MAX_MD_SIZE];
-	unsigned char stack_key[SIGN_KEY_STACK];
-	unsigned char *key;
-	size_t slen, maclen;
+	size_t maclen;
 	err_code rc;
 
 	out[0] = '\0';
-	slen = strlen(secret);
-	/* The key is secret + "&", in a buffer wiped after use. */
-	if (slen + 1 <= sizeof stack_key)
-		key = stack_key;
-	else if ((key = malloc(slen + 1)) == NULL)
-		return ERR_NOMEM;
-	memcpy(key, secret, slen);
-	key[slen] = '&';
 	rc = ERR_OK;
-	if (sign_hmac_compute(SIGN_MAC_SHA1, key, slen + 1, string_to_sign,
+	/* The key is secret + "&". */
+	if (sign_hmac_compute(SIGN_MAC_SHA1, secret, "&", string_to_sign,
 	    mac, &maclen) != 0 || maclen != 20)
 		rc = ERR_INTERNAL;
-	OPENSSL_cleanse(key, slen + 1);
-	if (key != stack_key)
-		free(key);
 	if (rc == ERR_OK &&
 	    EVP_EncodeBlock((unsigned char *)out, mac, (int)maclen) !=
 	    SIGN_V1_LEN - 1)
@@ -576,8 +598,8 @@ sign_v3_signature(const char *secret, const char *string_to_sign,
 	size_t maclen;
 
 	out[0] = '\0';
-	if (sign_hmac_compute(SIGN_MAC_SHA256, secret, strlen(secret),
-	    string_to_sign, mac, &maclen) != 0 ||
+	if (sign_hmac_compute(SIGN_MAC_SHA256, secret, "", string_to_sign,
+	    mac, &maclen) != 0 ||
 	    maclen != SHA256_DIGEST_LENGTH) {
 		OPENSSL_cleanse(mac, sizeof mac);
 		return ERR_INTERNAL;
