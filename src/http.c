@@ -186,8 +186,8 @@ http_base_headers(int post)
 		 * less. */
 		"Expect:",
 		"Accept: application/json",
-		"Content-Type: application/x-www-form-urlencoded; "
-		    "charset=utf-8",
+		("Content-Type: application/x-www-form-urlencoded; "
+		    "charset=utf-8"),
 	};
 	struct curl_slist *l, *tmp;
 	size_t i, n;
