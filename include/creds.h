@@ -52,6 +52,15 @@ creds_load(const struct creds_options *o, struct creds **out,
     struct err *e);
 
 /*
+ * Harden the process once a secret is held: no core dumps (RLIMIT_CORE 0)
+ * and PR_SET_DUMPABLE 0 (no ptrace by same-uid processes; /proc/PID/mem
+ * and /proc/PID/environ readable by root only).  Called by creds_new();
+ * idempotent, thread-safe, best effort (errors ignored).
+ */
+void
+creds_protect_process(void);
+
+/*
  * Build credentials from explicit values (tests, the emulator's own
  * clients).  token may be NULL.  The strings are copied.
  */

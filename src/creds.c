@@ -19,7 +19,10 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <pthread.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <cjson/cJSON.h>
@@ -59,6 +62,31 @@ creds_wipe(char *s)
 	free(s);
 }
 
+/*
+ * Once a secret is in memory, keep it out of core files and out of reach
+ * of other processes of the same user: no core dump (RLIMIT_CORE 0) and
+ * not dumpable, which also makes /proc/PID/mem and /proc/PID/environ
+ * (where an ALIBABA_CLOUD_ACCESS_KEY_SECRET variable lives) readable by
+ * root only and refuses ptrace from same-uid processes.  Best effort:
+ * failures are ignored (the tool still works, merely less hardened).
+ */
+static void
+creds_protect_process_once(void)
+{
+	struct rlimit rl = { 0, 0 };
+
+	(void)setrlimit(RLIMIT_CORE, &rl);
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
+void
+creds_protect_process(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	(void)pthread_once(&once, creds_protect_process_once);
+}
+
 void
 creds_destroy(struct creds *c)
 {
@@ -80,6 +108,7 @@ creds_new(const char *key_id, const char *secret, const char *token,
 	size_t n;
 
 	*out = NULL;
+	creds_protect_process();
 	c = calloc(1, sizeof *c);
 	if (c == NULL)
 		return ERR_NOMEM;

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include "buf.h"
@@ -301,7 +303,23 @@ test_redaction_and_hint(void)
 	creds_destroy(NULL);
 }
 
+/* Holding a secret makes the process undumpable and coreless. */
+static void
+test_protect_process(void)
+{
+	struct creds *c = NULL;
+	struct rlimit rl;
+
+	CU_ASSERT_EQUAL_FATAL(creds_new("LTAI5tProtectTest0001",
+	    "protectTestSecret0000000001", NULL, &c), ERR_OK);
+	CU_ASSERT_EQUAL(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), 0);
+	CU_ASSERT_EQUAL_FATAL(getrlimit(RLIMIT_CORE, &rl), 0);
+	CU_ASSERT_EQUAL(rl.rlim_cur, 0);
+	creds_destroy(c);
+}
+
 static CU_TestInfo creds_tests[] = {
+	{ "process protected once a secret is held", test_protect_process },
 	{ "credential chain table", test_chain },
 	{ "file permission warnings", test_permissions },
 	{ "redaction and key hint", test_redaction_and_hint },
