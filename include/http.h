@@ -7,7 +7,7 @@
  * ERR_TOOBIG, not an allocation failure), keeps TLS peer and host
  * verification on (there is no switch to turn it off), never follows
  * redirects, and records whether the request had been sent completely
- * before a failure (from libcurl's debug callback byte counts), because
+ * before a failure (from libcurl's byte counters), because
  * then the service may have applied it.
  *
  * Thread-safety: an http object is used by one thread at a time;

@@ -3,22 +3,24 @@
  *
  * Design: one easy handle per http object, configured once (timeouts,
  * TLS, callbacks) and reused, so libcurl keeps the connection alive
- * between calls.  "Was the request fully sent?" is answered from the
- * debug callback, which libcurl calls with every chunk of request headers
- * (CURLINFO_HEADER_OUT) and body (CURLINFO_DATA_OUT) it actually wrote to
- * the connection; the request is complete when the headers went out and
- * the body bytes written reach the body length.  The callback needs
- * CURLOPT_VERBOSE, whose informational text we ignore.  libcurl's own
- * silent re-send on a dead reused connection is refused (prereq
- * callback): only the caller decides whether to send a request again.
+ * between calls.  "Was the request fully sent?" is answered after the
+ * transfer from libcurl's own byte counters (no debug callback, so no
+ * CURLOPT_VERBOSE and none of the text libcurl formats for it):
+ * CURLINFO_REQUEST_SIZE counts the bytes of the first write of the
+ * request (headers, and the body when it fits in the same write) and
+ * CURLINFO_SIZE_UPLOAD_T the body bytes, including those written later
+ * when the first write was partial.  libcurl 7.x/8.x update both from the
+ * byte count each send returned, exactly where they call the debug
+ * callback with CURLINFO_HEADER_OUT/DATA_OUT, so the answer is the same
+ * as counting in that callback.  libcurl's own silent re-send on a dead
+ * reused connection is refused (prereq callback): only the caller
+ * decides whether to send a request again.
  *
  * Per-request cost (issue 6 benchmark: client CPU at 100 requests/s):
  * the fixed request headers are built once per handle; the proxy
  * variables libcurl would read from the environment on every transfer
  * are read once, on the first request (same variables, same precedence,
- * handed to libcurl as CURLOPT_PROXY/NOPROXY); and the TLS message trace
- * libcurl installs for CURLOPT_VERBOSE (text for every TLS record, which
- * the debug callback ignores) is removed from each new TLS context.
+ * handed to libcurl as CURLOPT_PROXY/NOPROXY).
  */
 #include "http.h"
 
@@ -28,7 +30,6 @@
 #include <strings.h>
 
 #include <curl/curl.h>
-#include <openssl/ssl.h>
 
 #include "clock.h"
 #include "version.h"
@@ -41,9 +42,6 @@ struct http {
 	/* Per-transfer state the callbacks fill. */
 	struct http_response *resp; /* where the reply goes */
 	int toobig;            /* the body passed the cap */
-	int headers_out;       /* request headers were written */
-	uint64_t body_out;     /* request body bytes written */
-	uint64_t bytes_out;    /* all request bytes written */
 	int prereqs;           /* times libcurl was about to send the
 	                          request in this transfer */
 	/* Built once, reused by every request without extra headers. */
@@ -107,25 +105,6 @@ http_header_cb(char *ptr, size_t size, size_t nmemb, void *ud)
 	return n;
 }
 
-static int
-http_debug_cb(CURL *curl, curl_infotype type, char *data, size_t size,
-    void *ud)
-{
-	struct http *h;
-
-	(void)curl;
-	(void)data;
-	h = ud;
-	if (type == CURLINFO_HEADER_OUT) {
-		h->headers_out = 1;
-		h->bytes_out += size;
-	} else if (type == CURLINFO_DATA_OUT) {
-		h->body_out += size;
-		h->bytes_out += size;
-	}
-	return 0;
-}
-
 /*
  * Called by libcurl each time it is about to send the request.  libcurl
  * re-sends a request by itself when a reused connection dies before any
@@ -161,20 +140,6 @@ http_xferinfo_cb(void *ud, curl_off_t dltotal, curl_off_t dlnow,
 	(void)ulnow;
 	h = ud;
 	return h->cfg.abort_flag != NULL && atomic_load(h->cfg.abort_flag);
-}
-
-/*
- * libcurl's SSL_CTX hook, called for each new TLS context after libcurl
- * configured it: drop the per-record trace CURLOPT_VERBOSE installs (we
- * only read CURLINFO_HEADER_OUT/DATA_OUT).  Verification is untouched.
- */
-static CURLcode
-http_sslctx_cb(CURL *curl, void *sslctx, void *ud)
-{
-	(void)curl;
-	(void)ud;
-	SSL_CTX_set_msg_callback((SSL_CTX *)sslctx, NULL);
-	return CURLE_OK;
 }
 
 /* The fixed request headers; NULL on allocation failure. */
@@ -299,7 +264,7 @@ http_new(const struct http_config *cfg, struct err *e)
 	bad |= curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK;
 	/* HTTP/1.1 as the official SDKs speak it: the "fully sent" and
 	 * "re-sent" detection above rely on its one-request-per-exchange
-	 * debug callbacks, which HTTP/2 multiplexing does not give. */
+	 * byte counters, which HTTP/2 multiplexing does not give. */
 	bad |= curl_easy_setopt(c, CURLOPT_HTTP_VERSION,
 	    (long)CURL_HTTP_VERSION_1_1) != CURLE_OK;
 	/* TLS verification is always on; --cacert only adds trust. */
@@ -315,16 +280,9 @@ http_new(const struct http_config *cfg, struct err *e)
 	bad |= curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, http_header_cb) !=
 	    CURLE_OK;
 	bad |= curl_easy_setopt(c, CURLOPT_HEADERDATA, h) != CURLE_OK;
-	bad |= curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, http_debug_cb) !=
-	    CURLE_OK;
-	bad |= curl_easy_setopt(c, CURLOPT_DEBUGDATA, h) != CURLE_OK;
-	bad |= curl_easy_setopt(c, CURLOPT_VERBOSE, 1L) != CURLE_OK;
 	bad |= curl_easy_setopt(c, CURLOPT_PREREQFUNCTION, http_prereq_cb) !=
 	    CURLE_OK;
 	bad |= curl_easy_setopt(c, CURLOPT_PREREQDATA, h) != CURLE_OK;
-	/* Only the OpenSSL backend has this hook; elsewhere the trace
-	 * simply stays (a cost, not an error). */
-	(void)curl_easy_setopt(c, CURLOPT_SSL_CTX_FUNCTION, http_sslctx_cb);
 	if (cfg->abort_flag != NULL) {
 		bad |= curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION,
 		    http_xferinfo_cb) != CURLE_OK;
@@ -380,6 +338,46 @@ http_map(CURLcode cc)
 	}
 }
 
+/*
+ * After a transfer: was the request written completely (resp->sent), and
+ * how many bytes went out (resp->bytes_sent)?  `first` is what the first
+ * write of the request took (headers, plus the body when it fitted),
+ * `body` the body bytes written (those of the first write and any written
+ * after a partial one).  Sent: something was written and the body bytes
+ * reached the body length; for an empty body, any byte written.  After
+ * libcurl tried a re-send (prereqs > 1; refused), the counters of the
+ * first attempt may have been reset for the second, so any byte of the
+ * first write counts as sent: the service may have received the request,
+ * which is what `sent` must never deny.  bytes_sent is exact when the
+ * request went out in one write (requests below the socket buffer) and a
+ * lower bound otherwise.
+ */
+static void
+http_sent(struct http *h, size_t body_len, struct http_response *resp)
+{
+	curl_off_t body;
+	long first;
+
+	first = 0;
+	body = 0;
+	if (curl_easy_getinfo(h->curl, CURLINFO_REQUEST_SIZE, &first) !=
+	    CURLE_OK)
+		first = 0;
+	if (curl_easy_getinfo(h->curl, CURLINFO_SIZE_UPLOAD_T, &body) !=
+	    CURLE_OK)
+		body = 0;
+	if (first < 0)
+		first = 0;
+	if (body < 0)
+		body = 0;
+	if (h->prereqs > 1)
+		resp->sent = first > 0 || body > 0;
+	else
+		resp->sent = (first > 0 || body > 0) &&
+		    (uint64_t)body >= body_len;
+	resp->bytes_sent = (uint64_t)(first > body ? first : body);
+}
+
 err_code
 http_do(struct http *h, const struct http_request *req,
     struct http_response *resp, struct err *e)
@@ -404,9 +402,6 @@ http_do(struct http *h, const struct http_request *req,
 	resp->bytes_sent = 0;
 	h->resp = resp;
 	h->toobig = 0;
-	h->headers_out = 0;
-	h->body_out = 0;
-	h->bytes_out = 0;
 	h->prereqs = 0;
 	h->errbuf[0] = '\0';
 	hdrs = NULL;
@@ -479,9 +474,7 @@ http_do(struct http *h, const struct http_request *req,
 	curl_slist_free_all(hdrs);
 	curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, (struct curl_slist *)NULL);
 
-	resp->sent = h->headers_out && h->body_out >=
-	    (req->body != NULL ? req->body_len : 0);
-	resp->bytes_sent = h->bytes_out;
+	http_sent(h, post && req->body != NULL ? req->body_len : 0, resp);
 	nc = 0;
 	if (curl_easy_getinfo(h->curl, CURLINFO_NUM_CONNECTS, &nc) ==
 	    CURLE_OK)
