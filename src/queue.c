@@ -3,8 +3,14 @@
  *
  * A fixed ring allocated once; head is the oldest item, len the count.
  * Waiters loop on their predicate (spurious wake-ups are allowed by
- * POSIX).  Signals are sent after the state change, still under the lock,
- * which keeps the reasoning simple and costs nothing measurable here.
+ * POSIX).  A push or pop wakes one waiter of the other side, and only
+ * when one is waiting (counted under the lock); the signal is sent after
+ * the unlock, so the woken thread does not run straight into the mutex
+ * the signaller still holds and go back to sleep on it (with 100 results
+ * a second handed to the main thread, that was a second futex wait and
+ * context switch for a few of them).  Signalling after the unlock is
+ * safe: the waiter re-checks its predicate under the lock, and a queue is
+ * destroyed only after every thread using it is done with it.
  */
 #include "queue.h"
 
@@ -21,6 +27,8 @@ struct queue {
 	size_t cap;               /* ring size, >= 1 */
 	size_t head;              /* index of the oldest item */
 	size_t len;               /* items queued */
+	unsigned nwait_empty;     /* threads waiting on not_empty */
+	unsigned nwait_full;      /* threads waiting on not_full */
 	int closed;               /* no more pushes */
 };
 
@@ -71,18 +79,25 @@ queue_destroy(struct queue *q)
 	free(q);
 }
 
-/* Append under the lock; the caller checked there is room. */
-static void
+/*
+ * Append under the lock; the caller checked there is room.  Returns 1
+ * when a popper waits: the caller signals not_empty after unlocking.
+ */
+static int
 queue_put_locked(struct queue *q, void *item)
 {
 	q->ring[(q->head + q->len) % q->cap] = item;
 	q->len++;
-	pthread_cond_signal(&q->not_empty);
+	return q->nwait_empty > 0;
 }
 
-/* Remove the oldest under the lock; the caller checked len > 0. */
+/*
+ * Remove the oldest under the lock; the caller checked len > 0.  *wake
+ * is set to 1 when a pusher waits (the caller signals not_full after
+ * unlocking).
+ */
 static void *
-queue_get_locked(struct queue *q)
+queue_get_locked(struct queue *q, int *wake)
 {
 	void *item;
 
@@ -90,7 +105,7 @@ queue_get_locked(struct queue *q)
 	q->ring[q->head] = NULL;
 	q->head = (q->head + 1) % q->cap;
 	q->len--;
-	pthread_cond_signal(&q->not_full);
+	*wake = q->nwait_full > 0;
 	return item;
 }
 
@@ -98,16 +113,23 @@ enum queue_rc
 queue_push(struct queue *q, void *item)
 {
 	enum queue_rc rc;
+	int wake;
 
 	pthread_mutex_lock(&q->lock);
-	while (!q->closed && q->len == q->cap)
+	while (!q->closed && q->len == q->cap) {
+		q->nwait_full++;
 		pthread_cond_wait(&q->not_full, &q->lock);
+		q->nwait_full--;
+	}
 	rc = QUEUE_CLOSED;
+	wake = 0;
 	if (!q->closed) {
-		queue_put_locked(q, item);
+		wake = queue_put_locked(q, item);
 		rc = QUEUE_OK;
 	}
 	pthread_mutex_unlock(&q->lock);
+	if (wake)
+		pthread_cond_signal(&q->not_empty);
 	return rc;
 }
 
@@ -115,17 +137,21 @@ enum queue_rc
 queue_trypush(struct queue *q, void *item)
 {
 	enum queue_rc rc;
+	int wake;
 
+	wake = 0;
 	pthread_mutex_lock(&q->lock);
 	if (q->closed)
 		rc = QUEUE_CLOSED;
 	else if (q->len == q->cap)
 		rc = QUEUE_FULL;
 	else {
-		queue_put_locked(q, item);
+		wake = queue_put_locked(q, item);
 		rc = QUEUE_OK;
 	}
 	pthread_mutex_unlock(&q->lock);
+	if (wake)
+		pthread_cond_signal(&q->not_empty);
 	return rc;
 }
 
@@ -133,16 +159,23 @@ enum queue_rc
 queue_pop(struct queue *q, void **item)
 {
 	enum queue_rc rc;
+	int wake;
 
 	pthread_mutex_lock(&q->lock);
-	while (!q->closed && q->len == 0)
+	while (!q->closed && q->len == 0) {
+		q->nwait_empty++;
 		pthread_cond_wait(&q->not_empty, &q->lock);
+		q->nwait_empty--;
+	}
 	rc = QUEUE_CLOSED;
+	wake = 0;
 	if (q->len > 0) {
-		*item = queue_get_locked(q);
+		*item = queue_get_locked(q, &wake);
 		rc = QUEUE_OK;
 	}
 	pthread_mutex_unlock(&q->lock);
+	if (wake)
+		pthread_cond_signal(&q->not_full);
 	return rc;
 }
 
@@ -151,23 +184,29 @@ queue_pop_until(struct queue *q, void **item, int64_t deadline_ns)
 {
 	struct timespec ts;
 	enum queue_rc rc;
-	int timed_out;
+	int timed_out, wake;
 
 	if (deadline_ns < 0)
 		deadline_ns = 0;
 	ts.tv_sec = (time_t)(deadline_ns / 1000000000);
 	ts.tv_nsec = (long)(deadline_ns % 1000000000);
 	timed_out = 0;
+	wake = 0;
 	pthread_mutex_lock(&q->lock);
-	while (!q->closed && q->len == 0 && !timed_out)
+	while (!q->closed && q->len == 0 && !timed_out) {
+		q->nwait_empty++;
 		timed_out = pthread_cond_timedwait(&q->not_empty, &q->lock,
 		    &ts) == ETIMEDOUT;
+		q->nwait_empty--;
+	}
 	if (q->len > 0) {
-		*item = queue_get_locked(q);
+		*item = queue_get_locked(q, &wake);
 		rc = QUEUE_OK;
 	} else
 		rc = q->closed ? QUEUE_CLOSED : QUEUE_TIMEOUT;
 	pthread_mutex_unlock(&q->lock);
+	if (wake)
+		pthread_cond_signal(&q->not_full);
 	return rc;
 }
 
@@ -175,14 +214,18 @@ enum queue_rc
 queue_trypop(struct queue *q, void **item)
 {
 	enum queue_rc rc;
+	int wake;
 
+	wake = 0;
 	pthread_mutex_lock(&q->lock);
 	if (q->len > 0) {
-		*item = queue_get_locked(q);
+		*item = queue_get_locked(q, &wake);
 		rc = QUEUE_OK;
 	} else
 		rc = q->closed ? QUEUE_CLOSED : QUEUE_EMPTY;
 	pthread_mutex_unlock(&q->lock);
+	if (wake)
+		pthread_cond_signal(&q->not_full);
 	return rc;
 }
 
