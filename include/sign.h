@@ -1,10 +1,16 @@
 /*
  * sign.h - Alibaba Cloud OpenAPI request signatures (RPC style).
  *
- * Pure functions: no I/O, no clock, no globals; the caller supplies time,
- * nonce and secret.  Both the client (to sign) and the emulator (to verify,
- * by recomputing and comparing in constant time) use this module, so one
- * canonicalisation serves both; known-answer tests from the published
+ * No I/O, no clock, no configuration: the caller supplies time, nonce
+ * and secret, and every result is a function of the arguments (nonces
+ * aside, which come from OpenSSL's RNG).  For speed (issue 6) sign.c does
+ * keep hidden state: the HMAC and SHA-256 algorithm handles, fetched once
+ * per process, and per thread (a pthread key, freed and wiped when the
+ * thread exits) keyed HMAC contexts with a copy of their key and a pool
+ * of random bytes for nonces; none of it is shared between threads or
+ * visible to callers.  Both the client (to sign) and the emulator (to
+ * verify, by recomputing and comparing in constant time) use this module,
+ * so one canonicalisation serves both; known-answer tests from the published
  * examples keep it honest (tests/unit/test_sign.c).
  *
  * Sources (see ../shared/reference/PROTOCOL.md sections 2, 3, 9):
