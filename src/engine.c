@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "backoff.h"
 #include "clock.h"
@@ -49,8 +50,6 @@
 
 /* Jobs waiting for a worker, per worker: enough to never starve one. */
 #define ENGINE_JOBS_PER_WORKER 2
-/* Longest a worker sleeps before looking at the stop flags again. */
-#define ENGINE_SLICE_NS INT64_C(50000000)
 /* Main loop wake-up when idle (signals, progress). */
 #define ENGINE_TICK_NS INT64_C(100000000)
 /* Progress line refresh. */
@@ -109,6 +108,10 @@ struct engine {
 	struct intent *journal;   /* type 0 in-flight records (execute) */
 	atomic_int stopping;      /* no new rows, no new retries */
 	atomic_int hard_abort;    /* do not wait for in-flight requests */
+	pthread_mutex_t stop_lock; /* orders the flags above with stop_cv */
+	pthread_cond_t stop_cv;   /* broadcast when a flag is raised: wakes
+	                             workers sleeping for a slot or backoff */
+	int stop_cv_ok;           /* stop_cv was initialised */
 	atomic_uint_fast64_t requests;  /* attempts sent */
 	atomic_uint_fast64_t retries;   /* attempts after a row's first */
 	atomic_uint_fast64_t throttled; /* throttling replies */
@@ -252,28 +255,52 @@ engine_should_stop(struct engine *eng)
 	return atomic_load(&eng->stopping) || atomic_load(&eng->hard_abort);
 }
 
-/* Sleep until the monotonic time `until`, in slices; -1 on a stop. */
+/*
+ * Raise `flag` (eng->stopping or eng->hard_abort) and wake the workers
+ * sleeping in engine_sleep_until().  The broadcast is made under
+ * stop_lock, which a sleeper holds from its check of the flags until it
+ * waits, so no wake-up is lost.
+ */
+static void
+engine_raise(struct engine *eng, atomic_int *flag)
+{
+	atomic_store(flag, 1);
+	pthread_mutex_lock(&eng->stop_lock);
+	pthread_cond_broadcast(&eng->stop_cv);
+	pthread_mutex_unlock(&eng->stop_lock);
+}
+
+/*
+ * Sleep until the monotonic time `until`; -1 on a stop.  One timed wait
+ * per rate slot or backoff (not a loop of short sleeps: issue 6 counts
+ * the client's wake-ups), cut short by engine_raise().
+ */
 static int
 engine_sleep_until(struct engine *eng, int64_t until)
 {
-	int64_t now, w;
+	struct timespec ts;
+	int stop;
 
-	for (;;) {
-		if (engine_should_stop(eng))
-			return -1;
-		now = clock_mono_ns();
-		if (now >= until)
-			return 0;
-		w = until - now;
-		clock_sleep_ns(w < ENGINE_SLICE_NS ? w : ENGINE_SLICE_NS);
-	}
+	if (engine_should_stop(eng))
+		return -1;
+	if (clock_mono_ns() >= until)
+		return 0;
+	ts.tv_sec = (time_t)(until / 1000000000);
+	ts.tv_nsec = (long)(until % 1000000000);
+	pthread_mutex_lock(&eng->stop_lock);
+	while (!(stop = engine_should_stop(eng)) && clock_mono_ns() < until)
+		if (pthread_cond_timedwait(&eng->stop_cv, &eng->stop_lock,
+		    &ts) == ETIMEDOUT)
+			break;
+	pthread_mutex_unlock(&eng->stop_lock);
+	return stop ? -1 : 0;
 }
 
 /*
  * Sleep `delay_ns` (a backoff), then wait for this attempt's rate-limit
  * slot: one reservation per attempt, so waiting workers wake once per
  * request instead of polling the bucket.  Returns 0 when the attempt may
- * go, -1 when the run is stopping (noticed within ENGINE_SLICE_NS).
+ * go, -1 when the run is stopping.
  */
 static int
 engine_wait_turn(struct engine *eng, int64_t delay_ns)
@@ -481,12 +508,12 @@ engine_worker_limits(struct engine *eng, const struct job *j)
 	unsigned long n;
 
 	if (j->fatal)
-		atomic_store(&eng->stopping, 1);
+		engine_raise(eng, &eng->stopping);
 	if (j->status != REPORT_FAILED && j->status != REPORT_UNKNOWN)
 		return;
 	n = (unsigned long)atomic_fetch_add(&eng->failed_rows, 1) + 1;
 	if (eng->fail_limit > 0 && n >= eng->fail_limit)
-		atomic_store(&eng->stopping, 1);
+		engine_raise(eng, &eng->stopping);
 }
 
 static void *
@@ -531,7 +558,7 @@ engine_stop(struct engine *eng, err_code code, const char *fmt, ...)
 {
 	va_list ap;
 
-	atomic_store(&eng->stopping, 1);
+	engine_raise(eng, &eng->stopping);
 	if (eng->stop_code != ERR_OK)
 		return;
 	eng->stop_code = code;
@@ -756,7 +783,7 @@ engine_signals(struct engine *eng, volatile sig_atomic_t *signals,
 		    "flight (reported unknown)", eng->outstanding,
 		    eng->outstanding == 1 ? "" : "s");
 		engine_stop(eng, ERR_INTERRUPTED, "interrupted by a signal");
-		atomic_store(&eng->hard_abort, 1);
+		engine_raise(eng, &eng->hard_abort);
 	}
 }
 
@@ -1191,6 +1218,7 @@ engine_prepare(const struct engine_config *cfg, struct engine **out,
     struct err *e)
 {
 	struct engine *eng;
+	pthread_condattr_t ca;
 	err_code rc;
 
 	*out = NULL;
@@ -1201,6 +1229,22 @@ engine_prepare(const struct engine_config *cfg, struct engine **out,
 	eng->cfg = cfg;
 	pthread_mutex_init(&eng->rl_lock, NULL);
 	pthread_mutex_init(&eng->journal_lock, NULL);
+	pthread_mutex_init(&eng->stop_lock, NULL);
+	if (pthread_condattr_init(&ca) == 0) {
+		/* Deadlines are monotonic, immune to clock steps. */
+		if (pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) == 0 &&
+		    pthread_cond_init(&eng->stop_cv, &ca) == 0)
+			eng->stop_cv_ok = 1;
+		pthread_condattr_destroy(&ca);
+	}
+	if (!eng->stop_cv_ok) {
+		pthread_mutex_destroy(&eng->rl_lock);
+		pthread_mutex_destroy(&eng->journal_lock);
+		pthread_mutex_destroy(&eng->stop_lock);
+		free(eng);
+		return err_set(e, ERR_INTERNAL, "cannot create a condition "
+		    "variable");
+	}
 	atomic_init(&eng->stopping, 0);
 	atomic_init(&eng->hard_abort, 0);
 	atomic_init(&eng->requests, 0);
@@ -1370,5 +1414,7 @@ engine_destroy(struct engine *eng)
 	free(eng->inflight);
 	pthread_mutex_destroy(&eng->rl_lock);
 	pthread_mutex_destroy(&eng->journal_lock);
+	pthread_cond_destroy(&eng->stop_cv);
+	pthread_mutex_destroy(&eng->stop_lock);
 	free(eng);
 }
