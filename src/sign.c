@@ -125,10 +125,18 @@ sign_sorted_view(const struct params *p, const char *skip, size_t *count)
 	return idx;
 }
 
-/* enc(name)=enc(value) joined by '&', sorted, skipping `skip`. */
+/* How one parameter string is encoded into a joined query. */
+typedef err_code (*sign_encoder)(struct buf *out, const char *s);
+
+/*
+ * The parameters of p sorted by name, skipping `skip`, each written as
+ * enc(name) EQ enc(value) and joined by SEP.  The canonical query string
+ * is (enc = pct_encode, "=", "&"); the v1 string to sign embeds its
+ * encoding, which is (enc = pct_encode twice, "%3D", "%26").
+ */
 static err_code
-sign_canonical_query(const struct params *p, const char *skip,
-    struct buf *out)
+sign_join_sorted(const struct params *p, const char *skip, sign_encoder enc,
+    const char *eq, const char *sep, struct buf *out)
 {
 	size_t *idx, n, i;
 	err_code rc;
@@ -141,16 +149,24 @@ sign_canonical_query(const struct params *p, const char *skip,
 	rc = ERR_OK;
 	for (i = 0; rc == ERR_OK && i < n; i++) {
 		if (i > 0)
-			rc = buf_putc(out, '&');
+			rc = buf_puts(out, sep);
 		if (rc == ERR_OK)
-			rc = sign_pct_encode_str(out, p->items[idx[i]].name);
+			rc = enc(out, p->items[idx[i]].name);
 		if (rc == ERR_OK)
-			rc = buf_putc(out, '=');
+			rc = buf_puts(out, eq);
 		if (rc == ERR_OK)
-			rc = sign_pct_encode_str(out, p->items[idx[i]].value);
+			rc = enc(out, p->items[idx[i]].value);
 	}
 	free(idx);
 	return rc;
+}
+
+/* enc(name)=enc(value) joined by '&', sorted, skipping `skip`. */
+static err_code
+sign_canonical_query(const struct params *p, const char *skip,
+    struct buf *out)
+{
+	return sign_join_sorted(p, skip, sign_pct_encode_str, "=", "&", out);
 }
 
 err_code
@@ -205,28 +221,14 @@ err_code
 sign_v1_string_to_sign(const char *method, const struct params *p,
     struct buf *out)
 {
-	size_t *idx, n, i;
 	err_code rc;
 
 	rc = buf_puts(out, method);
 	if (rc == ERR_OK)
 		rc = buf_puts(out, "&%2F&");
-	if (rc != ERR_OK || p == NULL || p->n == 0)
-		return rc;
-	idx = sign_sorted_view(p, "Signature", &n);
-	if (idx == NULL)
-		return ERR_NOMEM;
-	for (i = 0; rc == ERR_OK && i < n; i++) {
-		if (i > 0)
-			rc = buf_puts(out, "%26");
-		if (rc == ERR_OK)
-			rc = sign_pct_encode2(out, p->items[idx[i]].name);
-		if (rc == ERR_OK)
-			rc = buf_puts(out, "%3D");
-		if (rc == ERR_OK)
-			rc = sign_pct_encode2(out, p->items[idx[i]].value);
-	}
-	free(idx);
+	if (rc == ERR_OK)
+		rc = sign_join_sorted(p, "Signature", sign_pct_encode2, "%3D",
+		    "%26", out);
 	return rc;
 }
 
