@@ -155,48 +155,26 @@ queue_trypush(struct queue *q, void *item)
 	return rc;
 }
 
-enum queue_rc
-queue_pop(struct queue *q, void **item)
+/*
+ * Wait until an item, a close or the deadline `ts` (NULL: no deadline),
+ * then take the item if there is one.
+ */
+static enum queue_rc
+queue_pop_wait(struct queue *q, void **item, const struct timespec *ts)
 {
-	enum queue_rc rc;
-	int wake;
-
-	pthread_mutex_lock(&q->lock);
-	while (!q->closed && q->len == 0) {
-		q->nwait_empty++;
-		pthread_cond_wait(&q->not_empty, &q->lock);
-		q->nwait_empty--;
-	}
-	rc = QUEUE_CLOSED;
-	wake = 0;
-	if (q->len > 0) {
-		*item = queue_get_locked(q, &wake);
-		rc = QUEUE_OK;
-	}
-	pthread_mutex_unlock(&q->lock);
-	if (wake)
-		pthread_cond_signal(&q->not_full);
-	return rc;
-}
-
-enum queue_rc
-queue_pop_until(struct queue *q, void **item, int64_t deadline_ns)
-{
-	struct timespec ts;
 	enum queue_rc rc;
 	int timed_out, wake;
 
-	if (deadline_ns < 0)
-		deadline_ns = 0;
-	ts.tv_sec = (time_t)(deadline_ns / 1000000000);
-	ts.tv_nsec = (long)(deadline_ns % 1000000000);
 	timed_out = 0;
 	wake = 0;
 	pthread_mutex_lock(&q->lock);
 	while (!q->closed && q->len == 0 && !timed_out) {
 		q->nwait_empty++;
-		timed_out = pthread_cond_timedwait(&q->not_empty, &q->lock,
-		    &ts) == ETIMEDOUT;
+		if (ts == NULL)
+			pthread_cond_wait(&q->not_empty, &q->lock);
+		else
+			timed_out = pthread_cond_timedwait(&q->not_empty,
+			    &q->lock, ts) == ETIMEDOUT;
 		q->nwait_empty--;
 	}
 	if (q->len > 0) {
@@ -208,6 +186,24 @@ queue_pop_until(struct queue *q, void **item, int64_t deadline_ns)
 	if (wake)
 		pthread_cond_signal(&q->not_full);
 	return rc;
+}
+
+enum queue_rc
+queue_pop(struct queue *q, void **item)
+{
+	return queue_pop_wait(q, item, NULL);
+}
+
+enum queue_rc
+queue_pop_until(struct queue *q, void **item, int64_t deadline_ns)
+{
+	struct timespec ts;
+
+	if (deadline_ns < 0)
+		deadline_ns = 0;
+	ts.tv_sec = (time_t)(deadline_ns / 1000000000);
+	ts.tv_nsec = (long)(deadline_ns % 1000000000);
+	return queue_pop_wait(q, item, &ts);
 }
 
 enum queue_rc
