@@ -345,10 +345,13 @@ http_map(CURLcode cc)
  * `body` the body bytes written (those of the first write and any written
  * after a partial one).  Sent: something was written and the body bytes
  * reached the body length; for an empty body, any byte written.  After
- * libcurl tried a re-send (prereqs > 1; refused), the counters of the
- * first attempt may have been reset for the second, so any byte of the
- * first write counts as sent: the service may have received the request,
- * which is what `sent` must never deny.  bytes_sent is exact when the
+ * libcurl tried a re-send (prereqs > 1; refused), the counters may have
+ * been reset for the refused second attempt (libcurl re-initialises a
+ * transfer's progress counters before each attempt), so nothing they say
+ * can prove the first attempt unsent: the request counts as sent.  libcurl
+ * re-sends only after writing on a reused connection that then died, so
+ * the service may have received it, which is what `sent` must never deny.
+ * bytes_sent is exact when the
  * request went out in one write (requests below the socket buffer) and a
  * lower bound otherwise.
  */
@@ -371,7 +374,7 @@ http_sent(struct http *h, size_t body_len, struct http_response *resp)
 	if (body < 0)
 		body = 0;
 	if (h->prereqs > 1)
-		resp->sent = first > 0 || body > 0;
+		resp->sent = 1;
 	else
 		resp->sent = (first > 0 || body > 0) &&
 		    (uint64_t)body >= body_len;
