@@ -226,24 +226,47 @@ rmq_shape:
 	    "expected rmq-cn-<letters/digits>");
 }
 
+/* "%RETRY%..." and "%DLQ%..." name the service's retry and DLQ topics. */
+static int
+ident_is_retry_or_dlq(const char *s)
+{
+	return strncmp(s, "%RETRY%", 7) == 0 || strncmp(s, "%DLQ%", 5) == 0;
+}
+
+/*
+ * The console's rules shared by group IDs and topics: letters, digits,
+ * '-' and '_' only, and min_chars to IDENT_NAME_MAX characters.  Returns
+ * IDENT_OK when both hold, else the warning written to why.
+ */
 static enum ident_verdict
-ident_check_group(const char *s, size_t chars, int plain,
-    unsigned char bad, char *why, size_t size)
+ident_check_console_name(size_t chars, int plain, unsigned char bad,
+    size_t min_chars, char *why, size_t size)
 {
 	char cb[32];
 
-	if (strncmp(s, "%RETRY%", 7) == 0 || strncmp(s, "%DLQ%", 5) == 0)
-		return ident_say(IDENT_WARNING, why, size, "looks like a "
-		    "retry or dead-letter topic, not a group");
 	if (!plain)
 		return ident_say(IDENT_WARNING, why, size, "is unusual: "
 		    "contains %s (the console allows letters, digits, '-' "
 		    "and '_')", ident_char_name(bad, cb, sizeof cb));
-	if (chars < 2 || chars > IDENT_NAME_MAX)
+	if (chars < min_chars || chars > IDENT_NAME_MAX)
 		return ident_say(IDENT_WARNING, why, size, "is unusual: "
-		    "%zu character%s long (the console allows 2 to %d)", chars,
-		    chars == 1 ? "" : "s",
-		    IDENT_NAME_MAX);
+		    "%zu character%s long (the console allows %zu to %d)",
+		    chars, chars == 1 ? "" : "s", min_chars, IDENT_NAME_MAX);
+	return IDENT_OK;
+}
+
+static enum ident_verdict
+ident_check_group(const char *s, size_t chars, int plain,
+    unsigned char bad, char *why, size_t size)
+{
+	enum ident_verdict v;
+
+	if (ident_is_retry_or_dlq(s))
+		return ident_say(IDENT_WARNING, why, size, "looks like a "
+		    "retry or dead-letter topic, not a group");
+	v = ident_check_console_name(chars, plain, bad, 2, why, size);
+	if (v != IDENT_OK)
+		return v;
 	if (strncmp(s, "GID_", 4) != 0 && strncmp(s, "GID-", 4) != 0)
 		return ident_say(IDENT_WARNING, why, size, "is unusual: "
 		    "does not start with GID_ or GID-");
@@ -257,21 +280,15 @@ static enum ident_verdict
 ident_check_topic(const char *s, size_t chars, int plain,
     unsigned char bad, char *why, size_t size)
 {
-	char cb[32];
+	enum ident_verdict v;
 
-	if (strncmp(s, "%RETRY%", 7) == 0 || strncmp(s, "%DLQ%", 5) == 0)
+	if (ident_is_retry_or_dlq(s))
 		return ident_say(IDENT_WARNING, why, size, "is a retry or "
 		    "dead-letter topic; resets usually target the "
 		    "original topic");
-	if (!plain)
-		return ident_say(IDENT_WARNING, why, size, "is unusual: "
-		    "contains %s (the console allows letters, digits, '-' "
-		    "and '_')", ident_char_name(bad, cb, sizeof cb));
-	if (chars < 3 || chars > IDENT_NAME_MAX)
-		return ident_say(IDENT_WARNING, why, size, "is unusual: "
-		    "%zu character%s long (the console allows 3 to %d)", chars,
-		    chars == 1 ? "" : "s",
-		    IDENT_NAME_MAX);
+	v = ident_check_console_name(chars, plain, bad, 3, why, size);
+	if (v != IDENT_OK)
+		return v;
 	if (strncmp(s, "GID", 3) == 0 || strncmp(s, "CID", 3) == 0)
 		return ident_say(IDENT_WARNING, why, size, "starts with %.3s: "
 		    "is it a group ID in the topic column?", s);
