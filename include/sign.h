@@ -62,6 +62,15 @@ err_code
 sign_v1_string_to_sign(const char *method, const struct params *p,
     struct buf *out);
 
+/*
+ * The same StringToSign from a CanonicalizedQueryString already built by
+ * sign_v1_canonical() (canonical[0..n)): a client that sends that string
+ * as its query or body encodes the parameters once, for both.
+ */
+err_code
+sign_v1_string_to_sign_canonical(const char *method, const char *canonical,
+    size_t n, struct buf *out);
+
 /* Base64(HMAC-SHA1(secret + "&", string_to_sign)) into out. */
 err_code
 sign_v1_signature(const char *secret, const char *string_to_sign,

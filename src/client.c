@@ -422,6 +422,38 @@ client_view_put(struct params *v, const char *name, const char *value)
 }
 
 /*
+ * v1, encoded once: the CanonicalizedQueryString (sorted, encoded, without
+ * Signature) into enc, and the StringToSign built from it into sts.  enc
+ * is then sent as it is with the signature appended
+ * (client_v1_append_signature): the server reads query and form into a
+ * map, so only the signed parameters' encoding matters, not their order.
+ */
+static err_code
+client_v1_encode(const struct params *view, const char *method,
+    struct buf *enc, struct buf *sts)
+{
+	err_code rc;
+
+	rc = sign_v1_canonical(view, enc);
+	if (rc == ERR_OK)
+		rc = sign_v1_string_to_sign_canonical(method, buf_cstr(enc),
+		    enc->len, sts);
+	return rc;
+}
+
+/* Append "&Signature=" enc(sig) to the canonical query in enc. */
+static err_code
+client_v1_append_signature(struct buf *enc, const char *sig)
+{
+	err_code rc;
+
+	rc = buf_puts(enc, "&Signature=");
+	if (rc == ERR_OK)
+		rc = sign_pct_encode(enc, sig, strlen(sig));
+	return rc;
+}
+
+/*
  * The v1 request: all parameters signed, in the query or the body.  The
  * signed list is a view of borrowed pointers (the caller's parameters,
  * literals, and the nonce, timestamp and signature on this stack frame);
@@ -470,13 +502,14 @@ client_build_v1(struct client *c, const char *action,
 	if (creds_token(cr) != NULL)
 		client_view_put(&view, "SecurityToken", creds_token(cr));
 	if (rc == ERR_OK)
-		rc = sign_v1_string_to_sign(w->method, &view, sts);
+		rc = client_v1_encode(&view, w->method, enc, sts);
 	if (rc == ERR_OK)
 		rc = sign_v1_signature(creds_secret(cr), buf_cstr(sts), sig);
-	if (rc == ERR_OK) {
+	if (rc == ERR_OK)
+		rc = client_v1_append_signature(enc, sig);
+	if (rc == ERR_OK && w->want_params) {
 		client_view_put(&view, "Signature", sig);
 		params_sort(&view);
-		rc = client_encode_params(&view, enc);
 	}
 	if (rc == ERR_OK)
 		rc = buf_printf(&w->url, "%s/", c->base);
@@ -493,16 +526,10 @@ client_build_v1(struct client *c, const char *action,
 		buf_reset(sts);
 		buf_reset(enc);
 		rc = client_mask(c, &view, &masked);
-		if (rc == ERR_OK) {
-			params_remove(&masked, "Signature");
-			rc = sign_v1_string_to_sign(w->method, &masked, sts);
-		}
 		if (rc == ERR_OK)
-			rc = params_add(&masked, "Signature", CLIENT_MASK);
-		if (rc == ERR_OK) {
-			params_sort(&masked);
-			rc = client_encode_params(&masked, enc);
-		}
+			rc = client_v1_encode(&masked, w->method, enc, sts);
+		if (rc == ERR_OK)
+			rc = client_v1_append_signature(enc, CLIENT_MASK);
 		if (rc == ERR_OK)
 			rc = buf_printf(&w->dbg, "StringToSign (AccessKeyId "
 			    "and SecurityToken masked): %s\n> %s %s/%s%s\n",

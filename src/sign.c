@@ -45,43 +45,63 @@
 static const char sign_hex_upper[] = "0123456789ABCDEF";
 static const char sign_hex_lower[] = "0123456789abcdef";
 
-/* RFC 3986 unreserved characters. */
-static int
-sign_unreserved(unsigned char c)
+/*
+ * RFC 3986 unreserved bytes as a bitmap (bit c & 31 of word c >> 5):
+ * '-' '.' '0'-'9' in 0x20-0x3f, 'A'-'Z' '_' in 0x40-0x5f, 'a'-'z' '~' in
+ * 0x60-0x7f.  Encoding is on the signing path of every request, so it is
+ * a table lookup per byte, not a chain of comparisons.
+ */
+static const uint32_t sign_unreserved_map[8] = {
+	0x00000000u, 0x03ff6000u, 0x87fffffeu, 0x47fffffeu,
+	0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u
+};
+
+#define SIGN_UNRESERVED(c) \
+	((sign_unreserved_map[(c) >> 5] >> ((c) & 31)) & 1u)
+
+/* Bytes encoded on the stack between two appends to the output. */
+#define SIGN_ENC_CHUNK 256
+
+/*
+ * Append s[0..n) to out with every byte that is not unreserved written as
+ * esc[0..elen) followed by its two uppercase hex digits: esc "%" is the
+ * percent-encoding, esc "%25" the encoding of the encoding.
+ */
+static err_code
+sign_pct_escape(struct buf *out, const char *s, size_t n, const char *esc,
+    size_t elen)
 {
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-	    (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' ||
-	    c == '~';
+	const unsigned char *u;
+	char chunk[SIGN_ENC_CHUNK];
+	size_t i, k, j;
+	err_code rc;
+
+	u = (const unsigned char *)s;
+	rc = ERR_OK;
+	k = 0;
+	for (i = 0; rc == ERR_OK && i < n; i++) {
+		if (k > sizeof chunk - elen - 2) {
+			rc = buf_append(out, chunk, k);
+			k = 0;
+		}
+		if (SIGN_UNRESERVED(u[i])) {
+			chunk[k++] = (char)u[i];
+			continue;
+		}
+		for (j = 0; j < elen; j++)
+			chunk[k++] = esc[j];
+		chunk[k++] = sign_hex_upper[u[i] >> 4];
+		chunk[k++] = sign_hex_upper[u[i] & 0x0f];
+	}
+	if (rc == ERR_OK && k > 0)
+		rc = buf_append(out, chunk, k);
+	return rc;
 }
 
 err_code
 sign_pct_encode(struct buf *out, const char *s, size_t n)
 {
-	const unsigned char *u;
-	char esc[3];
-	size_t i, run;
-	err_code rc;
-
-	u = (const unsigned char *)s;
-	rc = ERR_OK;
-	i = 0;
-	while (rc == ERR_OK && i < n) {
-		/* Copy runs of unreserved bytes in one append. */
-		run = 0;
-		while (i + run < n && sign_unreserved(u[i + run]))
-			run++;
-		if (run > 0) {
-			rc = buf_append(out, s + i, run);
-			i += run;
-			continue;
-		}
-		esc[0] = '%';
-		esc[1] = sign_hex_upper[u[i] >> 4];
-		esc[2] = sign_hex_upper[u[i] & 0x0f];
-		rc = buf_append(out, esc, 3);
-		i++;
-	}
-	return rc;
+	return sign_pct_escape(out, s, n, "%", 1);
 }
 
 static err_code
@@ -183,33 +203,7 @@ sign_v1_canonical(const struct params *p, struct buf *out)
 static err_code
 sign_pct_encode2(struct buf *out, const char *s)
 {
-	const unsigned char *u;
-	char esc[5];
-	size_t i, run, n;
-	err_code rc;
-
-	u = (const unsigned char *)s;
-	n = strlen(s);
-	rc = ERR_OK;
-	i = 0;
-	esc[0] = '%';
-	esc[1] = '2';
-	esc[2] = '5';
-	while (rc == ERR_OK && i < n) {
-		run = 0;
-		while (i + run < n && sign_unreserved(u[i + run]))
-			run++;
-		if (run > 0) {
-			rc = buf_append(out, s + i, run);
-			i += run;
-			continue;
-		}
-		esc[3] = sign_hex_upper[u[i] >> 4];
-		esc[4] = sign_hex_upper[u[i] & 0x0f];
-		rc = buf_append(out, esc, 5);
-		i++;
-	}
-	return rc;
+	return sign_pct_escape(out, s, strlen(s), "%25", 3);
 }
 
 /*
@@ -229,6 +223,20 @@ sign_v1_string_to_sign(const char *method, const struct params *p,
 	if (rc == ERR_OK)
 		rc = sign_join_sorted(p, "Signature", sign_pct_encode2, "%3D",
 		    "%26", out);
+	return rc;
+}
+
+err_code
+sign_v1_string_to_sign_canonical(const char *method, const char *canonical,
+    size_t n, struct buf *out)
+{
+	err_code rc;
+
+	rc = buf_puts(out, method);
+	if (rc == ERR_OK)
+		rc = buf_puts(out, "&%2F&");
+	if (rc == ERR_OK)
+		rc = sign_pct_encode(out, canonical, n);
 	return rc;
 }
 

@@ -16,6 +16,7 @@
  *          -hmac 'k3y/S3cret+With=Chars'
  *  - Encoding rows: RFC 3986 by hand (UTF-8 bytes of U+4E3B are E4 B8 BB).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,6 +62,30 @@ test_pct_encode(void)
 		CU_ASSERT_EQUAL(sign_pct_encode(&b, enc_rows[i].in,
 		    strlen(enc_rows[i].in)), ERR_OK);
 		CU_ASSERT_STRING_EQUAL(buf_cstr(&b), enc_rows[i].out);
+		buf_free(&b);
+	}
+	/* Every byte value, alone and in one long string (which crosses the
+	 * encoder's internal chunks), against the RFC 3986 definition. */
+	{
+		char in[4 * 256], want[4 * 256 * 3 + 1], *w;
+		size_t k;
+		int c;
+
+		w = want;
+		for (k = 0; k < sizeof in; k++) {
+			c = (int)(k % 256);
+			in[k] = (char)c;
+			if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+			    (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+			    c == '.' || c == '~')
+				*w++ = (char)c;
+			else
+				w += sprintf(w, "%%%02X", c);
+		}
+		*w = '\0';
+		buf_init(&b, LIMIT);
+		CU_ASSERT_EQUAL(sign_pct_encode(&b, in, sizeof in), ERR_OK);
+		CU_ASSERT_STRING_EQUAL(buf_cstr(&b), want);
 		buf_free(&b);
 	}
 	/* The cap is honoured: 3 bytes out per byte in. */
@@ -220,6 +245,15 @@ test_v1_doc(void)
 	CU_ASSERT_EQUAL(sign_v1_signature("testsecret", buf_cstr(&sts), sig),
 	    ERR_OK);
 	CU_ASSERT_STRING_EQUAL(sig, "MxbnVAM4w6sft9xjVpe/GCKueuk=");
+	/* From the canonical string: the same text, for both methods. */
+	buf_reset(&sts);
+	CU_ASSERT_EQUAL(sign_v1_string_to_sign_canonical("POST", buf_cstr(&cq),
+	    cq.len, &sts), ERR_OK);
+	CU_ASSERT_STRING_EQUAL(buf_cstr(&sts), "POST" DOC_STS_TAIL);
+	buf_reset(&sts);
+	CU_ASSERT_EQUAL(sign_v1_string_to_sign_canonical("GET", buf_cstr(&cq),
+	    cq.len, &sts), ERR_OK);
+	CU_ASSERT_STRING_EQUAL(buf_cstr(&sts), "GET" DOC_STS_TAIL);
 	buf_free(&cq);
 	buf_free(&sts);
 	params_free(&p);
@@ -280,7 +314,7 @@ static void
 test_v1_ons(void)
 {
 	struct params p;
-	struct buf cq, sts;
+	struct buf cq, sts, sts2;
 	char sig[SIGN_V1_LEN];
 	size_t i;
 
@@ -321,6 +355,12 @@ test_v1_ons(void)
 		CU_ASSERT_EQUAL(sign_v1_signature("k3y/S3cret+With=Charz",
 		    buf_cstr(&sts), sig), ERR_OK);
 		CU_ASSERT_STRING_NOT_EQUAL(sig, ons_rows[i].sig);
+		/* The client's path (canonical first) gives the same text. */
+		buf_init(&sts2, LIMIT);
+		CU_ASSERT_EQUAL(sign_v1_string_to_sign_canonical(
+		    ons_rows[i].method, buf_cstr(&cq), cq.len, &sts2), ERR_OK);
+		CU_ASSERT_STRING_EQUAL(buf_cstr(&sts2), buf_cstr(&sts));
+		buf_free(&sts2);
 		buf_free(&cq);
 		buf_free(&sts);
 		params_free(&p);
