@@ -1,13 +1,22 @@
 /*
- * emu_load.c - load generator for the emulator benchmark
- * (bench/emulator.sh builds it with cc against libmqreset.a).
+ * emu_load.c - load generator for the emulator and run benchmarks
+ * (bench/emulator.sh and bench/run.sh build it with cc against
+ * libmqreset.a).
  *
  *   emu_load URL CREDENTIALS_INI THREADS SECONDS INSTANCE GROUP TOPIC
+ *            [RATE [CACERT]]
  *
  * Each thread owns one libcurl easy handle (keep-alive: one connection
  * per thread) and sends signed OnsConsumerResetOffset calls (POST form,
  * signature v1 through the project's sign module, a fresh nonce and
- * timestamp per request) as fast as answers come back, for SECONDS.
+ * timestamp per request), for SECONDS:
+ *  - RATE absent or 0: as fast as answers come back (emulator throughput);
+ *  - RATE > 0: paced, RATE requests per second in all, thread i sending
+ *    at t0 + (k * THREADS + i) / RATE with absolute sleeps.  This is the
+ *    reference client of the run benchmark: the transport mqreset uses
+ *    (libcurl easy handles, one per thread, TLS verified against CACERT)
+ *    plus signing, and nothing else (no engine, queues, report), so its
+ *    CPU time is the floor a thread-per-connection client can reach.
  * A request counts as ok only when the status is 200 and the body holds
  * a RequestId.  Threads share nothing but a stop flag; totals are summed
  * after pthread_join (the wrk model).  Prints one line:
@@ -20,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <curl/curl.h>
 
@@ -36,11 +46,16 @@ struct load_cfg {
 	const char *group;    /* GroupId */
 	const char *topic;    /* Topic */
 	int64_t until_ns;     /* stop time (monotonic) */
+	int64_t start_ns;     /* pacing origin (monotonic) */
+	double rate;          /* requests per second in all; 0: unpaced */
+	int threads;          /* thread count (pacing stride) */
+	const char *cacert;   /* CA bundle for https://, or NULL */
 	atomic_int stop;      /* set when a thread fails hard */
 };
 
 struct load_thread {
 	pthread_t tid;              /* the thread */
+	int index;                  /* 0..threads-1 (pacing offset) */
 	const struct load_cfg *cfg; /* shared, read-only */
 	unsigned long requests;     /* sent */
 	unsigned long ok;           /* 200 with RequestId */
@@ -62,7 +77,6 @@ load_body(const struct load_cfg *c, struct buf *body)
 	struct params p;
 	struct buf sts;
 	char nonce[SIGN_NONCE_LEN], ts[SIGN_TIMESTAMP_LEN], sig[SIGN_V1_LEN];
-	size_t i;
 	int rc = -1;
 
 	params_init(&p);
@@ -84,25 +98,34 @@ load_body(const struct load_cfg *c, struct buf *body)
 	    params_add(&p, "Type", "0") != ERR_OK ||
 	    params_add(&p, "Version", "2019-02-14") != ERR_OK)
 		goto out;
-	if (sign_v1_string_to_sign("POST", &p, &sts) != ERR_OK ||
+	/* As the client: the canonical query is signed, then sent with the
+	 * signature appended. */
+	if (sign_v1_canonical(&p, body) != ERR_OK ||
+	    sign_v1_string_to_sign_canonical("POST", buf_cstr(body),
+	    body->len, &sts) != ERR_OK ||
 	    sign_v1_signature(c->secret, buf_cstr(&sts), sig) != ERR_OK ||
-	    params_add(&p, "Signature", sig) != ERR_OK)
+	    buf_puts(body, "&Signature=") != ERR_OK ||
+	    sign_pct_encode(body, sig, strlen(sig)) != ERR_OK)
 		goto out;
-	for (i = 0; i < p.n; i++) {
-		if (i > 0 && buf_putc(body, '&') != ERR_OK)
-			goto out;
-		if (sign_pct_encode(body, p.items[i].name,
-		    strlen(p.items[i].name)) != ERR_OK ||
-		    buf_putc(body, '=') != ERR_OK ||
-		    sign_pct_encode(body, p.items[i].value,
-		    strlen(p.items[i].value)) != ERR_OK)
-			goto out;
-	}
 	rc = 0;
 out:
 	buf_free(&sts);
 	params_free(&p);
 	return rc;
+}
+
+/* Sleep until the monotonic time at_ns (clock_mono_ns() scale). */
+static void
+load_sleep_until(int64_t at_ns)
+{
+	int64_t d;
+	struct timespec ts;
+
+	while ((d = at_ns - clock_mono_ns()) > 0) {
+		ts.tv_sec = (time_t)(d / 1000000000);
+		ts.tv_nsec = (long)(d % 1000000000);
+		nanosleep(&ts, NULL);
+	}
 }
 
 static void *
@@ -113,6 +136,8 @@ load_main(void *arg)
 	struct buf body, reply;
 	CURL *h;
 	long status;
+	int64_t at;
+	uint64_t k;
 
 	h = curl_easy_init();
 	if (h == NULL)
@@ -125,8 +150,18 @@ load_main(void *arg)
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT, 10L);
 	curl_easy_setopt(h, CURLOPT_TCP_NODELAY, 1L);
-	while (!atomic_load(&((struct load_cfg *)c)->stop) &&
-	    clock_mono_ns() < c->until_ns) {
+	if (c->cacert != NULL)
+		curl_easy_setopt(h, CURLOPT_CAINFO, c->cacert);
+	for (k = 0; !atomic_load(&((struct load_cfg *)c)->stop); k++) {
+		if (c->rate > 0) {
+			at = c->start_ns + (int64_t)((double)(k * c->threads +
+			    t->index) * 1e9 / c->rate);
+			if (at >= c->until_ns)
+				break;
+			load_sleep_until(at);
+		} else if (clock_mono_ns() >= c->until_ns) {
+			break;
+		}
 		if (load_body(c, &body) != 0)
 			break;
 		buf_reset(&reply);
@@ -184,9 +219,9 @@ main(int argc, char **argv)
 	int64_t t0, t1;
 	int n, i, secs;
 
-	if (argc != 8) {
+	if (argc < 8 || argc > 10) {
 		fprintf(stderr, "usage: emu_load URL CREDENTIALS_INI THREADS "
-		    "SECONDS INSTANCE GROUP TOPIC\n");
+		    "SECONDS INSTANCE GROUP TOPIC [RATE [CACERT]]\n");
 		return 2;
 	}
 	cfg.url = argv[1];
@@ -204,6 +239,13 @@ main(int argc, char **argv)
 	cfg.instance = argv[5];
 	cfg.group = argv[6];
 	cfg.topic = argv[7];
+	cfg.rate = argc > 8 ? atof(argv[8]) : 0.0;
+	cfg.cacert = argc > 9 ? argv[9] : NULL;
+	cfg.threads = n;
+	if (cfg.rate < 0) {
+		fprintf(stderr, "emu_load: bad RATE\n");
+		return 2;
+	}
 	atomic_init(&cfg.stop, 0);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	th = calloc((size_t)n, sizeof *th);
@@ -211,8 +253,10 @@ main(int argc, char **argv)
 		return 2;
 	t0 = clock_mono_ns();
 	cfg.until_ns = t0 + (int64_t)secs * 1000000000;
+	cfg.start_ns = t0;
 	for (i = 0; i < n; i++) {
 		th[i].cfg = &cfg;
+		th[i].index = i;
 		pthread_create(&th[i].tid, NULL, load_main, &th[i]);
 	}
 	for (i = 0; i < n; i++) {
