@@ -163,6 +163,15 @@ emu_call_parse(struct emu_call *c, const char *method)
 		    "The request could not be read.");
 		return 0;
 	}
+	/* RPC calls are GET or POST; anything else is refused before
+	 * authentication (the status and code are our choice: the sources
+	 * document none for the Ons endpoint). */
+	if (strcmp(method, "GET") != 0 && strcmp(method, "POST") != 0) {
+		emu_reply_error(&c->reply, 405, "MethodNotAllowed",
+		    "The HTTP method %.16s is not allowed; use GET or POST.",
+		    method);
+		return 0;
+	}
 	q = strchr(c->uri, '?');
 	path_end = q != NULL ? q : c->uri + strlen(c->uri);
 	/* RPC APIs live at "/" only. */

@@ -96,6 +96,10 @@ expect "orders backlog cleared" 0 \
     "$(emu_json "$EMU_DIR/body" '[t["TotalDiff"] for t in d["Data"]["DetailInTopicList"]["DetailInTopicDo"] if t["Topic"]=="orders"][0]')"
 st=$(call POST "$KEY" "$SECRET" OnsDeleteEverything InstanceId=$INST)
 expect "unknown action" "404 InvalidAction.NotFound" "$st $(code_of)"
+for m in PUT DELETE PATCH; do
+	st=$(curl -sS -o "$EMU_DIR/body" -w '%{http_code}' -X "$m" "$EMU_URL/?Action=OnsTopicList")
+	expect "method $m refused" "405 MethodNotAllowed" "$st $(code_of)"
+done
 
 # ---- authentication errors -------------------------------------------------
 st=$(call GET LTAI5tNoSuchKey000000001 "$SECRET" OnsTopicList InstanceId=$INST)
