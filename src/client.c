@@ -49,6 +49,8 @@
 /* Longest request we build (URL or body); real ones are < 1 KiB. */
 #define CLIENT_REQ_MAX (64u * 1024)
 #define CLIENT_MASK "***"
+/* The Accept line of v3 requests (v1 asks for JSON with Format=JSON). */
+#define CLIENT_V3_ACCEPT "application/json"
 /* Parameters a v1 call adds to the caller's (Action ... Signature). */
 #define CLIENT_V1_COMMON 10
 /* Borrowed parameter slots on the stack; more are malloc'd. */
@@ -648,10 +650,17 @@ client_build_v3(struct client *c, const char *action,
 		for (i = 0; rc == ERR_OK && i < masked.n; i++)
 			rc = buf_printf(&w->dbg, "> %s: %s\n",
 			    masked.items[i].name, masked.items[i].value);
+		if (rc == ERR_OK)
+			rc = buf_printf(&w->dbg, "> Accept: %s\n",
+			    CLIENT_V3_ACCEPT);
 		if (rc == ERR_OK && !get)
 			rc = buf_printf(&w->dbg, "> body: %s\n",
 			    buf_cstr(&w->body));
 	}
+	/* Unsigned, after the signature: v3 has no Format parameter, so the
+	 * reply format is asked for here (v1 asks with Format=JSON). */
+	if (rc == ERR_OK)
+		rc = params_add(&w->headers, "Accept", CLIENT_V3_ACCEPT);
 	OPENSSL_cleanse(sig, sizeof sig);
 	params_free(&sorted);
 	params_free(&empty);

@@ -221,7 +221,7 @@ srv_send(int fd, int status, const char *extra, const char *body)
 static void
 srv_answer(int fd, const char *req, size_t hdr_len, size_t body_len)
 {
-	char method[8], target[8192], *q;
+	char method[8], target[8192], val[256], *q;
 	struct params query, form;
 	const char *body;
 	int ok;
@@ -240,6 +240,9 @@ srv_answer(int fd, const char *req, size_t hdr_len, size_t body_len)
 	if (strstr(req, "\r\nAuthorization:") != NULL ||
 	    strstr(req, "\r\nauthorization:") != NULL) {
 		ok = srv_verify_v3(req, method, &query, body, body_len);
+		/* v3 has no Format parameter: JSON is asked for by Accept. */
+		ok = ok && srv_header(req, "Accept", val, sizeof val) !=
+		    NULL && strcmp(val, "application/json") == 0;
 	} else {
 		/* v1: parameters in the query or the body, merged. */
 		size_t i;
@@ -249,6 +252,13 @@ srv_answer(int fd, const char *req, size_t hdr_len, size_t body_len)
 			    form.items[i].value);
 		ok = srv_verify_v1(method, &query);
 	}
+	/* The transport's fixed headers: never "Expect: 100-continue", and a
+	 * POST body is a plain form (libcurl's own Content-Type line). */
+	if (srv_header(req, "Expect", val, sizeof val) != NULL ||
+	    (strcmp(method, "POST") == 0 && (srv_header(req, "Content-Type",
+	    val, sizeof val) == NULL ||
+	    strcmp(val, "application/x-www-form-urlencoded") != 0)))
+		ok = 0;
 	if (ok)
 		srv_send(fd, 200, "", "{\"RequestId\":\"REQ-OK-1\"}");
 	else
