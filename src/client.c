@@ -514,9 +514,13 @@ client_build_v1(struct client *c, const char *action,
 		params_sort(&view);
 	}
 	if (rc == ERR_OK)
-		rc = buf_printf(&w->url, "%s/", c->base);
+		rc = buf_puts(&w->url, c->base);
+	if (rc == ERR_OK)
+		rc = buf_putc(&w->url, '/');
 	if (rc == ERR_OK && strcmp(w->method, "GET") == 0)
-		rc = buf_printf(&w->url, "?%s", buf_cstr(enc));
+		rc = buf_putc(&w->url, '?');
+	if (rc == ERR_OK && strcmp(w->method, "GET") == 0)
+		rc = buf_append(&w->url, buf_cstr(enc), enc->len);
 	else if (rc == ERR_OK)
 		rc = buf_append(&w->body, buf_cstr(enc), enc->len);
 	for (i = 0; rc == ERR_OK && w->want_params && i < view.n; i++)

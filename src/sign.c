@@ -46,68 +46,150 @@ static const char sign_hex_upper[] = "0123456789ABCDEF";
 static const char sign_hex_lower[] = "0123456789abcdef";
 
 /*
- * RFC 3986 unreserved bytes as a bitmap (bit c & 31 of word c >> 5):
- * '-' '.' '0'-'9' in 0x20-0x3f, 'A'-'Z' '_' in 0x40-0x5f, 'a'-'z' '~' in
- * 0x60-0x7f.  Encoding is on the signing path of every request, so it is
- * a table lookup per byte, not a chain of comparisons.
+ * RFC 3986 unreserved bytes (A-Z a-z 0-9 - _ . ~): 1 in this table.
+ * Encoding is on the signing path of every request, so it is one load
+ * per byte, not a chain of comparisons.
  */
-static const uint32_t sign_unreserved_map[8] = {
-	0x00000000u, 0x03ff6000u, 0x87fffffeu, 0x47fffffeu,
-	0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u
+static const unsigned char sign_unreserved[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x00 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x10 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, /* 0x20 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, /* 0x30 */
+	0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x40 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, /* 0x50 */
+	0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x60 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 0, /* 0x70 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x80 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x90 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0xa0 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0xb0 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0xc0 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0xd0 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0xe0 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0xf0 */
 };
 
-#define SIGN_UNRESERVED(c) \
-	((sign_unreserved_map[(c) >> 5] >> ((c) & 31)) & 1u)
-
-/* Bytes encoded on the stack between two appends to the output. */
-#define SIGN_ENC_CHUNK 256
+/* Bytes gathered on the stack between two appends to the output. */
+#define SIGN_ENC_CHUNK 512
 
 /*
- * Append s[0..n) to out with every byte that is not unreserved written as
+ * A writer that gathers output on the stack and appends it to a buf a
+ * chunk at a time: an encoded query is dozens of short pieces, and one
+ * buf_append per piece cost more than the encoding itself.  The first
+ * error sticks in rc; later writes do nothing.
+ */
+struct sign_out {
+	struct buf *buf;
+	err_code rc;
+	size_t k;                  /* bytes used in chunk */
+	char chunk[SIGN_ENC_CHUNK];
+};
+
+static void
+sign_out_init(struct sign_out *o, struct buf *buf)
+{
+	o->buf = buf;
+	o->rc = ERR_OK;
+	o->k = 0;
+}
+
+/* Make room for need (<= SIGN_ENC_CHUNK) bytes; 0 after an error. */
+static int
+sign_out_room(struct sign_out *o, size_t need)
+{
+	if (o->k + need > sizeof o->chunk) {
+		if (o->rc == ERR_OK)
+			o->rc = buf_append(o->buf, o->chunk, o->k);
+		o->k = 0;
+	}
+	return o->rc == ERR_OK;
+}
+
+/* Write s[0..n) as it is. */
+static void
+sign_out_raw(struct sign_out *o, const char *s, size_t n)
+{
+	size_t m;
+
+	if (n <= 4 && o->k + n <= sizeof o->chunk) {
+		/* The separators: a call to memcpy costs more than them. */
+		while (n-- > 0)
+			o->chunk[o->k++] = *s++;
+		return;
+	}
+	while (n > 0 && sign_out_room(o, 1)) {
+		m = sizeof o->chunk - o->k;
+		if (m > n)
+			m = n;
+		memcpy(o->chunk + o->k, s, m);
+		o->k += m;
+		s += m;
+		n -= m;
+	}
+}
+
+/*
+ * Write s[0..n) with every byte that is not unreserved written as
  * esc[0..elen) followed by its two uppercase hex digits: esc "%" is the
  * percent-encoding, esc "%25" the encoding of the encoding.
  */
-static err_code
-sign_pct_escape(struct buf *out, const char *s, size_t n, const char *esc,
-    size_t elen)
+static void
+sign_out_escape(struct sign_out *o, const char *s, size_t n,
+    const char *esc, size_t elen)
 {
 	const unsigned char *u;
-	char chunk[SIGN_ENC_CHUNK];
-	size_t i, k, j;
-	err_code rc;
+	char *c;
+	size_t i, j, k, m, end;
 
+	/* The position lives in a local: stores through the char chunk
+	 * could alias o->k and force a reload per byte. */
 	u = (const unsigned char *)s;
-	rc = ERR_OK;
-	k = 0;
-	for (i = 0; rc == ERR_OK && i < n; i++) {
-		if (k > sizeof chunk - elen - 2) {
-			rc = buf_append(out, chunk, k);
-			k = 0;
-		}
-		if (SIGN_UNRESERVED(u[i])) {
-			chunk[k++] = (char)u[i];
+	c = o->chunk;
+	k = o->k;
+	i = 0;
+	while (i < n) {
+		/* As many bytes as surely fit, then no bound check per byte. */
+		m = (sizeof o->chunk - k) / (elen + 2);
+		if (m == 0) {
+			o->k = k;
+			if (!sign_out_room(o, elen + 2))
+				return;
+			k = o->k;
 			continue;
 		}
-		for (j = 0; j < elen; j++)
-			chunk[k++] = esc[j];
-		chunk[k++] = sign_hex_upper[u[i] >> 4];
-		chunk[k++] = sign_hex_upper[u[i] & 0x0f];
+		end = n - i < m ? n : i + m;
+		for (; i < end; i++) {
+			if (sign_unreserved[u[i]]) {
+				c[k++] = (char)u[i];
+				continue;
+			}
+			for (j = 0; j < elen; j++)
+				c[k++] = esc[j];
+			c[k++] = sign_hex_upper[u[i] >> 4];
+			c[k++] = sign_hex_upper[u[i] & 0x0f];
+		}
 	}
-	if (rc == ERR_OK && k > 0)
-		rc = buf_append(out, chunk, k);
-	return rc;
+	o->k = k;
+}
+
+/* Append what is left in the chunk; the writer's result. */
+static err_code
+sign_out_finish(struct sign_out *o)
+{
+	if (o->rc == ERR_OK && o->k > 0)
+		o->rc = buf_append(o->buf, o->chunk, o->k);
+	o->k = 0;
+	return o->rc;
 }
 
 err_code
 sign_pct_encode(struct buf *out, const char *s, size_t n)
 {
-	return sign_pct_escape(out, s, n, "%", 1);
-}
+	struct sign_out o;
 
-static err_code
-sign_pct_encode_str(struct buf *out, const char *s)
-{
-	return sign_pct_encode(out, s, strlen(s));
+	sign_out_init(&o, out);
+	sign_out_escape(&o, s, n, "%", 1);
+	return sign_out_finish(&o);
 }
 
 /*
@@ -145,40 +227,41 @@ sign_sorted_view(const struct params *p, const char *skip, size_t *count)
 	return idx;
 }
 
-/* How one parameter string is encoded into a joined query. */
-typedef err_code (*sign_encoder)(struct buf *out, const char *s);
-
 /*
  * The parameters of p sorted by name, skipping `skip`, each written as
- * enc(name) EQ enc(value) and joined by SEP.  The canonical query string
- * is (enc = pct_encode, "=", "&"); the v1 string to sign embeds its
- * encoding, which is (enc = pct_encode twice, "%3D", "%26").
+ * enc(name) EQ enc(value) and joined by SEP, where enc escapes each byte
+ * that is not unreserved with ESC and two hex digits.  The canonical
+ * query string is (ESC "%", "=", "&"); the v1 string to sign embeds its
+ * encoding, which is (ESC "%25", "%3D", "%26").
  */
 static err_code
-sign_join_sorted(const struct params *p, const char *skip, sign_encoder enc,
+sign_join_sorted(const struct params *p, const char *skip, const char *esc,
     const char *eq, const char *sep, struct buf *out)
 {
-	size_t *idx, n, i;
-	err_code rc;
+	struct sign_out o;
+	size_t *idx, n, i, elen, eqlen, seplen;
+	const char *name, *value;
 
 	if (p == NULL || p->n == 0)
 		return ERR_OK;
 	idx = sign_sorted_view(p, skip, &n);
 	if (idx == NULL)
 		return ERR_NOMEM;
-	rc = ERR_OK;
-	for (i = 0; rc == ERR_OK && i < n; i++) {
+	elen = strlen(esc);
+	eqlen = strlen(eq);
+	seplen = strlen(sep);
+	sign_out_init(&o, out);
+	for (i = 0; o.rc == ERR_OK && i < n; i++) {
+		name = p->items[idx[i]].name;
+		value = p->items[idx[i]].value;
 		if (i > 0)
-			rc = buf_puts(out, sep);
-		if (rc == ERR_OK)
-			rc = enc(out, p->items[idx[i]].name);
-		if (rc == ERR_OK)
-			rc = buf_puts(out, eq);
-		if (rc == ERR_OK)
-			rc = enc(out, p->items[idx[i]].value);
+			sign_out_raw(&o, sep, seplen);
+		sign_out_escape(&o, name, strlen(name), esc, elen);
+		sign_out_raw(&o, eq, eqlen);
+		sign_out_escape(&o, value, strlen(value), esc, elen);
 	}
 	free(idx);
-	return rc;
+	return sign_out_finish(&o);
 }
 
 /* enc(name)=enc(value) joined by '&', sorted, skipping `skip`. */
@@ -186,7 +269,7 @@ static err_code
 sign_canonical_query(const struct params *p, const char *skip,
     struct buf *out)
 {
-	return sign_join_sorted(p, skip, sign_pct_encode_str, "=", "&", out);
+	return sign_join_sorted(p, skip, "%", "=", "&", out);
 }
 
 err_code
@@ -196,20 +279,10 @@ sign_v1_canonical(const struct params *p, struct buf *out)
 }
 
 /*
- * Append enc(enc(s)): the percent-encoding of the percent-encoding, in
- * one pass.  Unreserved bytes stay; any other byte b is "%XY" after one
- * encoding and "%25XY" after two (X, Y and the unreserved are left alone).
- */
-static err_code
-sign_pct_encode2(struct buf *out, const char *s)
-{
-	return sign_pct_escape(out, s, strlen(s), "%25", 3);
-}
-
-/*
  * METHOD "&%2F&" enc(CanonicalizedQueryString), written straight into out:
- * enc() of "a=b&c=d" is enc2(a) "%3D" enc2(b) "%26" ... (see
- * sign_pct_encode2), which saves building the canonical string first.
+ * enc() of "a=b&c=d" is enc(enc(a)) "%3D" enc(enc(b)) "%26" ..., one
+ * escape with "%25" per byte, which saves building the canonical string
+ * first.
  */
 err_code
 sign_v1_string_to_sign(const char *method, const struct params *p,
@@ -221,8 +294,8 @@ sign_v1_string_to_sign(const char *method, const struct params *p,
 	if (rc == ERR_OK)
 		rc = buf_puts(out, "&%2F&");
 	if (rc == ERR_OK)
-		rc = sign_join_sorted(p, "Signature", sign_pct_encode2, "%3D",
-		    "%26", out);
+		rc = sign_join_sorted(p, "Signature", "%25", "%3D", "%26",
+		    out);
 	return rc;
 }
 
@@ -646,6 +719,16 @@ sign_nonce(char out[SIGN_NONCE_LEN])
 	return ERR_OK;
 }
 
+/* v (0 <= v < 10^width) as `width` decimal digits, zero-padded. */
+static void
+sign_digits(char *p, int v, int width)
+{
+	while (width-- > 0) {
+		p[width] = (char)('0' + v % 10);
+		v /= 10;
+	}
+}
+
 void
 sign_timestamp(int64_t wall_ms, char out[SIGN_TIMESTAMP_LEN])
 {
@@ -654,9 +737,26 @@ sign_timestamp(int64_t wall_ms, char out[SIGN_TIMESTAMP_LEN])
 
 	/* Floor division, so times before 1970 still round down. */
 	t = (time_t)(wall_ms >= 0 ? wall_ms / 1000 : -((-wall_ms + 999) / 1000));
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(out, SIGN_TIMESTAMP_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+	/* "%Y-%m-%dT%H:%M:%SZ" by hand (strftime cost more than the rest of
+	 * the timestamp path); years outside 0..9999 do not fit: "". */
+	if (gmtime_r(&t, &tm) == NULL || tm.tm_year < -1900 ||
+	    tm.tm_year > 9999 - 1900) {
 		out[0] = '\0';
+		return;
+	}
+	sign_digits(out, tm.tm_year + 1900, 4);
+	out[4] = '-';
+	sign_digits(out + 5, tm.tm_mon + 1, 2);
+	out[7] = '-';
+	sign_digits(out + 8, tm.tm_mday, 2);
+	out[10] = 'T';
+	sign_digits(out + 11, tm.tm_hour, 2);
+	out[13] = ':';
+	sign_digits(out + 14, tm.tm_min, 2);
+	out[16] = ':';
+	sign_digits(out + 17, tm.tm_sec, 2);
+	out[19] = 'Z';
+	out[20] = '\0';
 }
 
 int

@@ -481,6 +481,11 @@ static const struct {
 	{ 1456231584999, "2016-02-23T12:46:24Z" }, /* ms are dropped */
 	{ 1764128400000, "2025-11-26T03:40:00Z" },
 	{ -1, "1969-12-31T23:59:59Z" },
+	{ 951782400000, "2000-02-29T00:00:00Z" },           /* leap day */
+	{ 253402300799999, "9999-12-31T23:59:59Z" },        /* last that fits */
+	{ 253402300800000, "" },                            /* year 10000 */
+	{ -62167219200000, "0000-01-01T00:00:00Z" },        /* first that fits */
+	{ -62167219201000, "" },                            /* year -1 */
 };
 
 static void
@@ -504,12 +509,63 @@ test_helpers(void)
 	CU_ASSERT_TRUE(sign_equal("", ""));
 }
 
+/*
+ * Canonical strings longer than the encoder's internal chunk (an STS token
+ * alone is about a kilobyte): the joined, sorted, encoded text equals the
+ * pieces encoded one by one, and both ways to the string to sign agree.
+ */
+static void
+test_v1_long(void)
+{
+	static const char alphabet[] = "aZ09-_.~ /+=&%*\xc3\xa9";
+	struct params p;
+	struct buf want, cq, sts, sts2;
+	char *big;
+	size_t i, n;
+
+	n = 5000;
+	big = malloc(n + 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(big);
+	for (i = 0; i < n; i++)
+		big[i] = alphabet[(i * 7) % (sizeof alphabet - 1)];
+	big[n] = '\0';
+	params_init(&p);
+	params_add(&p, "Zeta", "last");
+	params_add(&p, "SecurityToken", big);
+	params_add(&p, "Signature", "not signed");
+	params_add(&p, "Action", "OnsConsumerResetOffset");
+	buf_init(&want, LIMIT);
+	buf_init(&cq, LIMIT);
+	buf_init(&sts, LIMIT);
+	buf_init(&sts2, LIMIT);
+	buf_puts(&want, "Action=OnsConsumerResetOffset&SecurityToken=");
+	sign_pct_encode(&want, big, n);
+	buf_puts(&want, "&Zeta=last");
+	CU_ASSERT_EQUAL(sign_v1_canonical(&p, &cq), ERR_OK);
+	CU_ASSERT_STRING_EQUAL(buf_cstr(&cq), buf_cstr(&want));
+	CU_ASSERT_EQUAL(sign_v1_string_to_sign("POST", &p, &sts), ERR_OK);
+	CU_ASSERT_EQUAL(sign_v1_string_to_sign_canonical("POST", buf_cstr(&cq),
+	    cq.len, &sts2), ERR_OK);
+	CU_ASSERT_STRING_EQUAL(buf_cstr(&sts), buf_cstr(&sts2));
+	/* The cap is honoured across chunks too. */
+	buf_free(&cq);
+	buf_init(&cq, 1000);
+	CU_ASSERT_EQUAL(sign_v1_canonical(&p, &cq), ERR_TOOBIG);
+	buf_free(&want);
+	buf_free(&cq);
+	buf_free(&sts);
+	buf_free(&sts2);
+	params_free(&p);
+	free(big);
+}
+
 static CU_TestInfo sign_tests[] = {
 	{ "percent-encoding table", test_pct_encode },
 	{ "params list", test_params_basic },
 	{ "params form parsing table", test_params_form },
 	{ "v1 published example GET/POST", test_v1_doc },
 	{ "v1 OnsConsumerResetOffset vectors", test_v1_ons },
+	{ "v1 canonical strings longer than a chunk", test_v1_long },
 	{ "v3 vectors", test_v3 },
 	{ "timestamp, nonce, equal", test_helpers },
 	CU_TEST_INFO_NULL,
