@@ -103,6 +103,7 @@ export ALIBABA_CLOUD_CREDENTIALS_FILE=$T/emu/creds
     MQ_INST_1827364554637281_BXbench01 GID_bench_000000 topic-00 100 \
     "$T/cert.pem" >"$T/ref.out" 2>"$T/ref.err" &
 ref_pid=$!
+rm -f "$T/r1.csv"
 /usr/bin/time -f '%e %U %S %M' -o "$T/time1" \
     "$MQRESET" run "$T/p10k.csv" --report "$T/r1.csv" --execute \
     --endpoint "$URL" --cacert "$T/cert.pem" --rate 100 --workers $workers \
