@@ -104,8 +104,7 @@ load_body(const struct load_cfg *c, struct buf *body)
 	    sign_v1_string_to_sign_canonical("POST", buf_cstr(body),
 	    body->len, &sts) != ERR_OK ||
 	    sign_v1_signature(c->secret, buf_cstr(&sts), sig) != ERR_OK ||
-	    buf_puts(body, "&Signature=") != ERR_OK ||
-	    sign_pct_encode(body, sig, strlen(sig)) != ERR_OK)
+	    sign_v1_append_signature(body, sig) != ERR_OK)
 		goto out;
 	rc = 0;
 out:

@@ -50,6 +50,14 @@ err_code
 sign_pct_encode(struct buf *out, const char *s, size_t n);
 
 /*
+ * enc(name)=enc(value) for every parameter of p, sorted by name (byte
+ * order), joined by '&': the v3 CanonicalizedQueryString, and the query or
+ * form a client sends.  `p` is not modified.
+ */
+err_code
+sign_canonical_query(const struct params *p, struct buf *out);
+
+/*
  * The v1 CanonicalizedQueryString: every parameter except "Signature",
  * sorted by name (byte order), "enc(name)=enc(value)" joined by '&'.
  * `p` is not modified (a sorted view is made internally).
@@ -70,6 +78,13 @@ sign_v1_string_to_sign(const char *method, const struct params *p,
 err_code
 sign_v1_string_to_sign_canonical(const char *method, const char *canonical,
     size_t n, struct buf *out);
+
+/*
+ * Append "&Signature=" enc(sig) to a canonical query: the v1 query or form
+ * to send (the server reads it into a map, so the order does not matter).
+ */
+err_code
+sign_v1_append_signature(struct buf *query, const char *sig);
 
 /* Base64(HMAC-SHA1(secret + "&", string_to_sign)) into out. */
 err_code

@@ -365,29 +365,6 @@ client_reset_params(const struct client_reset_req *req, struct params *p)
 	return rc;
 }
 
-/* enc(k)=enc(v)&... for p in its order (already sorted by the caller). */
-static err_code
-client_encode_params(const struct params *p, struct buf *out)
-{
-	size_t i;
-	err_code rc;
-
-	rc = ERR_OK;
-	for (i = 0; rc == ERR_OK && i < p->n; i++) {
-		if (i > 0)
-			rc = buf_putc(out, '&');
-		if (rc == ERR_OK)
-			rc = sign_pct_encode(out, p->items[i].name,
-			    strlen(p->items[i].name));
-		if (rc == ERR_OK)
-			rc = buf_putc(out, '=');
-		if (rc == ERR_OK)
-			rc = sign_pct_encode(out, p->items[i].value,
-			    strlen(p->items[i].value));
-	}
-	return rc;
-}
-
 /* A copy of p with the secret-bearing values masked. */
 static err_code
 client_mask(const struct client *c, const struct params *p,
@@ -427,8 +404,7 @@ client_view_put(struct params *v, const char *name, const char *value)
  * v1, encoded once: the CanonicalizedQueryString (sorted, encoded, without
  * Signature) into enc, and the StringToSign built from it into sts.  enc
  * is then sent as it is with the signature appended
- * (client_v1_append_signature): the server reads query and form into a
- * map, so only the signed parameters' encoding matters, not their order.
+ * (sign_v1_append_signature).
  */
 static err_code
 client_v1_encode(const struct params *view, const char *method,
@@ -440,18 +416,6 @@ client_v1_encode(const struct params *view, const char *method,
 	if (rc == ERR_OK)
 		rc = sign_v1_string_to_sign_canonical(method, buf_cstr(enc),
 		    enc->len, sts);
-	return rc;
-}
-
-/* Append "&Signature=" enc(sig) to the canonical query in enc. */
-static err_code
-client_v1_append_signature(struct buf *enc, const char *sig)
-{
-	err_code rc;
-
-	rc = buf_puts(enc, "&Signature=");
-	if (rc == ERR_OK)
-		rc = sign_pct_encode(enc, sig, strlen(sig));
 	return rc;
 }
 
@@ -471,9 +435,11 @@ client_build_v1(struct client *c, const char *action,
 	struct buf *sts, *enc;
 	char nonce[SIGN_NONCE_LEN], ts[SIGN_TIMESTAMP_LEN], sig[SIGN_V1_LEN];
 	size_t i, n, cap;
+	int get;
 	err_code rc;
 
 	cr = c->cfg.creds;
+	get = strcmp(w->method, "GET") == 0;
 	sts = &c->sts;
 	enc = &c->enc;
 	buf_reset(sts);
@@ -508,7 +474,7 @@ client_build_v1(struct client *c, const char *action,
 	if (rc == ERR_OK)
 		rc = sign_v1_signature(creds_secret(cr), buf_cstr(sts), sig);
 	if (rc == ERR_OK)
-		rc = client_v1_append_signature(enc, sig);
+		rc = sign_v1_append_signature(enc, sig);
 	if (rc == ERR_OK && w->want_params) {
 		client_view_put(&view, "Signature", sig);
 		params_sort(&view);
@@ -516,13 +482,10 @@ client_build_v1(struct client *c, const char *action,
 	if (rc == ERR_OK)
 		rc = buf_puts(&w->url, c->base);
 	if (rc == ERR_OK)
-		rc = buf_putc(&w->url, '/');
-	if (rc == ERR_OK && strcmp(w->method, "GET") == 0)
-		rc = buf_putc(&w->url, '?');
-	if (rc == ERR_OK && strcmp(w->method, "GET") == 0)
-		rc = buf_append(&w->url, buf_cstr(enc), enc->len);
-	else if (rc == ERR_OK)
-		rc = buf_append(&w->body, buf_cstr(enc), enc->len);
+		rc = buf_puts(&w->url, get ? "/?" : "/");
+	if (rc == ERR_OK)
+		rc = buf_append(get ? &w->url : &w->body, buf_cstr(enc),
+		    enc->len);
 	for (i = 0; rc == ERR_OK && w->want_params && i < view.n; i++)
 		rc = params_add(&w->signed_params, view.items[i].name,
 		    view.items[i].value);
@@ -535,15 +498,13 @@ client_build_v1(struct client *c, const char *action,
 		if (rc == ERR_OK)
 			rc = client_v1_encode(&masked, w->method, enc, sts);
 		if (rc == ERR_OK)
-			rc = client_v1_append_signature(enc, CLIENT_MASK);
+			rc = sign_v1_append_signature(enc, CLIENT_MASK);
 		if (rc == ERR_OK)
 			rc = buf_printf(&w->dbg, "StringToSign (AccessKeyId "
 			    "and SecurityToken masked): %s\n> %s %s/%s%s\n",
 			    buf_cstr(sts), w->method, c->base,
-			    strcmp(w->method, "GET") == 0 ? "?" : "",
-			    strcmp(w->method, "GET") == 0 ? buf_cstr(enc) :
-			    "");
-		if (rc == ERR_OK && strcmp(w->method, "POST") == 0)
+			    get ? "?" : "", get ? buf_cstr(enc) : "");
+		if (rc == ERR_OK && !get)
 			rc = buf_printf(&w->dbg, "> body: %s\n",
 			    buf_cstr(enc));
 	}
@@ -589,7 +550,7 @@ client_build_v3(struct client *c, const char *action,
 		    params->items[i].value);
 	if (rc == ERR_OK) {
 		params_sort(&sorted);
-		rc = client_encode_params(&sorted, &enc);
+		rc = sign_canonical_query(&sorted, &enc);
 	}
 	/* GET: the parameters are the query; POST: the form body. */
 	if (rc == ERR_OK && !get)

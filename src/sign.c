@@ -105,41 +105,21 @@ sign_out_room(struct sign_out *o, size_t need)
 	return o->rc == ERR_OK;
 }
 
-/* Write s[0..n) as it is. */
+/* Write one byte as it is (the separators). */
 static void
-sign_out_raw(struct sign_out *o, const char *s, size_t n)
+sign_out_putc(struct sign_out *o, char ch)
 {
-	size_t m;
-
-	if (n <= 4 && o->k + n <= sizeof o->chunk) {
-		/* The separators: a call to memcpy costs more than them. */
-		while (n-- > 0)
-			o->chunk[o->k++] = *s++;
-		return;
-	}
-	while (n > 0 && sign_out_room(o, 1)) {
-		m = sizeof o->chunk - o->k;
-		if (m > n)
-			m = n;
-		memcpy(o->chunk + o->k, s, m);
-		o->k += m;
-		s += m;
-		n -= m;
-	}
+	if (sign_out_room(o, 1))
+		o->chunk[o->k++] = ch;
 }
 
-/*
- * Write s[0..n) with every byte that is not unreserved written as
- * esc[0..elen) followed by its two uppercase hex digits: esc "%" is the
- * percent-encoding, esc "%25" the encoding of the encoding.
- */
+/* Write the percent-encoding of s[0..n) (uppercase hex, RFC 3986). */
 static void
-sign_out_escape(struct sign_out *o, const char *s, size_t n,
-    const char *esc, size_t elen)
+sign_out_escape(struct sign_out *o, const char *s, size_t n)
 {
 	const unsigned char *u;
 	char *c;
-	size_t i, j, k, m, end;
+	size_t i, k, m, end;
 
 	/* The position lives in a local: stores through the char chunk
 	 * could alias o->k and force a reload per byte. */
@@ -148,11 +128,12 @@ sign_out_escape(struct sign_out *o, const char *s, size_t n,
 	k = o->k;
 	i = 0;
 	while (i < n) {
-		/* As many bytes as surely fit, then no bound check per byte. */
-		m = (sizeof o->chunk - k) / (elen + 2);
+		/* As many bytes as surely fit (3 out per byte in), then no
+		 * bound check per byte. */
+		m = (sizeof o->chunk - k) / 3;
 		if (m == 0) {
 			o->k = k;
-			if (!sign_out_room(o, elen + 2))
+			if (!sign_out_room(o, 3))
 				return;
 			k = o->k;
 			continue;
@@ -163,8 +144,7 @@ sign_out_escape(struct sign_out *o, const char *s, size_t n,
 				c[k++] = (char)u[i];
 				continue;
 			}
-			for (j = 0; j < elen; j++)
-				c[k++] = esc[j];
+			c[k++] = '%';
 			c[k++] = sign_hex_upper[u[i] >> 4];
 			c[k++] = sign_hex_upper[u[i] & 0x0f];
 		}
@@ -188,7 +168,7 @@ sign_pct_encode(struct buf *out, const char *s, size_t n)
 	struct sign_out o;
 
 	sign_out_init(&o, out);
-	sign_out_escape(&o, s, n, "%", 1);
+	sign_out_escape(&o, s, n);
 	return sign_out_finish(&o);
 }
 
@@ -228,18 +208,14 @@ sign_sorted_view(const struct params *p, const char *skip, size_t *count)
 }
 
 /*
- * The parameters of p sorted by name, skipping `skip`, each written as
- * enc(name) EQ enc(value) and joined by SEP, where enc escapes each byte
- * that is not unreserved with ESC and two hex digits.  The canonical
- * query string is (ESC "%", "=", "&"); the v1 string to sign embeds its
- * encoding, which is (ESC "%25", "%3D", "%26").
+ * The parameters of p sorted by name, skipping items named `skip` (NULL:
+ * none), each written as enc(name) "=" enc(value) and joined by '&'.
  */
 static err_code
-sign_join_sorted(const struct params *p, const char *skip, const char *esc,
-    const char *eq, const char *sep, struct buf *out)
+sign_join_sorted(const struct params *p, const char *skip, struct buf *out)
 {
 	struct sign_out o;
-	size_t *idx, n, i, elen, eqlen, seplen;
+	size_t *idx, n, i;
 	const char *name, *value;
 
 	if (p == NULL || p->n == 0)
@@ -247,55 +223,50 @@ sign_join_sorted(const struct params *p, const char *skip, const char *esc,
 	idx = sign_sorted_view(p, skip, &n);
 	if (idx == NULL)
 		return ERR_NOMEM;
-	elen = strlen(esc);
-	eqlen = strlen(eq);
-	seplen = strlen(sep);
 	sign_out_init(&o, out);
 	for (i = 0; o.rc == ERR_OK && i < n; i++) {
 		name = p->items[idx[i]].name;
 		value = p->items[idx[i]].value;
 		if (i > 0)
-			sign_out_raw(&o, sep, seplen);
-		sign_out_escape(&o, name, strlen(name), esc, elen);
-		sign_out_raw(&o, eq, eqlen);
-		sign_out_escape(&o, value, strlen(value), esc, elen);
+			sign_out_putc(&o, '&');
+		sign_out_escape(&o, name, strlen(name));
+		sign_out_putc(&o, '=');
+		sign_out_escape(&o, value, strlen(value));
 	}
 	free(idx);
 	return sign_out_finish(&o);
 }
 
-/* enc(name)=enc(value) joined by '&', sorted, skipping `skip`. */
-static err_code
-sign_canonical_query(const struct params *p, const char *skip,
-    struct buf *out)
+err_code
+sign_canonical_query(const struct params *p, struct buf *out)
 {
-	return sign_join_sorted(p, skip, "%", "=", "&", out);
+	return sign_join_sorted(p, NULL, out);
 }
 
 err_code
 sign_v1_canonical(const struct params *p, struct buf *out)
 {
-	return sign_canonical_query(p, "Signature", out);
+	return sign_join_sorted(p, "Signature", out);
 }
 
 /*
- * METHOD "&%2F&" enc(CanonicalizedQueryString), written straight into out:
- * enc() of "a=b&c=d" is enc(enc(a)) "%3D" enc(enc(b)) "%26" ..., one
- * escape with "%25" per byte, which saves building the canonical string
- * first.
+ * The canonical string first, then the string to sign from it.  The
+ * canonical string is never longer than its encoding, so out's limit
+ * serves for both.
  */
 err_code
 sign_v1_string_to_sign(const char *method, const struct params *p,
     struct buf *out)
 {
+	struct buf canonical;
 	err_code rc;
 
-	rc = buf_puts(out, method);
+	buf_init(&canonical, out->limit);
+	rc = sign_v1_canonical(p, &canonical);
 	if (rc == ERR_OK)
-		rc = buf_puts(out, "&%2F&");
-	if (rc == ERR_OK)
-		rc = sign_join_sorted(p, "Signature", "%25", "%3D", "%26",
-		    out);
+		rc = sign_v1_string_to_sign_canonical(method,
+		    buf_cstr(&canonical), canonical.len, out);
+	buf_free(&canonical);
 	return rc;
 }
 
@@ -310,6 +281,17 @@ sign_v1_string_to_sign_canonical(const char *method, const char *canonical,
 		rc = buf_puts(out, "&%2F&");
 	if (rc == ERR_OK)
 		rc = sign_pct_encode(out, canonical, n);
+	return rc;
+}
+
+err_code
+sign_v1_append_signature(struct buf *query, const char *sig)
+{
+	err_code rc;
+
+	rc = buf_puts(query, "&Signature=");
+	if (rc == ERR_OK)
+		rc = sign_pct_encode(query, sig, strlen(sig));
 	return rc;
 }
 
@@ -632,7 +614,7 @@ sign_v3_canonical_request(const struct sign_v3_input *in, struct buf *out,
 	if (rc == ERR_OK)
 		rc = buf_printf(out, "%s\n%s\n", in->method, in->uri);
 	if (rc == ERR_OK)
-		rc = sign_canonical_query(in->query, NULL, out);
+		rc = sign_canonical_query(in->query, out);
 	if (rc == ERR_OK)
 		rc = buf_putc(out, '\n');
 	for (i = 0; rc == ERR_OK && i < n; i++) {
