@@ -75,7 +75,11 @@ http_destroy(struct http *h);
  * body passed the cap), ERR_INTERRUPTED (cfg->abort_flag was raised),
  * ERR_NOMEM, ERR_INTERNAL, with a one-line
  * description in *e and resp->sent telling whether the request had gone
- * out completely.
+ * out completely.  Once it had (resp->sent), the only codes are
+ * ERR_TIMEOUT, ERR_NET, ERR_TOOBIG and ERR_INTERRUPTED, the ones that
+ * tell the caller the service may have applied it: any other failure
+ * after sending (a reply header over libcurl's limit, an allocation or
+ * TLS failure while reading) is ERR_NET.
  */
 err_code
 http_do(struct http *h, const struct http_request *req,

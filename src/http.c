@@ -490,6 +490,15 @@ http_do(struct http *h, const struct http_request *req,
 		    "request was sent, before any answer (not re-sent: it may "
 		    "have been applied)");
 	rc = http_map(cc);
+	/* Once the request is out, the service may have applied it, whatever
+	 * went wrong next: libcurl 7.x answers an oversized reply header
+	 * (over 100 KB) with CURLE_OUT_OF_MEMORY, 8.x with CURLE_TOO_LARGE,
+	 * and a failed TLS read is a TLS error.  Only the codes that carry
+	 * "may have been applied" to the caller are returned then. */
+	if (resp->sent && rc != ERR_TIMEOUT)
+		return err_set(e, ERR_NET, "%s%s%s (after the request was "
+		    "sent: it may have been applied)", curl_easy_strerror(cc),
+		    h->errbuf[0] != '\0' ? ": " : "", h->errbuf);
 	return err_set(e, rc, "%s%s%s%s", curl_easy_strerror(cc),
 	    h->errbuf[0] != '\0' ? ": " : "", h->errbuf,
 	    rc == ERR_TLS ? " (TLS verification is always on; use --cacert "

@@ -25,6 +25,7 @@
 #include "client.h"
 #include "creds.h"
 #include "cu.h"
+#include "http.h"
 #include "msg.h"
 #include "params.h"
 #include "reply.h"
@@ -40,8 +41,10 @@ enum mode {
 	MODE_STALL,      /* read the request, never answer */
 	MODE_HUGE,       /* answer with a 2 MiB body */
 	MODE_THROTTLE,   /* 400 Throttling.User with Retry-After: 7 */
-	MODE_ECHO        /* 400 whose Message echoes the request (and its
+	MODE_ECHO,       /* 400 whose Message echoes the request (and its
 	                    doubly encoded form, as a string to sign) */
+	MODE_BIGHEADER   /* 200 with a reply header line over libcurl's
+	                    100 KB limit */
 };
 
 static struct {
@@ -217,6 +220,16 @@ srv_send(int fd, int status, const char *extra, const char *body)
 	(void)!write(fd, body, strlen(body));
 }
 
+/* The end of MODE_BIGHEADER's answer: a small success. */
+static void
+srv_send_tail(int fd)
+{
+	static const char tail[] = "\r\nContent-Length: 26\r\n\r\n"
+	    "{\"RequestId\":\"REQ-OK-1\"}";
+
+	(void)!write(fd, tail, sizeof tail - 1);
+}
+
 /* Answer one request in MODE_VERIFY. */
 static void
 srv_answer(int fd, const char *req, size_t hdr_len, size_t body_len)
@@ -309,6 +322,17 @@ srv_main(void *arg)
 				while (!srv.stop && poll(&pfd, 1, 100) == 0)
 					;
 				(void)!read(fd, &c, 1);
+				break;
+			}
+			if (srv.mode == MODE_BIGHEADER) {
+				big = malloc(120u << 10);
+				memset(big, 'a', 120u << 10);
+				big[(120u << 10) - 1] = '\0';
+				(void)!write(fd, "HTTP/1.1 200 OK\r\nX-Big: ",
+				    25);
+				(void)!write(fd, big, strlen(big));
+				free(big);
+				srv_send_tail(fd);
 				break;
 			}
 			if (srv.mode == MODE_HUGE) {
@@ -615,6 +639,42 @@ test_transport_failures(void)
 		CU_ASSERT_EQUAL(r.maybe_applied, 1);
 		CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "may have been applied"));
 		client_destroy(c);
+	}
+
+	/* A reply header over libcurl's limit after the request went out:
+	 * whatever libcurl calls it, the request may have been applied. */
+	srv.mode = MODE_BIGHEADER;
+	c = make_client(cr, 1, CLIENT_POST, 0, 5000);
+	CU_ASSERT_EQUAL(client_reset_offset(c, &reset_req, &r, &e), ERR_NET);
+	CU_ASSERT_EQUAL(r.cls, REPLY_RETRYABLE);
+	CU_ASSERT_EQUAL(r.maybe_applied, 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "may have been applied"));
+	client_destroy(c);
+	/* The transport itself says the request went out. */
+	{
+		struct http_config hc;
+		struct http_request hq;
+		struct http_response hr;
+		struct http *h;
+
+		memset(&hc, 0, sizeof hc);
+		hc.connect_timeout_ms = 5000;
+		hc.timeout_ms = 5000;
+		hc.reply_cap = 1 << 20;
+		h = http_new(&hc, &e);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+		snprintf(url, sizeof url, "http://127.0.0.1:%d/?a=1",
+		    srv.port);
+		memset(&hq, 0, sizeof hq);
+		hq.method = "POST";
+		hq.url = url;
+		hq.body = "b=2";
+		hq.body_len = 3;
+		http_response_init(&hr, hc.reply_cap);
+		CU_ASSERT_EQUAL(http_do(h, &hq, &hr, &e), ERR_NET);
+		CU_ASSERT_EQUAL(hr.sent, 1);
+		http_response_free(&hr);
+		http_destroy(h);
 	}
 
 	/* Over the reply cap. */
