@@ -22,9 +22,15 @@
  * them, and are wiped with OPENSSL_cleanse() by creds_destroy().  They are
  * never read from the command line.
  *
+ * The environment's copies: creds_load() overwrites the values of
+ * ALIBABA_CLOUD_ACCESS_KEY_SECRET and ALIBABA_CLOUD_SECURITY_TOKEN in
+ * place (the bytes getenv() points at, which /proc/PID/environ shows for
+ * an inherited variable) and unsets them, whichever source is used.
+ *
  * A loaded struct creds is immutable: all getters are thread-safe, so one
- * object serves every worker.  creds_load() reads the environment and
- * files and is not meant to run concurrently with setenv().
+ * object serves every worker.  creds_load() reads and edits the
+ * environment, so it must run before any other thread starts (the
+ * commands call it before the engine's workers exist).
  */
 #ifndef MQR_CREDS_H
 #define MQR_CREDS_H

@@ -199,6 +199,39 @@ creds_env(const char *name)
 }
 
 /*
+ * The environment variables that carry a secret.  Their values live in
+ * the process's environment block, which /proc/PID/environ shows (to
+ * root once the process is not dumpable) and which a core file would
+ * hold; creds_load() takes its copy and then wipes these.
+ */
+static const char *const creds_secret_env[] = {
+	"ALIBABA_CLOUD_ACCESS_KEY_SECRET",
+	"ALIBABA_CLOUD_SECURITY_TOKEN",
+};
+
+/*
+ * Overwrite the value of each secret-bearing variable in place, where
+ * getenv() points (for a variable inherited at exec, the initial copy on
+ * the stack that /proc/PID/environ reads), then remove the variable.
+ * Not thread-safe (setenv/unsetenv): creds_load runs before any thread.
+ */
+static void
+creds_env_wipe(void)
+{
+	char *v;
+	size_t i;
+
+	for (i = 0; i < sizeof creds_secret_env / sizeof creds_secret_env[0];
+	    i++) {
+		v = getenv(creds_secret_env[i]);
+		if (v == NULL)
+			continue;
+		OPENSSL_cleanse(v, strlen(v));
+		(void)unsetenv(creds_secret_env[i]);
+	}
+}
+
+/*
  * Read a whole credential file into b.  *found = 0 when it does not exist
  * (not an error); warns when group or others may access it.
  */
@@ -488,21 +521,26 @@ creds_load(const struct creds_options *o, struct creds **out,
 	tok = creds_env("ALIBABA_CLOUD_SECURITY_TOKEN");
 	if (profile == NULL && (id != NULL || sec != NULL)) {
 		if (id == NULL || sec == NULL)
-			return err_set(e, ERR_CRED, "%s is set but %s is not",
+			rc = err_set(e, ERR_CRED, "%s is set but %s is not",
 			    id != NULL ? "ALIBABA_CLOUD_ACCESS_KEY_ID" :
 			    "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
 			    id != NULL ? "ALIBABA_CLOUD_ACCESS_KEY_SECRET" :
 			    "ALIBABA_CLOUD_ACCESS_KEY_ID");
-		rc = creds_new(id, sec, tok, out);
+		else
+			rc = creds_new(id, sec, tok, out);
 		if (rc == ERR_OK)
 			rc = creds_describe(*out, "environment", NULL);
-		if (rc != ERR_OK) {
+		if (rc == ERR_NOMEM) {
 			creds_destroy(*out);
 			*out = NULL;
-			return err_set(e, rc, "out of memory");
+			err_set(e, rc, "out of memory");
 		}
-		return ERR_OK;
+		creds_env_wipe();
+		return rc;
 	}
+	/* Not used (a profile was named, or no key id): still not left in
+	 * the environment. */
+	creds_env_wipe();
 	if (profile == NULL)
 		profile = creds_env("ALIBABA_CLOUD_PROFILE");
 

@@ -318,11 +318,97 @@ test_protect_process(void)
 	creds_destroy(c);
 }
 
+/* True when the n bytes at p are all zero. */
+static int
+all_zero(const char *p, size_t n)
+{
+	while (n-- > 0)
+		if (*p++ != '\0')
+			return 0;
+	return 1;
+}
+
+/*
+ * The environment's copy of a secret is wiped in place and the variable
+ * removed, whichever source wins.  putenv() makes the environment point
+ * into our own buffers, as it points into the initial stack copy of a
+ * variable inherited at exec: so the test sees the very bytes that
+ * /proc/PID/environ would show.
+ */
+static void
+test_env_secret_wiped(void)
+{
+	static const struct {
+		const char *profile; /* --profile */
+		int with_id;         /* ALIBABA_CLOUD_ACCESS_KEY_ID set */
+		int with_secret;     /* ALIBABA_CLOUD_ACCESS_KEY_SECRET set */
+		err_code rc;
+	} wrows[] = {
+		{ NULL, 1, 1, ERR_OK },      /* used */
+		{ "ops", 1, 1, ERR_OK },     /* a profile was named: unused */
+		{ NULL, 1, 0, ERR_CRED },    /* incomplete: only the token */
+		{ NULL, 0, 1, ERR_CRED },
+	};
+	static char env_id[] = "ALIBABA_CLOUD_ACCESS_KEY_ID=LTAIenvwipe01";
+	static char env_sec[64], env_tok[64];
+	const size_t sec_off = strlen("ALIBABA_CLOUD_ACCESS_KEY_SECRET=");
+	const size_t tok_off = strlen("ALIBABA_CLOUD_SECURITY_TOKEN=");
+	struct creds_options o;
+	struct creds *c;
+	const char *home;
+	struct err e;
+	size_t i;
+
+	for (i = 0; i < sizeof wrows / sizeof wrows[0]; i++) {
+		env_clear();
+		home = cu_tmpdir();
+		CU_ASSERT_PTR_NOT_NULL_FATAL(home);
+		put_file(home, ".alibabacloud", "credentials", INI, 0600);
+		snprintf(env_sec, sizeof env_sec,
+		    "ALIBABA_CLOUD_ACCESS_KEY_SECRET=env-wipe-secret");
+		snprintf(env_tok, sizeof env_tok,
+		    "ALIBABA_CLOUD_SECURITY_TOKEN=env-wipe-token");
+		if (wrows[i].with_id)
+			CU_ASSERT_EQUAL(putenv(env_id), 0);
+		if (wrows[i].with_secret)
+			CU_ASSERT_EQUAL(putenv(env_sec), 0);
+		CU_ASSERT_EQUAL(putenv(env_tok), 0);
+		o.profile = wrows[i].profile;
+		o.home = home;
+		c = NULL;
+		err_clear(&e);
+		CU_ASSERT_EQUAL(creds_load(&o, &c, &e), wrows[i].rc);
+		if (wrows[i].rc == ERR_OK && wrows[i].profile == NULL) {
+			/* The object kept its own copies. */
+			CU_ASSERT_STRING_EQUAL(creds_secret(c),
+			    "env-wipe-secret");
+			CU_ASSERT_STRING_EQUAL(creds_token(c),
+			    "env-wipe-token");
+		}
+		CU_ASSERT_PTR_NULL(getenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET"));
+		CU_ASSERT_PTR_NULL(getenv("ALIBABA_CLOUD_SECURITY_TOKEN"));
+		if (wrows[i].with_secret)
+			CU_ASSERT(all_zero(env_sec + sec_off,
+			    strlen("env-wipe-secret")));
+		CU_ASSERT(all_zero(env_tok + tok_off,
+		    strlen("env-wipe-token")));
+		/* The key id is not a secret: it stays. */
+		if (wrows[i].with_id)
+			CU_ASSERT_PTR_NOT_NULL(
+			    getenv("ALIBABA_CLOUD_ACCESS_KEY_ID"));
+		creds_destroy(c);
+		env_clear();
+		cu_rmdir(cu_path_in(home, ".alibabacloud"));
+		cu_rmdir(home);
+	}
+}
+
 static CU_TestInfo creds_tests[] = {
 	{ "process protected once a secret is held", test_protect_process },
 	{ "credential chain table", test_chain },
 	{ "file permission warnings", test_permissions },
 	{ "redaction and key hint", test_redaction_and_hint },
+	{ "environment secrets wiped and unset", test_env_secret_wiped },
 	CU_TEST_INFO_NULL,
 };
 
