@@ -12,6 +12,14 @@
   runcheck.py plan-order REPORT PLAN        one row per plan row, in order
   runcheck.py field REPORT LINE COLUMN      print a cell of the row at LINE
   runcheck.py json FILE KEY[.KEY]           print a summary JSON value
+  runcheck.py applied-reported REPORT JOURNAL
+                                            every applied row is ok or
+                                            unknown in REPORT (none lost)
+  runcheck.py rows-from REPORT LINE STATUS  every row from LINE on has STATUS
+  runcheck.py chain PLAN JOURNAL FINAL [REPORT...]
+                                            a kill chain's figures (see
+                                            chain_figures); exit 1 unless
+                                            the losses are all 0
 Exit status 0 when the check holds; the reason is printed otherwise.
 """
 import csv
@@ -46,6 +54,72 @@ def key_r(r):
 
 def key_j(j):
     return (j["group_id"], j["topic"])
+
+
+def plan_keys(path):
+    """(group, topic) of every plan row, in order (header by name)."""
+    out = []
+    with open(path, newline="") as f:
+        header = None
+        for rec in csv.reader(f):
+            if not rec or not "".join(rec).strip() or rec[0].startswith("#"):
+                continue
+            if header is None:
+                header = [h.strip().lower() for h in rec]
+                gi, ti = header.index("groupid"), header.index("topic")
+                continue
+            out.append((rec[gi], rec[ti]))
+    return out
+
+
+def chain_figures(plan, journal_path, final, reports):
+    """Figures of a chain of runs over plan (reports in chain order, the
+    final one last):
+      rows_lost          plan rows with no row in the final report
+      type0_twice        type 0 rows the emulator applied more than once
+      ok_not_applied     rows ok in any report, or ok/skipped in the final
+                         one, that the emulator never applied
+      applied_unreported applied rows the final report has not as ok,
+                         skipped or unknown
+      held               unknown rows in the final report (informative)
+    """
+    keys = plan_keys(plan)
+    try:
+        rows = report(final)
+    except FileNotFoundError:
+        rows = []
+    j = journal(journal_path)
+    applied = Counter(key_j(x) for x in j)
+    t0 = Counter(key_j(x) for x in j if x["type"] == 0)
+    have = Counter(key_r(r) for r in rows)
+    f = {"examples": []}
+    lost = [k for k in keys if have[k] == 0]
+    f["rows_lost"] = len(lost)
+    twice = [k for k, n in t0.items() if n > 1]
+    f["type0_twice"] = len(twice)
+    notapp = set()
+    for rep in reports:
+        try:
+            cur = report(rep)
+        except (FileNotFoundError, UnicodeDecodeError, csv.Error):
+            continue
+        for r in cur:
+            st = r.get("status")
+            if (st == "ok" or (rep == final and st == "skipped")) and \
+                    applied[key_r(r)] == 0:
+                notapp.add(key_r(r))
+    f["ok_not_applied"] = len(notapp)
+    status = {key_r(r): r["status"] for r in rows}
+    unrep = [k for k in applied
+             if status.get(k) not in ("ok", "skipped", "unknown")]
+    f["applied_unreported"] = len(unrep)
+    f["held"] = sum(1 for r in rows if r["status"] == "unknown")
+    for name, v in (("lost", lost), ("type 0 applied twice", twice),
+                    ("ok, never applied", sorted(notapp)),
+                    ("applied, not reported", unrep)):
+        if v:
+            f["examples"].append("%s: %d, e.g. %r" % (name, len(v), v[:3]))
+    return f
 
 
 def fail(msg):
@@ -124,6 +198,27 @@ def main(a):
         for k in a[2].split("."):
             v = v[k]
         print(v)
+    elif cmd == "applied-reported":
+        status = {key_r(r): r["status"] for r in report(a[1])}
+        miss = [(k, status.get(k)) for k in
+                dict.fromkeys(key_j(x) for x in journal(a[2]))
+                if status.get(k) not in ("ok", "unknown")]
+        if miss:
+            fail("%d applied rows not ok/unknown in the report: %r" % (
+                len(miss), miss[:5]))
+    elif cmd == "rows-from":
+        bad = [(r["line"], r["status"]) for r in report(a[1])
+               if int(r["line"]) >= int(a[2]) and r["status"] != a[3]]
+        if bad:
+            fail("rows from line %s not %s: %r" % (a[2], a[3], bad[:5]))
+    elif cmd == "chain":
+        f = chain_figures(a[1], a[2], a[3], a[4:] or [a[3]])
+        print(" ".join("%s=%d" % (k, v) for k, v in f.items()
+                       if k != "examples"))
+        for m in f["examples"]:
+            print(m)
+        if f["rows_lost"] or f["type0_twice"] or f["ok_not_applied"]:
+            sys.exit(1)
     else:
         fail("unknown check " + cmd)
 
