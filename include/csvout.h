@@ -4,11 +4,14 @@
  * Two transformations, in this order:
  *
  * 1. Formula neutralisation.  A spreadsheet opening a report would run a
- *    cell starting with '=', '+', '-', '@', TAB or CR as a formula (CSV
- *    injection: error messages and plan columns come from outside).  Such a
- *    cell is written with one apostrophe in front ("=1+1" -> "'=1+1"), the
- *    convention spreadsheets display as text.  Two exceptions and one
- *    addition, all documented in mqreset(1):
+ *    cell starting with '=', '+', '-', '@', TAB, CR or LF as a formula (CSV
+ *    injection: error messages and plan columns come from outside; a line
+ *    break before '=' still starts one), and readers that trim leading
+ *    spaces look past them: so these characters count after any leading
+ *    spaces too.  Such a cell is written with one apostrophe in front
+ *    ("=1+1" -> "'=1+1", "\n=X" -> "'\n=X"), the convention spreadsheets
+ *    display as text.  Two exceptions and one addition, all documented in
+ *    mqreset(1):
  *     - a cell that is a plain negative or positive decimal number
  *       ("-5", "+3", "-0.25": sign, digits, optional '.' and digits) is left
  *       alone: spreadsheets read it as a number, never as a formula, and

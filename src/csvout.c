@@ -33,18 +33,27 @@ csvout_is_signed_number(const char *s)
 int
 csvout_needs_neutral(const char *s)
 {
+	const char *p;
+
 	if (s == NULL)
 		return 0;
-	switch (s[0]) {
+	/* Readers that trim leading spaces would see the character after
+	 * them first. */
+	for (p = s; *p == ' '; p++)
+		;
+	switch (*p) {
 	case '=':
 	case '@':
 	case '\t':
 	case '\r':
-	case '\'':
+	case '\n': /* a line break before '=' still starts a formula */
 		return 1;
+	case '\'':
+		/* Only a first-byte apostrophe would be taken for ours. */
+		return p == s;
 	case '+':
 	case '-':
-		return !csvout_is_signed_number(s);
+		return !csvout_is_signed_number(p);
 	default:
 		return 0;
 	}
