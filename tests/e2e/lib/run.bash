@@ -24,6 +24,8 @@ run_cleanup() {
 	local p
 	for p in ${RUN_BG_PIDS:-}; do kill -9 "$p" 2>/dev/null || true; done
 	emu_stop >/dev/null 2>&1 || true
+	# File systems mounted by a test (lib/files.bash tmpfs_mount).
+	for p in ${RUN_MOUNTS:-}; do umount -l "$p" 2>/dev/null || true; done
 	rm -rf "$T"
 }
 trap run_cleanup EXIT
@@ -39,7 +41,15 @@ check() {
 	if "$@" >"$T/check.out" 2>&1; then ok "$name"; else
 		fail "$name" "$(head -c 1500 "$T/check.out")"; fi
 }
+# skip NAME REASON: a case that cannot run here counts as passed, and
+# says so ("skipped: ..." lines; tests/run shows them).
+skipped=0
+skip() {
+	passed=$((passed + 1)); skipped=$((skipped + 1))
+	echo "skipped: $1: $2"
+}
 finish() {
+	[ "$skipped" -eq 0 ] || echo "skipped: $skipped case(s) counted as passed"
 	echo "$passed passed, $failed failed"
 	[ "$failed" -eq 0 ]
 }

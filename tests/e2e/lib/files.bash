@@ -1,0 +1,172 @@
+# tests/e2e/lib/files.bash - helpers for the tests of the files mqreset
+# writes and reads (reports, intent journals, locks, the plan, a full
+# disk): background runs, waits, and small named assertions usable as the
+# command of `check` (lib/run.bash).  Source after lib/run.bash.
+
+# bg_run REPORT ARGS...: `mqreset run ARGS... --report REPORT` in the
+# background (stdout/stderr in REPORT.out/.err); pid in BG_PID.
+bg_run() {
+	local report=$1; shift
+	"$MQRESET" run "$@" --report "$report" >"$report.out" \
+	    2>"$report.err" &
+	BG_PID=$!
+	RUN_BG_PIDS="${RUN_BG_PIDS:-} $BG_PID"
+}
+# bg_join: wait for BG_PID; its exit status into RUN_ST.
+bg_join() {
+	RUN_ST=0
+	wait "$BG_PID" || RUN_ST=$?
+}
+
+# wait_lines FILE N [SECONDS]: until FILE has at least N lines.
+wait_lines() {
+	local i n=$(( ${3:-20} * 50 ))
+	for ((i = 0; i < n; i++)); do
+		if [ -f "$1" ] && [ "$(wc -l <"$1")" -ge "$2" ]; then
+			return 0
+		fi
+		sleep 0.02
+	done
+	echo "$1: fewer than $2 lines after ${3:-20} s" >&2
+	return 1
+}
+
+# exit_is WANT...: RUN_ST is one of the WANTs.
+exit_is() {
+	local w
+	for w in "$@"; do [ "$RUN_ST" = "$w" ] && return 0; done
+	echo "exit status $RUN_ST, expected $*"
+	tail -c 800 "$T/mq.err" 2>/dev/null || true
+	return 1
+}
+# stderr_has FILE TEXT: FILE (a run's stderr) contains TEXT literally.
+stderr_has() {
+	grep -qF -- "$2" "$1" && return 0
+	echo "'$2' not in $1:"; tail -c 800 "$1"
+	return 1
+}
+# content_is FILE TEXT: FILE holds exactly TEXT and a newline.
+content_is() {
+	cmp -s "$1" <(printf '%s\n' "$2") && return 0
+	echo "$1 holds: $(head -c 300 "$1")"
+	return 1
+}
+# link_to LINK TARGET: LINK is still a symbolic link to TARGET.
+link_to() {
+	[ -L "$1" ] && [ "$(readlink "$1")" = "$2" ] && return 0
+	echo "$1 is no longer a link to $2: $(ls -l "$1" 2>&1)"
+	return 1
+}
+# char_device FILE: FILE is still a character device.
+char_device() {
+	[ -c "$1" ] && return 0
+	echo "$1 is no longer a character device: $(ls -l "$1" 2>&1)"
+	return 1
+}
+# absent PATH...: none of the paths exists (not even as a dangling link).
+absent() {
+	local p
+	for p in "$@"; do
+		if [ -e "$p" ] || [ -L "$p" ]; then echo "$p exists"; return 1; fi
+	done
+}
+# no_temp_files DIR PREFIX: no PREFIX.start-* or PREFIX.sort-* left in DIR.
+no_temp_files() {
+	local left
+	left=$(find "$1" -maxdepth 1 \( -name "$2.start-*" -o \
+	    -name "$2.sort-*" \) 2>/dev/null)
+	[ -z "$left" ] && return 0
+	echo "left behind: $left"
+	return 1
+}
+
+# journal_mark: remember how many resets the emulator has applied so far
+# (journal $T/journal.jsonl); nothing_sent: none since the mark.
+journal_lines() { cat "$T/journal.jsonl" 2>/dev/null | grep -c . || true; }
+journal_mark() { JOURNAL_MARK=$(journal_lines); }
+nothing_sent() {
+	local n
+	n=$(journal_lines)
+	[ "$n" = "${JOURNAL_MARK:-0}" ] && return 0
+	echo "$((n - ${JOURNAL_MARK:-0})) resets applied"
+	return 1
+}
+# mq_marked STATUS_VAR ARGS...: journal_mark, then mq (lib/run.bash).
+mq_marked() { journal_mark; mq "$@"; }
+# type0_once: no type 0 row applied twice.
+type0_once() { rc type0-once "$T/journal.jsonl"; }
+# applied_once REPORT: every ok row of REPORT applied exactly once, with
+# its RequestId; nothing else applied.
+applied_once() { rc journal-once "$1" "$T/journal.jsonl"; }
+# answered_reported REPORT: every row the emulator applied is ok or
+# unknown in REPORT (no answered row lost).
+answered_reported() { rc applied-reported "$1" "$T/journal.jsonl"; }
+# status_at REPORT LINE STATUS: the row of plan line LINE has STATUS.
+status_at() {
+	local got
+	got=$(rc field "$1" "$2" status) || { echo "$got"; return 1; }
+	[ "$got" = "$3" ] && return 0
+	echo "line $2: status $got, expected $3"
+	return 1
+}
+# rows_from REPORT LINE STATUS: every row from plan line LINE has STATUS.
+rows_from() { rc rows-from "$1" "$2" "$3"; }
+# complete REPORT PLAN: one row per plan row, in plan order.
+complete() { rc plan-order "$1" "$2"; }
+
+# pad_plan IN OUT BYTES: IN with an extra column `note` of BYTES bytes on
+# every row, so that each row lies in a later read block of the file.
+pad_plan() {
+	python3 - "$1" "$2" "$3" <<'PY'
+import sys
+src, dst, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+lines = open(src, newline="").read().splitlines()
+with open(dst, "w", newline="") as f:
+    f.write(lines[0] + ",note\n")
+    for i, l in enumerate(lines[1:]):
+        f.write("%s,%s\n" % (l, ("n%d-" % i).ljust(n, "x")))
+PY
+}
+# plan_line_offset PLAN LINE: the byte offset where physical line LINE
+# starts (1-based).
+plan_line_offset() {
+	python3 - "$1" "$2" <<'PY'
+import sys
+data = open(sys.argv[1], "rb").read()
+off = 0
+for _ in range(int(sys.argv[2]) - 1):
+    off = data.index(b"\n", off) + 1
+print(off)
+PY
+}
+# overwrite_in_place FILE OFFSET TEXT: write TEXT at OFFSET without
+# truncating or replacing the file (same inode, same size).
+overwrite_in_place() {
+	python3 - "$@" <<'PY'
+import os, sys
+path, off, text = sys.argv[1], int(sys.argv[2]), sys.argv[3].encode()
+with open(path, "r+b") as f:
+    f.seek(off)
+    f.write(text)
+    f.flush()
+    os.fsync(f.fileno())
+PY
+}
+
+# tmpfs_mount DIR SIZE: mount a tmpfs of SIZE (mount(8) syntax) on DIR,
+# unmounted by the exit trap; fails (status 1, reason on stdout) when not
+# root or mount(8) is refused.
+tmpfs_mount() {
+	if [ "$(id -u)" != 0 ]; then echo "not running as root"; return 1; fi
+	mkdir -p "$1"
+	local out
+	if ! out=$(mount -t tmpfs -o "size=$2,mode=0700" tmpfs "$1" 2>&1); then
+		echo "mount -t tmpfs refused: $out"; return 1
+	fi
+	RUN_MOUNTS="${RUN_MOUNTS:-} $1"
+}
+# tmpfs_umount DIR
+tmpfs_umount() {
+	umount "$1" 2>/dev/null || umount -l "$1" 2>/dev/null || true
+	RUN_MOUNTS=${RUN_MOUNTS// $1/}
+}
