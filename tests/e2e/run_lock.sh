@@ -42,7 +42,7 @@ check "the holder: its report complete" complete "$T/r.csv" "$P"
 check "the holder: every row applied once" applied_once "$T/r.csv"
 
 # The lock ends with its holder.
-mq RUN_ST run "$P" --report "$T/r.csv" --force
+mq_marked RUN_ST run "$P" --report "$T/r.csv" --force
 check "after the holder ended: a --force dry run works" exit_is 0
 emu_stop >/dev/null || true
 start_emu "$P" --qps 1000 --fault latency:ms=20
@@ -51,7 +51,7 @@ bg_run "$T/k.csv" "$P" "${EX[@]}" --rate 4 --workers 2
 wait_lines "$T/k.csv" 2 || true
 kill -9 "$BG_PID"
 bg_join
-mq RUN_ST run "$P" --report "$T/k2.csv" --resume "$T/k.csv" "${EX[@]}" \
+mq_marked RUN_ST run "$P" --report "$T/k2.csv" --resume "$T/k.csv" "${EX[@]}" \
     --rate 200
 check "after kill -9 of the holder: resuming from its report works" \
     exit_is 0 1

@@ -10,11 +10,13 @@ bg_run() {
 	"$MQRESET" run "$@" --report "$report" >"$report.out" \
 	    2>"$report.err" &
 	BG_PID=$!
+	BG_ERR=$report.err
 	RUN_BG_PIDS="${RUN_BG_PIDS:-} $BG_PID"
 }
 # bg_join: wait for BG_PID; its exit status into RUN_ST.
 bg_join() {
 	RUN_ST=0
+	RUN_ERR=$BG_ERR
 	wait "$BG_PID" || RUN_ST=$?
 }
 
@@ -36,7 +38,7 @@ exit_is() {
 	local w
 	for w in "$@"; do [ "$RUN_ST" = "$w" ] && return 0; done
 	echo "exit status $RUN_ST, expected $*"
-	tail -c 800 "$T/mq.err" 2>/dev/null || true
+	tail -c 800 "${RUN_ERR:-$T/mq.err}" 2>/dev/null || true
 	return 1
 }
 # stderr_has FILE TEXT: FILE (a run's stderr) contains TEXT literally.
@@ -92,7 +94,7 @@ nothing_sent() {
 	return 1
 }
 # mq_marked STATUS_VAR ARGS...: journal_mark, then mq (lib/run.bash).
-mq_marked() { journal_mark; mq "$@"; }
+mq_marked() { journal_mark; RUN_ERR=$T/mq.err; mq "$@"; }
 # type0_once: no type 0 row applied twice.
 type0_once() { rc type0-once "$T/journal.jsonl"; }
 # applied_once REPORT: every ok row of REPORT applied exactly once, with
@@ -127,30 +129,35 @@ with open(dst, "w", newline="") as f:
         f.write("%s,%s\n" % (l, ("n%d-" % i).ljust(n, "x")))
 PY
 }
-# plan_line_offset PLAN LINE: the byte offset where physical line LINE
-# starts (1-based).
-plan_line_offset() {
-	python3 - "$1" "$2" <<'PY'
-import sys
-data = open(sys.argv[1], "rb").read()
-off = 0
-for _ in range(int(sys.argv[2]) - 1):
-    off = data.index(b"\n", off) + 1
-print(off)
-PY
-}
-# overwrite_in_place FILE OFFSET TEXT: write TEXT at OFFSET without
-# truncating or replacing the file (same inode, same size).
-overwrite_in_place() {
+# edit_in_place FILE LINE OLD NEW: replace OLD by NEW (same length) in
+# physical line LINE of FILE, writing at its offset: same inode, same
+# size, as an editor that writes in place (or a careless script) would.
+edit_in_place() {
 	python3 - "$@" <<'PY'
 import os, sys
-path, off, text = sys.argv[1], int(sys.argv[2]), sys.argv[3].encode()
+path, line, old, new = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+old, new = old.encode(), new.encode()
+assert len(old) == len(new), "not the same length"
 with open(path, "r+b") as f:
-    f.seek(off)
-    f.write(text)
+    data = f.read()
+    off = 0
+    for _ in range(line - 1):
+        off = data.index(b"\n", off) + 1
+    end = data.index(b"\n", off)
+    at = data.index(old, off, end)
+    f.seek(at)
+    f.write(new)
     f.flush()
     os.fsync(f.fileno())
 PY
+}
+# inode FILE: print FILE's inode number.
+inode() { stat -c %i "$1"; }
+# never_applied GROUP: the emulator applied no reset for GROUP.
+never_applied() {
+	! grep -q "\"group_id\":\"$1\"" "$T/journal.jsonl" 2>/dev/null && return 0
+	echo "$1 was applied:"; grep "\"group_id\":\"$1\"" "$T/journal.jsonl"
+	return 1
 }
 
 # tmpfs_mount DIR SIZE: mount a tmpfs of SIZE (mount(8) syntax) on DIR,
