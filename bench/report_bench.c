@@ -101,7 +101,8 @@ main(int argc, char **argv)
 	random = strcmp(argv[3], "random") == 0;
 	base = peak_kib();
 	t0 = now_s();
-	if (report_open(&r, path, n, names, 2, REPORT_FORCE, &e) != ERR_OK)
+	if (report_open(&r, path, n, names, 2, REPORT_FORCE, &e) != ERR_OK ||
+	    report_publish(r, &e) != ERR_OK)
 		goto fail;
 	for (k = 0; k < n; k++) {
 		size_t i = finish_order(k, n, random);

@@ -12,8 +12,12 @@
  * The journal is a side file next to the report, "REPORT.intent", a CSV
  * file (csvout.h encoding) with the header
  *   line,instance_id,group_id,topic,type,reset_timestamp,sent_at
- * One line per row, written and fflush()ed before the request leaves, so a
- * killed process cannot have sent a request whose line is not in the file.
+ * One line per row, written before the request leaves, so a killed process
+ * cannot have sent a request whose line is not in the file.  The file is
+ * created under a temporary name with its header and renamed into place,
+ * so it never exists without a complete header; it is never written
+ * through a symbolic link.  After a failed write (a full disk) every later
+ * intent_record() fails: no type 0 row is sent without its line.
  * With INTENT_SYNC each line is also fdatasync()ed, which extends the
  * guarantee to power loss at the cost of one disk sync per type 0 row (the
  * service allows about 10 calls per second, so the cost is small).
@@ -36,6 +40,8 @@
 
 /* Suffix appended to the report path to name its journal. */
 #define INTENT_SUFFIX ".intent"
+/* Suffix of the journal's staging name, after INTENT_SUFFIX. */
+#define INTENT_STAGE_SUFFIX ".start-XXXXXX"
 
 /* The journal's column names, in order (INTENT_NCOLUMNS entries). */
 #define INTENT_NCOLUMNS 7
@@ -52,10 +58,11 @@ intent_path(const char *report_path, struct buf *out);
 struct intent;
 
 /*
- * Create the journal for the report at `report_path` and write its header.
+ * Create the journal for the report at `report_path` with its header.
  * ERR_EXISTS when the journal exists and flags lacks INTENT_FORCE (an
  * earlier run was interrupted: its journal is evidence for --resume);
- * ERR_IO, ERR_NOMEM.  On success *out owns the file.
+ * ERR_USAGE when it is a symbolic link or not a regular file (even with
+ * INTENT_FORCE); ERR_IO, ERR_NOMEM.  On success *out owns the file.
  */
 err_code
 intent_open(struct intent **out, const char *report_path, unsigned flags,

@@ -40,6 +40,8 @@
 #define PLAN_TYPE_CLEAR 0     /* clear the whole backlog */
 #define PLAN_TYPE_TIMESTAMP 1 /* reset to a point in time */
 
+struct plan_row;
+
 struct plan_options {
 	const char *instance;  /* --instance: the instance for a plan
 	                          without an instance column; where the
@@ -54,6 +56,11 @@ struct plan_options {
 	int stop_on_error;     /* plan_next() fails with ERR_PLAN at the
 	                          first row with an error instead of
 	                          skipping it (the run engine's 2nd pass) */
+	/* plan_validate() only: called with every valid row, in order
+	   (NULL: not called); a nonzero return stops the validation with
+	   ERR_NOMEM.  The row is valid during the call only. */
+	int (*on_row)(void *arg, const struct plan_row *row);
+	void *on_row_arg;      /* passed to on_row */
 };
 
 /* One valid data row; pointers stay valid until the next plan_next(). */
@@ -145,6 +152,18 @@ plan_close(struct plan_reader *r);
 err_code
 plan_validate(const char *path, const struct plan_options *opts,
     struct plan_counts *counts, struct err *e);
+
+/*
+ * A 64-bit digest of a valid row as read: its line, identity (instance,
+ * group, topic, type, reset instant), the timestamp cell as written and
+ * every extra value.  The run engine keeps one per row from the
+ * validation pass and compares it on every later pass, so that a row
+ * edited in place after validation is never sent.  FNV-1a: it detects
+ * edits, it is not meant to resist an adversary who controls the plan
+ * (who could simply write the row he wants).  Pure.
+ */
+uint64_t
+plan_row_digest(const struct plan_row *row);
 
 /*
  * Parse a type cell: "0", "1", "clear" or "timestamp" (case-insensitive).

@@ -16,13 +16,28 @@
  * spelling the plan used; finished_at uses the same form.
  *
  * Files and crash safety.  The streamed copy IS the target file:
- *  - report_open() creates REPORT (O_EXCL unless REPORT_FORCE), writes the
- *    header and flushes it.
+ *  - report_open() creates a staging file next to REPORT,
+ *    "REPORT.start-XXXXXX" (mode 0644 less the umask), and writes the
+ *    header.  REPORT itself must not be a symbolic link or a non-regular
+ *    file (ERR_USAGE, even with REPORT_FORCE), nor exist without it.
+ *  - Rows written before report_publish() (a resumed run's inherited
+ *    rows) go to the staging file; report_publish() fsyncs it and gives it
+ *    the name REPORT in one rename (never replacing an existing REPORT
+ *    without REPORT_FORCE).  So REPORT, when it exists, holds its header
+ *    and every inherited row: a kill during the copy-forward leaves only
+ *    the staging file, which no resume reads.  The caller publishes before
+ *    the first request is sent.
  *  - report_write() appends one record as each row finishes, in any order,
- *    and fflush()es it: after a kill -9 at any moment REPORT holds every
- *    row written so far (at worst the last record is cut short, which the
- *    resume reader detects and ignores).  Rows in REPORT are in completion
- *    order until the end of the run.
+ *    in one write at the file's end: after a kill -9 at any moment REPORT
+ *    holds every row written so far (at worst the last record is cut
+ *    short, which the resume reader detects and ignores).  Rows in REPORT
+ *    are in completion order until the end of the run.
+ *  - Disk space: the writer keeps about 2 MiB allocated past the end of
+ *    the file; report_space_low() turns true when that reserve can no
+ *    longer be renewed (disk full), while at least 1 MiB of it remains for
+ *    the rows in flight.  A write that fails is retried once at the same
+ *    offset and otherwise cut back, so the file never holds half a record
+ *    followed by another.
  *  - report_finish() fsyncs REPORT, writes the same records in plan order to
  *    a temporary file next to it ("REPORT.sort-XXXXXX"), fsyncs that, and
  *    rename()s it over REPORT, then fsyncs the directory.  Until rename()
@@ -146,12 +161,14 @@ report_check_target(const char *path, unsigned flags, struct err *e);
 struct report;
 
 /*
- * Create the report at `path` for a plan of `nrows` data rows whose extra
- * column names are extra_names[0..nextra) (copied), write the header and
- * flush it.  Fails with ERR_EXISTS when the file exists and flags lacks
- * REPORT_FORCE, ERR_IO (a file this call created, without REPORT_FORCE,
- * whose header could not be written is removed again), ERR_NOMEM.  On success *out owns the open file;
- * release it with report_finish() and/or report_destroy().
+ * Stage the report for `path` for a plan of `nrows` data rows whose extra
+ * column names are extra_names[0..nextra) (copied) and write the header
+ * (see the top comment: the file is named `path` by report_publish()).
+ * Fails with ERR_EXISTS when `path` exists and flags lacks REPORT_FORCE,
+ * ERR_USAGE when it is a symbolic link or not a regular file, ERR_IO,
+ * ERR_NOMEM.  On success *out owns the open file; release it with
+ * report_finish() and/or report_destroy() (which removes a staging file
+ * never published).
  */
 err_code
 report_open(struct report **out, const char *path, size_t nrows,
@@ -176,7 +193,24 @@ size_t
 report_count(const struct report *r);
 
 /*
- * End the run: fsync the streamed file, then rewrite it in plan order
+ * Give the staging file the report's name (see the top comment): fsync,
+ * rename without following or (unless REPORT_FORCE) replacing anything,
+ * fsync of the directory.  ERR_EXISTS when REPORT appeared meanwhile
+ * without REPORT_FORCE; ERR_IO.  A no-op once published.
+ */
+err_code
+report_publish(struct report *r, struct err *e);
+
+/*
+ * 1 when the disk space reserved ahead of the report could not be
+ * renewed: stop starting new rows (those in flight still fit).
+ */
+int
+report_space_low(const struct report *r);
+
+/*
+ * End the run (publishing first if that was not done): fsync the
+ * streamed file, then rewrite it in plan order
  * (temporary file, fsync, rename over the target, fsync of the directory).
  * Every index must have been written: ERR_INTERNAL names the first one
  * missing, and the streamed copy is left in place.  ERR_IO on a write or

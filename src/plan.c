@@ -872,12 +872,59 @@ plan_validate(const char *path, const struct plan_options *opts,
 	o.check_duplicates = 1;
 	o.stop_on_error = 0;
 	rc = plan_open(path, &o, &r, e);
-	while (rc == ERR_OK && !eof)
+	while (rc == ERR_OK && !eof) {
 		rc = plan_next(r, &row, &eof, e);
+		if (rc == ERR_OK && !eof && o.on_row != NULL &&
+		    o.on_row(o.on_row_arg, &row) != 0)
+			rc = err_set(e, ERR_NOMEM, "out of memory");
+	}
 	if (r != NULL)
 		*counts = r->counts;
 	plan_close(r);
 	if (rc == ERR_OK && counts->errors > 0)
 		rc = ERR_PLAN;
 	return rc;
+}
+
+/* FNV-1a over one field, then a separator no field can hold (0xff). */
+static uint64_t
+plan_digest_add(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= b[i];
+		h *= UINT64_C(0x100000001b3);
+	}
+	h ^= 0xff;
+	return h * UINT64_C(0x100000001b3);
+}
+
+static uint64_t
+plan_digest_str(uint64_t h, const char *s)
+{
+	return plan_digest_add(h, s != NULL ? s : "", s != NULL ?
+	    strlen(s) : 0);
+}
+
+uint64_t
+plan_row_digest(const struct plan_row *row)
+{
+	uint64_t h = UINT64_C(0xcbf29ce484222325);
+	int64_t num[3];
+	size_t i;
+
+	num[0] = (int64_t)row->line;
+	num[1] = row->type;
+	num[2] = row->reset_ms;
+	h = plan_digest_add(h, num, sizeof num);
+	h = plan_digest_str(h, row->instance);
+	h = plan_digest_str(h, row->group);
+	h = plan_digest_str(h, row->topic);
+	h = plan_digest_str(h, row->timestamp);
+	for (i = 0; i < row->nextra; i++)
+		h = plan_digest_str(h, row->extra != NULL ? row->extra[i] :
+		    NULL);
+	return h;
 }

@@ -3,7 +3,13 @@
  * the file protocol and the crash-safety argument.
  *
  * Design: rows are encoded (csvout.c) into one reusable line buffer and
- * appended to the target file through stdio, fflush()ed per row.  For each
+ * written to the target file with one pwrite() per row at the file's known
+ * end, so a failed write (a full disk) can be retried at the same offset
+ * and never leaves a half record followed by a whole one.  Disk space for
+ * the rows still to come is reserved ahead (fallocate, KEEP_SIZE) in
+ * REPORT_RESERVE steps: when a step can no longer be reserved the writer
+ * says so (report_space_low) while the rest of the previous step still
+ * holds the rows in flight, and the engine stops dispatching.  For each
  * plan row the writer keeps one 64-bit slot, (offset << 24) | length, of
  * its record in that file; 0 means "not written yet" (no record can start
  * at offset 0, the header is there).  The final pass reads the records
@@ -24,11 +30,20 @@
 
 #include "buf.h"
 #include "csvout.h"
+#include "fsutil.h"
 #include "intent.h"
 
 /* Bits of a slot that hold the record length; the rest is the offset. */
 #define REPORT_LEN_BITS 24
 #define REPORT_OFFSET_MAX (((uint64_t)1 << (64 - REPORT_LEN_BITS)) - 1)
+
+/* Disk space reserved ahead of the streamed rows, and the reserve left
+ * below which the writer reports that space is running out. */
+#define REPORT_RESERVE ((uint64_t)2 << 20)
+#define REPORT_RESERVE_LOW ((uint64_t)1 << 20)
+
+/* Suffix of the staging file: "REPORT.start-XXXXXX". */
+#define REPORT_STAGE_SUFFIX ".start-XXXXXX"
 
 /* Largest and smallest read of the final pass. */
 #define REPORT_WINDOW (1u << 20)
@@ -42,7 +57,12 @@ const char *const report_fixed_columns[REPORT_NFIXED] = {
 
 struct report {
 	char *path;          /* target path (owned) */
-	FILE *fp;            /* the streamed file, NULL once closed */
+	char *stage_path;    /* the staging file until published (owned),
+	                        NULL once it has the target's name */
+	unsigned flags;      /* REPORT_* from report_open */
+	int fd;              /* the streamed file, -1 once closed */
+	uint64_t reserved;   /* bytes allocated ahead up to this offset */
+	int space_low;       /* the reserve could not be extended */
 	uint64_t *slots;     /* per plan row: (offset << 24) | length, 0 */
 	size_t nrows;        /* plan data rows: entries in slots */
 	size_t written;      /* rows written */
@@ -266,6 +286,69 @@ report_check_target(const char *path, unsigned flags, struct err *e)
 	return rc;
 }
 
+/*
+ * Keep REPORT_RESERVE bytes allocated past `off` (in steps, so the cost is
+ * one fallocate per step); when a step cannot be had, note it: the
+ * previous step still covers the rows in flight.  File systems without
+ * fallocate get no reserve (and no warning: nothing to measure by).
+ */
+static void
+report_reserve(struct report *r, uint64_t off)
+{
+	if (r->reserved >= off + REPORT_RESERVE_LOW)
+		return;
+	if (fallocate(r->fd, FALLOC_FL_KEEP_SIZE, (off_t)off,
+	    (off_t)REPORT_RESERVE) == 0) {
+		r->reserved = off + REPORT_RESERVE;
+		r->space_low = 0;
+	} else if (errno == ENOSPC || errno == EDQUOT) {
+		r->space_low = 1;
+	} else {
+		r->reserved = UINT64_MAX; /* unsupported: do not ask again */
+	}
+}
+
+/*
+ * Write r->line at `off` completely; retried once at the same offset
+ * (a full disk may have freed up; a partial write is overwritten).  On
+ * failure the file is cut back to `off` so that it never ends in half a
+ * record.  0 or -1 (errno set).
+ */
+static int
+report_put(struct report *r, uint64_t off)
+{
+	const char *p;
+	size_t left;
+	ssize_t n;
+	int tries, err;
+
+	for (tries = 0; tries < 2; tries++) {
+		p = r->line.data;
+		left = r->line.len;
+		n = 0;
+		while (left > 0) {
+			n = pwrite(r->fd, p, left, (off_t)(off +
+			    (uint64_t)(p - r->line.data)));
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				break;
+			p += n;
+			left -= (size_t)n;
+		}
+		if (left == 0) {
+			report_reserve(r, off + r->line.len);
+			return 0;
+		}
+		if (n == 0)
+			errno = ENOSPC;
+	}
+	err = errno;
+	(void)ftruncate(r->fd, (off_t)off);
+	errno = err;
+	return -1;
+}
+
 /* Encode and append the header record. */
 static err_code
 report_write_header(struct report *r, struct err *e)
@@ -286,9 +369,9 @@ report_write_header(struct report *r, struct err *e)
 		rc = buf_putc(&r->line, '\n');
 	if (rc != ERR_OK)
 		return err_set(e, rc, "report header: %s", err_text(rc));
-	if (fwrite(r->line.data, 1, r->line.len, r->fp) != r->line.len ||
-	    fflush(r->fp) != 0)
-		return err_set_errno(e, ERR_IO, errno, "writing %s", r->path);
+	if (report_put(r, 0) != 0)
+		return err_set_errno(e, ERR_IO, errno, "writing %s",
+		    r->stage_path);
 	r->end = r->line.len;
 	r->header_len = r->line.len;
 	return ERR_OK;
@@ -301,20 +384,26 @@ report_open(struct report **out, const char *path, size_t nrows,
 {
 	struct report *r;
 	err_code rc = ERR_OK;
+	mode_t mask;
 	size_t i;
-	int fd;
 
 	*out = NULL;
 	r = calloc(1, sizeof *r);
 	if (r == NULL)
 		return err_set(e, ERR_NOMEM, "out of memory");
 	buf_init(&r->line, REPORT_RECORD_MAX);
+	r->fd = -1;
+	r->flags = flags;
 	r->nrows = nrows;
 	r->nextra = nextra;
 	r->path = strdup(path);
+	if (r->path != NULL &&
+	    asprintf(&r->stage_path, "%s%s", path, REPORT_STAGE_SUFFIX) < 0)
+		r->stage_path = NULL;
 	r->slots = calloc(nrows > 0 ? nrows : 1, sizeof *r->slots);
 	r->extra_names = calloc(nextra > 0 ? nextra : 1, sizeof(char *));
-	if (r->path == NULL || r->slots == NULL || r->extra_names == NULL)
+	if (r->path == NULL || r->stage_path == NULL || r->slots == NULL ||
+	    r->extra_names == NULL)
 		rc = err_set(e, ERR_NOMEM, "out of memory");
 	for (i = 0; rc == ERR_OK && i < nextra; i++) {
 		r->extra_names[i] = strdup(extra_names[i] != NULL ?
@@ -322,30 +411,33 @@ report_open(struct report **out, const char *path, size_t nrows,
 		if (r->extra_names[i] == NULL)
 			rc = err_set(e, ERR_NOMEM, "out of memory");
 	}
+	/* The target is refused now if it is a link or not a file (with
+	 * or without --force); report_publish() gives the staged file its
+	 * name without ever following one. */
+	if (rc == ERR_OK)
+		rc = fsutil_check_target(path, e);
+	if (rc == ERR_OK && !(flags & REPORT_FORCE) &&
+	    access(path, F_OK) == 0)
+		rc = err_set(e, ERR_EXISTS, "report %s already exists; "
+		    "choose another name or use --force", path);
 	if (rc == ERR_OK) {
-		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC |
-		    ((flags & REPORT_FORCE) ? O_TRUNC : O_EXCL), 0644);
-		if (fd < 0 && errno == EEXIST)
-			rc = err_set(e, ERR_EXISTS, "report %s already "
-			    "exists; choose another name or use --force", path);
-		else if (fd < 0)
+		r->fd = mkostemp(r->stage_path, O_CLOEXEC);
+		if (r->fd < 0) {
 			rc = err_set_errno(e, ERR_IO, errno,
-			    "cannot create report %s", path);
-		else if ((r->fp = fdopen(fd, "w+")) == NULL) {
-			rc = err_set_errno(e, ERR_IO, errno, "%s", path);
-			close(fd);
-			if (!(flags & REPORT_FORCE))
-				(void)unlink(path);
+			    "cannot create report %s (as %s)", path,
+			    r->stage_path);
+			free(r->stage_path);
+			r->stage_path = NULL;
+		} else {
+			/* mkostemp makes 0600: the report is 0644 less
+			 * the umask, as any file the operator creates. */
+			mask = umask(0);
+			umask(mask);
+			(void)fchmod(r->fd, 0644 & ~mask);
 		}
 	}
-	if (rc == ERR_OK) {
+	if (rc == ERR_OK)
 		rc = report_write_header(r, e);
-		/* Nothing was recorded: do not leave a file that would block
-		 * the next attempt.  Only a file this call created (O_EXCL):
-		 * with --force the path may name something else entirely. */
-		if (rc != ERR_OK && !(flags & REPORT_FORCE))
-			(void)unlink(path);
-	}
 	if (rc != ERR_OK) {
 		report_destroy(r);
 		return rc;
@@ -449,7 +541,7 @@ report_write(struct report *r, size_t index, const struct report_row *row,
 {
 	err_code rc;
 
-	if (r->fp == NULL || r->broken)
+	if (r->fd < 0 || r->broken)
 		return err_set(e, r->broken ? ERR_IO : ERR_BADSTATE,
 		    "report %s: %s", r->path, r->broken ?
 		    "an earlier write failed" : "already closed");
@@ -470,11 +562,10 @@ report_write(struct report *r, size_t index, const struct report_row *row,
 	if (r->end > REPORT_OFFSET_MAX)
 		return err_set(e, ERR_TOOBIG, "report %s is too large",
 		    r->path);
-	if (fwrite(r->line.data, 1, r->line.len, r->fp) != r->line.len ||
-	    fflush(r->fp) != 0) {
+	if (report_put(r, r->end) != 0) {
 		r->broken = 1;
 		return err_set_errno(e, ERR_IO, errno, "writing report %s",
-		    r->path);
+		    r->stage_path != NULL ? r->stage_path : r->path);
 	}
 	r->slots[index] = (r->end << REPORT_LEN_BITS) | r->line.len;
 	r->end += r->line.len;
@@ -490,24 +581,32 @@ report_count(const struct report *r)
 	return r->written;
 }
 
-/* fsync the directory holding `path`, so a rename in it is durable. */
-static err_code
-report_sync_dir(const char *path, struct err *e)
+int
+report_space_low(const struct report *r)
 {
-	char *dir = report_dirname(path);
-	err_code rc = ERR_OK;
-	int fd;
+	return r->space_low;
+}
 
-	if (dir == NULL)
-		return err_set(e, ERR_NOMEM, "out of memory");
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || fsync(fd) != 0)
-		rc = err_set_errno(e, ERR_IO, errno, "syncing directory %s",
-		    dir);
-	if (fd >= 0)
-		close(fd);
-	free(dir);
-	return rc;
+err_code
+report_publish(struct report *r, struct err *e)
+{
+	err_code rc;
+
+	if (r->fd < 0 || r->broken)
+		return err_set(e, ERR_BADSTATE, "report %s: %s", r->path,
+		    r->broken ? "an earlier write failed" : "closed");
+	if (r->stage_path == NULL)
+		return ERR_OK;
+	if (fsync(r->fd) != 0)
+		return err_set_errno(e, ERR_IO, errno, "syncing %s",
+		    r->stage_path);
+	rc = fsutil_publish(r->stage_path, r->path,
+	    (r->flags & REPORT_FORCE) != 0, e);
+	if (rc != ERR_OK)
+		return rc;
+	free(r->stage_path);
+	r->stage_path = NULL;
+	return ERR_OK;
 }
 
 /* Read exactly n bytes at off from fd. */
@@ -544,7 +643,7 @@ report_copy_ordered(struct report *r, FILE *out, struct err *e)
 	char *win = malloc(wsize);
 	uint64_t woff = 0, wlen = 0, off, len, want, chunk = REPORT_PAGE;
 	err_code rc = ERR_OK;
-	int fd = fileno(r->fp);
+	int fd = r->fd;
 	size_t i;
 
 	if (win == NULL)
@@ -587,11 +686,11 @@ report_copy_ordered(struct report *r, FILE *out, struct err *e)
 	return rc;
 }
 
-/* Flush and fsync the streamed file. */
+/* fsync the streamed file. */
 static err_code
 report_sync(struct report *r, struct err *e)
 {
-	if (fflush(r->fp) != 0 || fsync(fileno(r->fp)) != 0)
+	if (fsync(r->fd) != 0)
 		return err_set_errno(e, ERR_IO, errno, "syncing report %s",
 		    r->path);
 	return ERR_OK;
@@ -618,7 +717,7 @@ report_rewrite(struct report *r, struct err *e)
 		goto done;
 	}
 	/* mkstemp makes 0600; give the final copy the streamed one's mode. */
-	if (fstat(fileno(r->fp), &st) == 0)
+	if (fstat(r->fd, &st) == 0)
 		(void)fchmod(fd, st.st_mode & 07777);
 	out = fdopen(fd, "w");
 	if (out == NULL) {
@@ -633,12 +732,9 @@ report_rewrite(struct report *r, struct err *e)
 		rc = err_set_errno(e, ERR_IO, errno, "writing %s", tmp.data);
 	if (rc != ERR_OK)
 		goto fail;
-	if (rename(tmp.data, r->path) != 0) {
-		rc = err_set_errno(e, ERR_IO, errno, "renaming %s to %s",
-		    tmp.data, r->path);
+	rc = fsutil_publish(tmp.data, r->path, 1, e);
+	if (rc != ERR_OK)
 		goto fail;
-	}
-	rc = report_sync_dir(r->path, e);
 	goto done;
 fail:
 	(void)unlink(tmp.data);
@@ -653,10 +749,12 @@ report_finish(struct report *r, struct err *e)
 	err_code rc = ERR_OK;
 	size_t i;
 
-	if (r->fp == NULL)
+	if (r->fd < 0)
 		return err_set(e, ERR_BADSTATE, "report %s already closed",
 		    r->path);
-	if (r->broken)
+	if (!r->broken && r->stage_path != NULL)
+		rc = report_publish(r, e);
+	if (rc == ERR_OK && r->broken)
 		rc = err_set(e, ERR_IO, "report %s: an earlier write failed; "
 		    "the streamed rows are kept as they are", r->path);
 	if (rc == ERR_OK)
@@ -670,9 +768,9 @@ report_finish(struct report *r, struct err *e)
 	}
 	if (rc == ERR_OK)
 		rc = report_rewrite(r, e);
-	if (fclose(r->fp) != 0 && rc == ERR_OK)
+	if (close(r->fd) != 0 && rc == ERR_OK)
 		rc = err_set_errno(e, ERR_IO, errno, "closing %s", r->path);
-	r->fp = NULL;
+	r->fd = -1;
 	return rc;
 }
 
@@ -683,11 +781,16 @@ report_destroy(struct report *r)
 
 	if (r == NULL)
 		return;
-	if (r->fp != NULL) {
-		(void)fflush(r->fp);
-		(void)fsync(fileno(r->fp));
-		(void)fclose(r->fp);
+	if (r->fd >= 0) {
+		/* Give back the space reserved past the end. */
+		(void)ftruncate(r->fd, (off_t)r->end);
+		(void)fsync(r->fd);
+		(void)close(r->fd);
 	}
+	/* Never published: it holds nothing the operator was promised. */
+	if (r->stage_path != NULL)
+		(void)unlink(r->stage_path);
+	free(r->stage_path);
 	for (i = 0; r->extra_names != NULL && i < r->nextra; i++)
 		free(r->extra_names[i]);
 	free(r->extra_names);

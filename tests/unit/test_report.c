@@ -408,6 +408,11 @@ test_golden(void)
 	path = cu_path_in(dir, "report.csv");
 	CU_ASSERT_EQUAL_FATAL(report_open(&r, path, 4, golden_extra_names, 2,
 	    0, &e), ERR_OK);
+	/* Staged under another name until published. */
+	CU_ASSERT_NOT_EQUAL(access(path, F_OK), 0);
+	CU_ASSERT_EQUAL(count_files(dir, ".start-"), 1);
+	CU_ASSERT_EQUAL_FATAL(report_publish(r, &e), ERR_OK);
+	CU_ASSERT_EQUAL(count_files(dir, ".start-"), 0);
 	/* The header is on disk before any row. */
 	got = cu_slurp(path, &hdr_len);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(got);
@@ -461,6 +466,7 @@ test_writer_errors(void)
 	CU_ASSERT_EQUAL(report_check_target(path, 0, &e), ERR_OK);
 	CU_ASSERT_EQUAL_FATAL(report_open(&r, path, 3, NULL, 0, 0, &e),
 	    ERR_OK);
+	CU_ASSERT_EQUAL_FATAL(report_publish(r, &e), ERR_OK);
 	golden_row(0, &row, &extra);
 	row.nextra = 0;
 	CU_ASSERT_EQUAL(report_write(r, 3, &row, &e), ERR_INTERNAL);
@@ -501,12 +507,12 @@ test_writer_errors(void)
 	    strstr(strstr(after, "\n2,MQ_INST") + 1, "\n2,MQ_INST"));
 	free(after);
 
-	/* A write error (device full) is ERR_IO, and --force never removes
-	 * what the path named before. */
+	/* Not a regular file: refused even with --force, and never
+	 * removed or replaced. */
 	r = NULL;
 	if (access("/dev/full", W_OK) == 0) {
 		CU_ASSERT_EQUAL(report_open(&r, "/dev/full", 1, NULL, 0,
-		    REPORT_FORCE, &e), ERR_IO);
+		    REPORT_FORCE, &e), ERR_USAGE);
 		CU_ASSERT_PTR_NULL(r);
 		CU_ASSERT_EQUAL(access("/dev/full", F_OK), 0);
 	}
@@ -519,6 +525,93 @@ test_writer_errors(void)
 	CU_ASSERT_EQUAL(report_check_target(path, REPORT_FORCE, &e), ERR_OK);
 	CU_ASSERT_EQUAL(report_check_target(cu_path_in(dir, "no/such/r.csv"),
 	    0, &e), ERR_IO);
+	cu_rmdir(dir);
+}
+
+/* Number of '\n' in s. */
+static size_t
+count_lines(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		n += *s == '\n';
+	return n;
+}
+
+/*
+ * Staging: rows written before report_publish() (a resume's inherited
+ * rows) never appear under the report's name without the others; an
+ * unpublished stage is removed; a link is never written through.
+ */
+static void
+test_staging(void)
+{
+	char dir[256], *got, *other;
+	const char *path, *link_path, *target;
+	const char *const *extra;
+	struct report_row row;
+	struct report *r = NULL;
+	struct err e;
+
+	snprintf(dir, sizeof dir, "%s", cu_tmpdir());
+	path = cu_path_in(dir, "r.csv");
+	CU_ASSERT_EQUAL_FATAL(report_open(&r, path, 3, NULL, 0, 0, &e),
+	    ERR_OK);
+	golden_row(0, &row, &extra);
+	row.nextra = 0;
+	CU_ASSERT_EQUAL(report_write(r, 0, &row, &e), ERR_OK);
+	CU_ASSERT_EQUAL(report_write(r, 2, &row, &e), ERR_OK);
+	CU_ASSERT_NOT_EQUAL(access(path, F_OK), 0);
+	CU_ASSERT_EQUAL(report_publish(r, &e), ERR_OK);
+	CU_ASSERT_EQUAL(report_publish(r, &e), ERR_OK); /* idempotent */
+	got = cu_slurp(path, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(got);
+	CU_ASSERT_EQUAL(count_lines(got), 3);
+	free(got);
+	CU_ASSERT_EQUAL(report_write(r, 1, &row, &e), ERR_OK);
+	CU_ASSERT_EQUAL(report_finish(r, &e), ERR_OK);
+	report_destroy(r);
+
+	/* Destroyed before publishing: nothing left, nothing named. */
+	r = NULL;
+	path = cu_path_in(dir, "s.csv");
+	CU_ASSERT_EQUAL_FATAL(report_open(&r, path, 1, NULL, 0, 0, &e),
+	    ERR_OK);
+	CU_ASSERT_EQUAL(count_files(dir, ".start-"), 1);
+	report_destroy(r);
+	CU_ASSERT_EQUAL(count_files(dir, ".start-"), 0);
+	CU_ASSERT_NOT_EQUAL(access(path, F_OK), 0);
+
+	/* The name taken meanwhile: publishing never replaces it. */
+	r = NULL;
+	CU_ASSERT_EQUAL_FATAL(report_open(&r, path, 1, NULL, 0, 0, &e),
+	    ERR_OK);
+	CU_ASSERT_EQUAL(cu_write(path, "theirs\n"), 0);
+	CU_ASSERT_EQUAL(report_publish(r, &e), ERR_EXISTS);
+	report_destroy(r);
+	got = cu_slurp(path, NULL);
+	CU_ASSERT_STRING_EQUAL(got, "theirs\n");
+	free(got);
+	CU_ASSERT_EQUAL(count_files(dir, ".start-"), 0);
+
+	/* A symbolic link: refused with or without force, target kept. */
+	r = NULL;
+	target = cu_path_in(dir, "target.txt");
+	link_path = cu_path_in(dir, "link.csv");
+	CU_ASSERT_EQUAL(cu_write(target, "keep\n"), 0);
+	CU_ASSERT_EQUAL_FATAL(symlink(target, link_path), 0);
+	CU_ASSERT_EQUAL(report_open(&r, link_path, 1, NULL, 0, REPORT_FORCE,
+	    &e), ERR_USAGE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "symbolic link"));
+	CU_ASSERT_EQUAL(report_open(&r, link_path, 1, NULL, 0, 0, &e),
+	    ERR_USAGE);
+	CU_ASSERT_PTR_NULL(r);
+	other = cu_slurp(target, NULL);
+	CU_ASSERT_STRING_EQUAL(other, "keep\n");
+	free(other);
+	CU_ASSERT_EQUAL(count_files(dir, ".start-"), 0);
+	(void)unlink(link_path);
 	cu_rmdir(dir);
 }
 
@@ -606,6 +699,7 @@ static CU_TestInfo report_tests[] = {
 	{ "golden: out of order, finalised", test_golden },
 	{ "writer errors, exists, force", test_writer_errors },
 	{ "empty plan", test_empty_plan },
+	{ "staging, publish, links", test_staging },
 	{ "many rows scrambled", test_many_scrambled },
 	CU_TEST_INFO_NULL,
 };

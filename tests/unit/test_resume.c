@@ -153,6 +153,7 @@ write_prev(const char *path, size_t n, int finish)
 
 	CU_ASSERT_EQUAL_FATAL(report_open(&r, path, n, NULL, 0, REPORT_FORCE,
 	    &e), ERR_OK);
+	CU_ASSERT_EQUAL_FATAL(report_publish(r, &e), ERR_OK);
 	for (i = n; i-- > 0;) {
 		row_of(i, prev_status[i], &row);
 		CU_ASSERT_EQUAL(report_write(r, i, &row, &e), ERR_OK);
@@ -378,6 +379,7 @@ test_crash_resume(void)
 		struct report_row row;
 
 		if (report_open(&r, path, NPLAN, NULL, 0, 0, &e) != ERR_OK ||
+		    report_publish(r, &e) != ERR_OK ||
 		    intent_open(&j, path, INTENT_SYNC, &e) != ERR_OK)
 			_exit(3);
 		for (i = 0; i < NPLAN; i++) {
