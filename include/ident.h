@@ -5,13 +5,15 @@
  * breaks them fails at the API, row by row, long after the operator
  * walked away.  So each identifier is checked up front, in three verdicts:
  *   IDENT_ERROR    can never be right: empty, longer than 255 bytes,
- *                  control characters, invalid UTF-8 or white space;
+ *                  control characters, invalid UTF-8 or white space; and
+ *                  an instance ID starting with rmq- (ApsaraMQ for
+ *                  RocketMQ 5.x, which OnsConsumerResetOffset does not
+ *                  serve: its offsets are reset through another API);
  *   IDENT_WARNING  unusual but possible (naming rules changed over the
- *                  product's history, and 5.x instances use others): a
- *                  group without the GID_/GID- prefix, an instance ID
- *                  that is neither MQ_INST_<digits>_<alnum> nor
- *                  rmq-cn-..., characters or lengths outside what the
- *                  console accepts for new resources;
+ *                  product's history): a group without the GID_/GID-
+ *                  prefix, an instance ID that is not
+ *                  MQ_INST_<digits>_<alnum>, characters or lengths
+ *                  outside what the console accepts for new resources;
  *   IDENT_OK.
  * The reason is a predicate meant to follow the kind and the value,
  * "group ID 'x' <reason>": "is empty", "contains a control character

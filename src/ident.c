@@ -9,16 +9,19 @@
  * ApsaraMQ for RocketMQ 4.x (the Ons API's product): group IDs of 2-64
  * characters from [A-Za-z0-9_-], recommended prefix GID_ or GID- (older
  * consoles required it); topics of 3-64 characters from [A-Za-z0-9_-],
- * not starting with CID or GID; instance IDs MQ_INST_<digits>_<alnum>,
- * or rmq-cn-<alnum> for 5.x instances.  Values outside those rules may
- * still exist (older resources, namespaces, 5.x naming), so they only
- * warn.
+ * not starting with CID or GID; instance IDs MQ_INST_<digits>_<alnum>.
+ * Values outside those rules may still exist (older resources,
+ * namespaces), so they only warn.  One exception is an error: an instance
+ * ID of the rmq- form belongs to ApsaraMQ for RocketMQ 5.x, a different
+ * product with its own API (RocketMQ, version 2022-08-01), which the Ons
+ * action never serves.
  */
 #include "ident.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 /* Console limits for new resources (4.x). */
 #define IDENT_NAME_MAX 64
@@ -203,27 +206,21 @@ ident_check_instance(const char *s, int plain, unsigned char bad,
 			goto mq_shape;
 		return ident_say(IDENT_OK, why, size, "%s", "");
 	}
-	if (strncmp(s, "rmq-cn-", 7) == 0) {
-		p = s + 7;
-		if (*p == '\0')
-			goto rmq_shape;
-		while (ident_is_alnum((unsigned char)*p))
-			p++;
-		if (*p != '\0')
-			goto rmq_shape;
-		return ident_say(IDENT_OK, why, size, "%s", "");
-	}
+	/* 5.x instance IDs (rmq-cn-..., whatever the region): every
+	 * request would fail, and the operator needs the other API. */
+	if (strncasecmp(s, "rmq-", 4) == 0)
+		return ident_say(IDENT_ERROR, why, size, "belongs to ApsaraMQ "
+		    "for RocketMQ 5.x: OnsConsumerResetOffset serves 4.x "
+		    "instances only; 5.x instances use a different API "
+		    "(RocketMQ 2022-08-01, ResetConsumeOffset)");
 	if (!plain)
 		return ident_say(IDENT_WARNING, why, size, "is unusual: "
 		    "contains %s", ident_char_name(bad, cb, sizeof cb));
 	return ident_say(IDENT_WARNING, why, size, "is unusual: "
-	    "expected MQ_INST_<digits>_<letters/digits> or rmq-cn-...");
+	    "expected MQ_INST_<digits>_<letters/digits>");
 mq_shape:
 	return ident_say(IDENT_WARNING, why, size, "is unusual: "
 	    "expected MQ_INST_<digits>_<letters/digits>");
-rmq_shape:
-	return ident_say(IDENT_WARNING, why, size, "is unusual: "
-	    "expected rmq-cn-<letters/digits>");
 }
 
 /* "%RETRY%..." and "%DLQ%..." name the service's retry and DLQ topics. */

@@ -58,7 +58,7 @@ if run "bad plan json exits 2" 2 validate --format=json samples/bad-plan.csv; th
 	norm <"$tmp/out" >"$tmp/out.n"
 	golden "bad plan json diagnostics" "$tmp/out.n" tests/golden/bad-plan.json
 	[ ! -s "$tmp/err" ] && ok "json: stderr empty" || fail "json: stderr empty" "$(head -c 300 "$tmp/err")"
-	if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["summary"]["errors"] == 19 and d["summary"]["valid"] is False and len(d["plans"][0]["diagnostics"]) == 23' "$tmp/out"; then
+	if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["summary"]["errors"] == 20 and d["summary"]["valid"] is False and len(d["plans"][0]["diagnostics"]) == 24' "$tmp/out"; then
 		ok "json parses, counts agree"; else fail "json parses, counts agree"; fi
 fi
 
@@ -74,15 +74,15 @@ fi
 if run "max-errors 3" 2 validate --max-errors 3 samples/bad-plan.csv; then
 	n=$(grep -c ': error: ' "$tmp/err" || true)
 	[ "$n" -eq 4 ] && ok "3 errors + 1 tail line" || fail "3 errors + 1 tail line" "got $n"
-	expect_grep "tail line" '^samples/bad-plan.csv: error: \.\.\. and 16 more errors$' "$tmp/err"
-	expect_grep "summary counts all" '4 warnings, 19 errors: INVALID$' "$tmp/err"
+	expect_grep "tail line" '^samples/bad-plan.csv: error: \.\.\. and 17 more errors$' "$tmp/err"
+	expect_grep "summary counts all" '4 warnings, 20 errors: INVALID$' "$tmp/err"
 fi
 if run "max-errors 0 = all" 2 validate --max-errors=0 samples/bad-plan.csv; then
 	n=$(grep -c ': error: ' "$tmp/err" || true)
-	[ "$n" -eq 19 ] && ok "all 19 errors shown" || fail "all 19 errors shown" "got $n"
+	[ "$n" -eq 20 ] && ok "all 20 errors shown" || fail "all 20 errors shown" "got $n"
 fi
 if run "json max-errors" 2 validate --format json --max-errors 2 samples/bad-plan.csv; then
-	if python3 -c 'import json,sys; p=json.load(open(sys.argv[1]))["plans"][0]; assert p["omitted_errors"] == 17 and p["omitted_warnings"] == 2 and len(p["diagnostics"]) == 4' "$tmp/out"; then
+	if python3 -c 'import json,sys; p=json.load(open(sys.argv[1]))["plans"][0]; assert p["omitted_errors"] == 18 and p["omitted_warnings"] == 2 and len(p["diagnostics"]) == 4' "$tmp/out"; then
 		ok "json caps and omitted counts"; else fail "json caps and omitted counts"; fi
 fi
 

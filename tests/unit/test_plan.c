@@ -250,13 +250,21 @@ static const struct {
 } ident_rows[] = {
 	{ IDENT_INSTANCE, "MQ_INST_1234567890123456_BXhgfe12", IDENT_OK, NULL },
 	{ IDENT_INSTANCE, "MQ_INST_111111111111_DOxxxxxx", IDENT_OK, NULL },
-	{ IDENT_INSTANCE, "rmq-cn-7mz2xk4ab01", IDENT_OK, NULL },
 	{ IDENT_INSTANCE, "MQ_INST_abc_BX", IDENT_WARNING, "MQ_INST_<digits>" },
 	{ IDENT_INSTANCE, "MQ_INST_123_", IDENT_WARNING, "MQ_INST_<digits>" },
 	{ IDENT_INSTANCE, "MQ_INST_123_B-X", IDENT_WARNING, "MQ_INST_" },
-	{ IDENT_INSTANCE, "rmq-cn-", IDENT_WARNING, "rmq-cn-<letters" },
-	{ IDENT_INSTANCE, "rmq-cn-ab_c", IDENT_WARNING, "rmq-cn-" },
-	{ IDENT_INSTANCE, "my-instance", IDENT_WARNING, "is unusual" },
+	/* ApsaraMQ for RocketMQ 5.x: another product, another API. */
+	{ IDENT_INSTANCE, "rmq-cn-7mz2xk4ab01", IDENT_ERROR, "belongs to "
+	  "ApsaraMQ for RocketMQ 5.x: OnsConsumerResetOffset serves 4.x "
+	  "instances only; 5.x instances use a different API (RocketMQ "
+	  "2022-08-01, ResetConsumeOffset)" },
+	{ IDENT_INSTANCE, "rmq-cn-", IDENT_ERROR, "RocketMQ 5.x" },
+	{ IDENT_INSTANCE, "rmq-cn-ab_c", IDENT_ERROR, "RocketMQ 5.x" },
+	{ IDENT_INSTANCE, "RMQ-CN-7MZ2", IDENT_ERROR, "RocketMQ 5.x" },
+	{ IDENT_INSTANCE, "rmq-sg-7mz2", IDENT_ERROR, "ResetConsumeOffset" },
+	{ IDENT_INSTANCE, "rmq", IDENT_WARNING, "is unusual" },
+	{ IDENT_INSTANCE, "my-instance", IDENT_WARNING, "is unusual: "
+	  "expected MQ_INST_<digits>_<letters/digits>" },
 	{ IDENT_INSTANCE, "inst.1", IDENT_WARNING, "contains '.'" },
 	{ IDENT_INSTANCE, "", IDENT_ERROR, "is empty" },
 	{ IDENT_INSTANCE, "MQ_INST_1_A\tB", IDENT_ERROR, "control character "
@@ -533,8 +541,22 @@ static const struct {
 	  "group,topic,type,timestamp\nGID_a,orders-topic,0,\n", I1, 1, 1,
 	  "" },
 	{ "--instance fills a plan without the column",
-	  "group,topic,type,timestamp\nGID_a,orders-topic,0,\n", "rmq-cn-x1",
+	  "group,topic,type,timestamp\nGID_a,orders-topic,0,\n", I2,
 	  1, 1, "" },
+	{ "a 5.x instance in a row",
+	  "instance,group,topic,type,timestamp\n"
+	  I1 ",GID_a,orders-topic,0,\nrmq-cn-7mz2xk4ab01,GID_a,orders-topic,0,\n",
+	  NULL, 2, 1,
+	  "3:1: error: instance ID 'rmq-cn-7mz2xk4ab01' belongs to ApsaraMQ "
+	  "for RocketMQ 5.x: OnsConsumerResetOffset serves 4.x instances "
+	  "only; 5.x instances use a different API (RocketMQ 2022-08-01, "
+	  "ResetConsumeOffset)\n" },
+	{ "a 5.x --instance", "group,topic,type,timestamp\n"
+	  "GID_a,orders-topic,0,\n", "rmq-cn-x1", 1, 0,
+	  "0:0: error: --instance 'rmq-cn-x1' belongs to ApsaraMQ for "
+	  "RocketMQ 5.x: OnsConsumerResetOffset serves 4.x instances only; "
+	  "5.x instances use a different API (RocketMQ 2022-08-01, "
+	  "ResetConsumeOffset)\n" },
 	{ "--instance disagrees with the column",
 	  "instance,group,topic,type,timestamp\n"
 	  I1 ",GID_a,orders-topic,0,\n" I2 ",GID_a,orders-topic,0,\n",
@@ -548,7 +570,7 @@ static const struct {
 	{ "unusual --instance warns once", "group,topic,type,timestamp\n"
 	  "GID_a,orders-topic,0,\nGID_b,orders-topic,0,\n", "inst-1", 2, 2,
 	  "0:0: warning: --instance 'inst-1' is unusual: expected "
-	  "MQ_INST_<digits>_<letters/digits> or rmq-cn-...\n" },
+	  "MQ_INST_<digits>_<letters/digits>\n" },
 	{ "extra columns and empty/duplicate names",
 	  "instance,group,ticket,topic,type,timestamp,,ticket\n"
 	  I1 ",GID_a,T-1,orders-topic,0,,x,y\n", NULL, 1, 1,
