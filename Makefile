@@ -5,6 +5,7 @@
 #   make demo       install missing build deps, build, run the main job on
 #                   the bundled emulator
 #   make bench      benchmarks (print figures; never pass/fail on time)
+#   make soak       100 kill -9 chains on a 20,000-row plan (up to 40 min)
 #   make sanitize   the test suite under ASan+UBSan, then TSan
 #   make valgrind   the unit tests under valgrind --leak-check=full
 #   make fuzz       build and briefly run the libFuzzer targets (clang)
@@ -58,8 +59,8 @@ MANS      = $(wildcard man/*.[1-9])
 
 .SECONDARY:
 
-.PHONY: all deps check tests test demo bench sanitize valgrind fuzz install \
-        uninstall clean lint-man
+.PHONY: all deps check tests test demo bench soak sanitize valgrind fuzz \
+        install uninstall clean lint-man
 
 all: $(BIN) $(EMU)
 
@@ -111,6 +112,10 @@ demo: deps
 bench: deps
 	@$(MAKE) --no-print-directory all OPT="-O2 -g"
 	@BUILD=$(BUILD) bench/run
+
+soak: deps
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) bash tests/soak/killchain.sh
 
 sanitize: deps
 	@$(MAKE) --no-print-directory test SAN=asan BUILD=build-asan

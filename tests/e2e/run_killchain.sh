@@ -11,7 +11,10 @@
 #
 # KILLCHAIN_SEED=N (default 1) seeds the chains (N, N+1, ...); every kill
 # point is printed with its chain's seed, and KILLCHAIN_SEED=S
-# KILLCHAIN_CHAINS=1 replays chain S.  The long version is tests/soak.
+# KILLCHAIN_CHAINS=1 replays chain S; KILLCHAIN_ROWS (type 0 rows, as
+# many type 1), KILLCHAIN_RATE, KILLCHAIN_WORKERS and KILLCHAIN_COPY_MS
+# (the largest delay after the copy-forward window opens) replay a soak
+# chain.  The long version is tests/soak/killchain.sh (make soak).
 set -euo pipefail
 . "$(dirname "$0")/lib/run.bash"
 . "$LIBDIR/killchain.bash"
@@ -40,7 +43,8 @@ make_plan "$T/plan.csv" "$rows0" "$rows0"
 for ((c = 0; c < chains; c++)); do
 	s=$((seed0 + c))
 	killchain_one "$s" "$T/plan.csv" --rate "${KILLCHAIN_RATE:-400}" \
-	    --workers 4 --max-kills 3 || true
+	    --workers "${KILLCHAIN_WORKERS:-4}" --max-kills 3 \
+	    --copy-ms "${KILLCHAIN_COPY_MS:-4}" || true
 	check "chain seed=$s: runs were killed" chain_had_kill "$s"
 	check "chain seed=$s: rows lost = 0" chain_zero "$s" rows_lost
 	check "chain seed=$s: type 0 applied twice = 0" \
