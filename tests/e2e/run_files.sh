@@ -110,16 +110,16 @@ f="$T/$(long_name 248)"
 mq_marked RUN_ST run "$P" --report "$f" --resume "$T/prev.csv" "${EX[@]}"
 check "resumed run, report name of 248 bytes: exit 2" exit_is 2
 check "resumed run, report name of 248 bytes: nothing sent" nothing_sent
-# A name of 240 bytes leaves room for every derived name: it works.
+# A name of 232 bytes leaves room for every derived name: it works.
 emu_stop >/dev/null || true
 start_emu "$P" --qps 1000
 EX=(--execute --endpoint "$EMU_URL" --rate 200)
-f="$T/$(long_name 240)"
+f="$T/$(long_name 232)"
 mq_marked RUN_ST run "$P" --report "$f" "${EX[@]}"
-check "report name of 240 bytes: exit 0" exit_is 0
-check "report name of 240 bytes: complete" complete "$f" "$P"
-check "report name of 240 bytes: every row applied once" applied_once "$f"
-check "report name of 240 bytes: no temporary file left" \
-    no_temp_files "$T" "$(long_name 240)"
+check "report name of 232 bytes: exit 0" exit_is 0
+check "report name of 232 bytes: complete" complete "$f" "$P"
+check "report name of 232 bytes: every row applied once" applied_once "$f"
+check "report name of 232 bytes: no temporary file left" \
+    no_temp_files "$T" "$(long_name 232)"
 
 finish
