@@ -51,6 +51,10 @@ emu_action_find(const char *name);
 const char *
 emu_action_name(int a);
 
+/* The RAM action of action a ("mq:ResetConsumerOffset"). */
+const char *
+emu_action_ram(int a);
+
 /* The documented per-account QPS limit of action a (PROTOCOL.md s. 6). */
 double
 emu_action_default_qps(int a);

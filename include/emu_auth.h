@@ -21,7 +21,13 @@
  *                                   as the service's does)
  *   nonce seen in the last 15 min   400 SignatureNonceUsed
  * The nonce is recorded only once the signature is right, so a forged
- * request cannot burn a client's nonce.
+ * request cannot burn a client's nonce.  A v3 request with a body must
+ * sign content-type (and x-acs-content-sha256 must be the body's hash),
+ * else SignatureDoesNotMatch: unsigned body parameters are refused.
+ *
+ * Authorisation (emu_auth_allowed) comes after the action is known: an
+ * action listed in the credential's "Deny" is answered 403 Forbidden.RAM
+ * with an AccessDeniedDetail, as the gateway does for a RAM policy.
  *
  * Thread-safe (the state's credentials are read-only while serving; the
  * nonce cache locks itself).
@@ -55,6 +61,15 @@ int
 emu_auth_check(const struct emu_state *st, struct emu_nonce *nc,
     const struct emu_request *req, int64_t now_ms, struct emu_auth *out,
     struct emu_reply *reply);
+
+/*
+ * May the authenticated caller `a` run `action` (RAM action ram_action)?
+ * Returns 1, or 0 after making *reply the Forbidden.RAM denial (the
+ * principal is the AccessKeyId, the owner the state's Owner).
+ */
+int
+emu_auth_allowed(const struct emu_state *st, const struct emu_auth *a,
+    const char *action, const char *ram_action, struct emu_reply *reply);
 
 /*
  * Parse "YYYY-MM-DDThh:mm:ssZ" (UTC, no fraction: what the SDKs send)

@@ -31,6 +31,11 @@ struct emu_cli {
 	const char *instance;     /* --instance ID for --rehearse */
 	const char *write_creds;  /* --write-credentials FILE */
 	long long nonce_cache;    /* --nonce-cache N */
+	const char *request_log;  /* --request-log FILE */
+	long long throttle_hint_ms; /* --throttle-hint-ms N, 0 = none */
+	long long max_conns;      /* --max-connections N */
+	long long max_conns_per_ip; /* --max-connections-per-ip N */
+	long long header_ms;      /* --header-timeout-ms N */
 };
 
 /* The option table (sorted by name) and its length in *n. */

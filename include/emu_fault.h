@@ -22,6 +22,13 @@
  *   no-request-id    apply, then HTTP 200 with "{}" (no RequestId)
  *   reconsume-later  OnsConsumerResetOffset Type=0 only: not applied,
  *                    HTTP 200 {"RequestId":...,"Code":"reconsumeLater",...}
+ *   500-after        apply, then HTTP 500 InternalError (the API's JSON,
+ *                    with a RequestId): a gateway that failed after the
+ *                    backend acted
+ *   504-after        apply, then HTTP 504 with a proxy's HTML page (no
+ *                    RequestId)
+ *   throttle-hint    HTTP 400 Throttling.User carrying the header
+ *                    x-acs-retry-after: ms (default 1000), nothing applied
  * Keys: p=PROBABILITY (0..1, default 1), every=N (the Nth, 2Nth...
  * matching request; overrides p), max=N (fire at most N times),
  * group=GID, topic=T, action=A (match only those; default any),
@@ -56,6 +63,9 @@ enum emu_fault_kind {
 	EMU_FAULT_NON_JSON,
 	EMU_FAULT_NO_REQUEST_ID,
 	EMU_FAULT_RECONSUME_LATER,
+	EMU_FAULT_500_AFTER,
+	EMU_FAULT_504_AFTER,
+	EMU_FAULT_THROTTLE_HINT,
 	EMU_FAULT_NKINDS
 };
 
@@ -65,7 +75,8 @@ struct emu_faults;
 struct emu_fault_decision {
 	int64_t delay_ms;          /* latency before handling, 0 = none */
 	enum emu_fault_kind kind;  /* the outcome fault, or EMU_FAULT_NONE */
-	int64_t wire_ms;           /* stall length / drip gap for `kind` */
+	int64_t wire_ms;           /* stall length / drip gap / retry hint
+	                              for `kind` */
 };
 
 /* No rules yet; NULL on ERR_NOMEM. */

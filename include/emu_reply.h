@@ -71,6 +71,24 @@ void
 emu_reply_error(struct emu_reply *r, unsigned status, const char *code,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/* Who a RAM policy denied what (emu_reply_denied). */
+struct emu_reply_denial {
+	const char *auth_action;    /* RAM action, "mq:ResetConsumerOffset" */
+	const char *principal;      /* AuthPrincipalDisplayName */
+	const char *owner_id;       /* AuthPrincipalOwnerId: the account */
+	const char *principal_type; /* "SubUser", "AssumedRoleUser" */
+};
+
+/*
+ * Make r the gateway's RAM denial: 403 Forbidden.RAM, the usual error
+ * members plus an "AccessDeniedDetail" object with PolicyType,
+ * AuthAction, AuthPrincipalDisplayName, AuthPrincipalOwnerId,
+ * AuthPrincipalType, EncodedDiagnosticMessage (base64, opaque) and
+ * NoPermissionType, as the SDKs read it.
+ */
+void
+emu_reply_denied(struct emu_reply *r, const struct emu_reply_denial *d);
+
 /*
  * The MissingParameter reply, worded like the service:
  * The input parameter "NAME" that is mandatory for processing this

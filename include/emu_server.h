@@ -11,6 +11,10 @@
  * writes on the request path are the state's subscription fields (one
  * short mutex), the nonce cache shard, a QPS bucket and atomic counters.
  *
+ * Slow clients: the number of connections is capped in total and per
+ * client address, and a request's headers must arrive within a total
+ * deadline (emu_guard), so trickling connections cannot starve others.
+ *
  * Lifecycle: emu_server_start() binds and starts serving;
  * emu_server_stop() resumes any suspended connection (closing it),
  * stops the daemon and frees.  The borrowed objects in the config must
@@ -25,6 +29,7 @@
 #include "emu_journal.h"
 #include "emu_nonce.h"
 #include "emu_qps.h"
+#include "emu_reqlog.h"
 #include "emu_state.h"
 #include "err.h"
 
@@ -40,7 +45,22 @@ struct emu_server_config {
 	struct emu_faults *faults;/* fault rules (borrowed) */
 	struct emu_qps *qps;      /* QPS buckets (borrowed) */
 	struct emu_journal *journal; /* applied resets (borrowed, NULL ok) */
+	struct emu_reqlog *reqlog;/* every request (borrowed, NULL ok) */
+	int64_t throttle_hint_ms; /* x-acs-retry-after on QPS throttling
+	                             replies, 0 = none */
+	unsigned max_conns;       /* connections at once, all clients; 0 =
+	                             EMU_SERVER_MAX_CONNS */
+	unsigned max_conns_per_ip;/* connections at once per client address;
+	                             0 = EMU_SERVER_MAX_CONNS_PER_IP */
+	int64_t header_ms;        /* a request's headers must arrive within
+	                             this many ms of the connection's start;
+	                             0 = EMU_SERVER_HEADER_MS */
 };
+
+/* Defaults of the connection limits (see mqreset-emulator(1), LIMITS). */
+#define EMU_SERVER_MAX_CONNS 1000
+#define EMU_SERVER_MAX_CONNS_PER_IP 256
+#define EMU_SERVER_HEADER_MS 10000
 
 struct emu_server;
 
@@ -57,6 +77,8 @@ emu_server_port(const struct emu_server *s);
 struct emu_server_stats {
 	uint64_t requests; /* requests handled (answered, closed or stalled) */
 	uint64_t applied;  /* resets applied */
+	uint64_t reaped;   /* connections closed for sending their headers
+	                      too slowly */
 };
 
 /* The totals so far (final after the daemon stopped). */

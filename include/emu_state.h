@@ -33,6 +33,9 @@ struct emu_cred {
 	int64_t expires_ms;/* token expiry (ms), 0 = never */
 	int disabled;      /* 1: requests answer InvalidAccessKeyId.Inactive */
 	size_t index;      /* position in emu_state.creds (rate limits) */
+	char **deny;       /* API actions a RAM policy denies this key
+	                      ("OnsConsumerResetOffset"), owned */
+	size_t ndeny;      /* entries in deny */
 };
 
 struct emu_topic {
@@ -102,7 +105,10 @@ emu_state_destroy(struct emu_state *st);
 
 /*
  * Merge the JSON document text[0..n) into st (objects with an existing
- * name are updated in place).  `source` names the input in messages.
+ * name, from an earlier document or rehearsal, are updated in place).
+ * Within one document a credential, instance, topic or group (per
+ * instance) or subscription (per group) listed twice is an error naming
+ * what is duplicated.  `source` names the input in messages.
  * ERR_PARSE with the offending path in *e on a bad document; st may then
  * hold part of it.  Not thread-safe: call before the server starts.
  */
@@ -173,6 +179,10 @@ emu_state_find_group(const struct emu_state *st, const char *instance,
 struct emu_sub *
 emu_state_find_sub(const struct emu_state *st, const char *instance,
     const char *group_id, const char *topic);
+
+/* 1 when c's "Deny" list names `action`.  Lock-free, thread-safe. */
+int
+emu_state_cred_denied(const struct emu_cred *c, const char *action);
 
 /* Guard reads and writes of emu_sub's mutable fields. */
 void

@@ -12,16 +12,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * RAM actions: mq:ResetConsumerOffset is the one the API reference names
+ * for OnsConsumerResetOffset; the others follow the product's pattern
+ * (OnsConsumerStatus is mq:QueryConsumerStatus) and are our reading.
+ */
 static const struct {
 	const char *name; /* API action */
 	double qps;       /* documented per-account limit */
+	const char *ram;  /* RAM action a policy allows or denies */
 } emu_actions_tab[EMU_ACT_N] = {
-	{ "OnsConsumerResetOffset", 10 },
-	{ "OnsGroupList", 10 },
-	{ "OnsTopicList", 10 },
-	{ "OnsTopicStatus", 1 },
-	{ "OnsConsumerAccumulate", 10 },
-	{ "OnsGroupSubDetail", 10 },
+	{ "OnsConsumerResetOffset", 10, "mq:ResetConsumerOffset" },
+	{ "OnsGroupList", 10, "mq:ListGroup" },
+	{ "OnsTopicList", 10, "mq:ListTopic" },
+	{ "OnsTopicStatus", 1, "mq:QueryTopicStatus" },
+	{ "OnsConsumerAccumulate", 10, "mq:QueryConsumerAccumulate" },
+	{ "OnsGroupSubDetail", 10, "mq:QueryGroupSubDetail" },
 };
 
 int
@@ -41,6 +47,12 @@ const char *
 emu_action_name(int a)
 {
 	return a >= 0 && a < EMU_ACT_N ? emu_actions_tab[a].name : "?";
+}
+
+const char *
+emu_action_ram(int a)
+{
+	return a >= 0 && a < EMU_ACT_N ? emu_actions_tab[a].ram : "mq:*";
 }
 
 double

@@ -300,6 +300,17 @@ emu_auth_v3(const struct emu_state *st, struct emu_nonce *nc,
 		    "x-acs-content-sha256 header does not match the body.");
 		return 0;
 	}
+	/* The service signs a body only through its hash and type: a v3
+	 * request with a body (form parameters) whose Content-Type is not
+	 * signed would carry unsigned parameters, so it is refused, as the
+	 * SDK's rules imply (it sends every parameter in the query). */
+	if (req->body_len > 0 && !emu_auth_listed(signed_h, "content-type")) {
+		emu_reply_error(reply, 400, "SignatureDoesNotMatch", "The "
+		    "request has a body but content-type is not among the "
+		    "SignedHeaders; sign it or send the parameters in the "
+		    "query.");
+		return 0;
+	}
 	/* Every x-acs-* header and host must be signed. */
 	params_init(&hdrs);
 	for (i = 0; i < req->headers.n; i++) {
@@ -352,6 +363,23 @@ emu_auth_v3(const struct emu_state *st, struct emu_nonce *nc,
 		out->v3 = 1;
 	}
 	return ok;
+}
+
+int
+emu_auth_allowed(const struct emu_state *st, const struct emu_auth *a,
+    const char *action, const char *ram_action, struct emu_reply *reply)
+{
+	struct emu_reply_denial d;
+
+	if (!emu_state_cred_denied(a->cred, action))
+		return 1;
+	d.auth_action = ram_action;
+	d.principal = a->cred->key_id;
+	d.owner_id = st->owner != NULL ? st->owner : "";
+	d.principal_type = a->cred->token != NULL ? "AssumedRoleUser" :
+	    "SubUser";
+	emu_reply_denied(reply, &d);
+	return 0;
 }
 
 int

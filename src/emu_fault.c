@@ -35,7 +35,8 @@ struct emu_faults {
 static const char *const emu_fault_names[EMU_FAULT_NKINDS] = {
 	"latency", "internal-error", "unavailable", "throttle",
 	"close-before", "close-after", "stall-after", "drip", "non-json",
-	"no-request-id", "reconsume-later"
+	"no-request-id", "reconsume-later", "500-after", "504-after",
+	"throttle-hint"
 };
 
 const char *
@@ -188,7 +189,8 @@ emu_faults_add(struct emu_faults *f, const char *spec, struct err *e)
 	r->kind = (enum emu_fault_kind)k;
 	r->p = 1.0;
 	r->ms = k == EMU_FAULT_STALL_AFTER ? 60000 :
-	    k == EMU_FAULT_DRIP ? 100 : 0;
+	    k == EMU_FAULT_DRIP ? 100 :
+	    k == EMU_FAULT_THROTTLE_HINT ? 1000 : 0;
 	atomic_init(&r->matched, 0);
 	atomic_init(&r->fired, 0);
 	for (p = colon != NULL ? colon + 1 : spec + klen; *p != '\0';

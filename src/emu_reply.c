@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 void
@@ -127,4 +128,56 @@ emu_reply_missing(struct emu_reply *r, const char *name)
 	emu_reply_error(r, 400, "MissingParameter", "The input parameter "
 	    "\"%s\" that is mandatory for processing this request is not "
 	    "supplied.", name);
+}
+
+void
+emu_reply_denied(struct emu_reply *r, const struct emu_reply_denial *d)
+{
+	static const char *const names[] = {
+		"PolicyType", "AuthAction", "AuthPrincipalDisplayName",
+		"AuthPrincipalOwnerId", "AuthPrincipalType",
+		"EncodedDiagnosticMessage", "NoPermissionType"
+	};
+	const char *vals[sizeof names / sizeof names[0]];
+	char diag[512];
+	unsigned char enc[4 * (sizeof diag / 3) + 8];
+	int n;
+	size_t i;
+	err_code rc = ERR_OK;
+
+	emu_reply_error(r, 403, "Forbidden.RAM", "User not authorized to "
+	    "operate on the specified resource, or this API doesn't support "
+	    "RAM.");
+	if (r->status != 403)
+		return;
+	/* The service's diagnostic is an opaque base64 blob; ours decodes
+	 * to what was denied, which is all a test needs. */
+	n = snprintf(diag, sizeof diag, "{\"AuthAction\":\"%s\","
+	    "\"AuthPrincipalDisplayName\":\"%s\",\"RequestId\":\"%s\"}",
+	    d->auth_action, d->principal, r->request_id);
+	if (n < 0 || (size_t)n >= sizeof diag)
+		n = 0;
+	EVP_EncodeBlock(enc, (const unsigned char *)diag, n);
+	vals[0] = "AccountLevelIdentityBasedPolicy";
+	vals[1] = d->auth_action;
+	vals[2] = d->principal;
+	vals[3] = d->owner_id;
+	vals[4] = d->principal_type;
+	vals[5] = (const char *)enc;
+	vals[6] = "ImplicitDeny";
+	/* Reopen the object: drop its closing brace, add the detail. */
+	r->body.data[--r->body.len] = '\0';
+	rc = buf_puts(&r->body, ",\"AccessDeniedDetail\":{");
+	for (i = 0; rc == ERR_OK && i < sizeof names / sizeof names[0]; i++) {
+		rc = buf_printf(&r->body, "%s\"%s\":", i > 0 ? "," : "",
+		    names[i]);
+		if (rc == ERR_OK)
+			rc = emu_reply_json_str(&r->body, vals[i]);
+	}
+	if (rc == ERR_OK)
+		rc = buf_puts(&r->body, "}}");
+	if (rc != ERR_OK) {
+		buf_reset(&r->body);
+		r->status = 500;
+	}
 }

@@ -15,6 +15,12 @@
  *             between bytes)
  * Returning MHD_NO from the access handler makes MHD close the
  * connection without an answer: the close-before/close-after faults.
+ *
+ * Every connection is registered with the header deadline guard
+ * (emu_guard) from MHD's connection notifications; the handler's first
+ * call for a request (headers complete) takes it off the watch, and the
+ * completion callback, which also writes the request log line, puts it
+ * back for the next request of a kept-alive connection.
  */
 #include "emu_server.h"
 
@@ -34,6 +40,7 @@
 #include "clock.h"
 #include "emu_actions.h"
 #include "emu_auth.h"
+#include "emu_guard.h"
 #include "emu_reply.h"
 #include "emu_request.h"
 #include "emu_timer.h"
@@ -48,6 +55,7 @@ struct emu_server {
 	struct emu_server_config cfg; /* copy; pointees borrowed */
 	struct MHD_Daemon *daemon;    /* the HTTP daemon */
 	struct emu_timer *timer;      /* resumes suspended connections */
+	struct emu_guard *guard;      /* header-receive deadlines */
 	unsigned port;                /* bound port */
 	char host_id[64];             /* HostId in error replies */
 	atomic_int stopping;          /* emu_server_stop() has begun */
@@ -76,6 +84,9 @@ struct emu_call {
 	int action;                    /* emu_action, or -1 */
 	struct emu_fault_decision fault; /* faults for this request */
 	int64_t drip_next_ns;          /* drip: when the next byte may go */
+	int64_t t_ms;                  /* wall ms when the request line came */
+	unsigned sent_status;          /* HTTP status queued, 0 = none */
+	int64_t hint_ms;               /* x-acs-retry-after to send, 0 = none */
 };
 
 /* ---- request context -------------------------------------------------- */
@@ -98,6 +109,7 @@ emu_call_new(void *cls, const char *uri, struct MHD_Connection *conn)
 	emu_reply_init(&c->reply, c->srv->host_id);
 	c->action = -1;
 	c->fault.kind = EMU_FAULT_NONE;
+	c->t_ms = clock_wall_ms();
 	return c;
 }
 
@@ -115,15 +127,93 @@ emu_call_free(struct emu_call *c)
 	free(c);
 }
 
+/* The Action a request named, authenticated or not. */
+static const char *
+emu_call_action(const struct emu_call *c)
+{
+	const char *a = c->auth.action;
+
+	if (a == NULL)
+		a = params_get(&c->req.params, "Action");
+	if (a == NULL)
+		a = params_get_ci(&c->req.headers, "x-acs-action");
+	return a;
+}
+
+/* One request log line for a request whose headers arrived. */
+static void
+emu_call_log(const struct emu_call *c)
+{
+	struct emu_reqlog_entry en;
+	const char *ts;
+
+	memset(&en, 0, sizeof en);
+	en.t_ms = c->t_ms;
+	en.t_done_ms = clock_wall_ms();
+	en.action = emu_call_action(c);
+	en.status = c->sent_status;
+	if (c->sent_status != 0)
+		en.code = c->reply.code;
+	en.group = params_get(&c->req.params, "GroupId");
+	en.topic = params_get(&c->req.params, "Topic");
+	en.instance = params_get(&c->req.params, "InstanceId");
+	ts = params_get(&c->req.params, "Type");
+	en.type = ts != NULL && (strcmp(ts, "0") == 0 ||
+	    strcmp(ts, "1") == 0) ? ts[0] - '0' : -1;
+	en.hint_ms = c->sent_status != 0 ? c->hint_ms : 0;
+	en.key_id = c->auth.cred != NULL ? c->auth.cred->key_id :
+	    params_get(&c->req.params, "AccessKeyId");
+	en.fault = c->fault.kind != EMU_FAULT_NONE ?
+	    emu_fault_name(c->fault.kind) : NULL;
+	if (c->sent_status != 0 && c->fault.kind != EMU_FAULT_NON_JSON &&
+	    c->fault.kind != EMU_FAULT_NO_REQUEST_ID &&
+	    c->fault.kind != EMU_FAULT_504_AFTER)
+		en.request_id = c->reply.request_id;
+	(void)emu_reqlog_write(c->srv->cfg.reqlog, &en);
+}
+
 static void
 emu_call_done(void *cls, struct MHD_Connection *conn, void **con_cls,
     enum MHD_RequestTerminationCode toe)
 {
-	(void)cls;
-	(void)conn;
-	(void)toe;
-	emu_call_free(*con_cls);
+	struct emu_server *s = cls;
+	struct emu_call *c = *con_cls;
+	const union MHD_ConnectionInfo *ci;
+
+	if (c != NULL && c->started)
+		emu_call_log(c);
+	/* A kept-alive connection waits for its next request's headers. */
+	if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK && conn != NULL) {
+		ci = MHD_get_connection_info(conn,
+		    MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+		if (ci != NULL)
+			emu_guard_rearm(s->guard, ci->socket_context,
+			    clock_mono_ns());
+	}
+	emu_call_free(c);
 	*con_cls = NULL;
+}
+
+/* Connection opened / closed: watch it for the header deadline. */
+static void
+emu_conn_notify(void *cls, struct MHD_Connection *conn,
+    void **socket_context, enum MHD_ConnectionNotificationCode toe)
+{
+	struct emu_server *s = cls;
+	const union MHD_ConnectionInfo *ci;
+
+	switch (toe) {
+	case MHD_CONNECTION_NOTIFY_STARTED:
+		ci = MHD_get_connection_info(conn,
+		    MHD_CONNECTION_INFO_CONNECTION_FD);
+		*socket_context = ci != NULL ? emu_guard_open(s->guard,
+		    ci->connect_fd, clock_mono_ns()) : NULL;
+		break;
+	case MHD_CONNECTION_NOTIFY_CLOSED:
+		emu_guard_close(s->guard, *socket_context);
+		*socket_context = NULL;
+		break;
+	}
 }
 
 static enum MHD_Result
@@ -247,10 +337,14 @@ emu_call_admit(struct emu_call *c, const char *method)
 		    "method.");
 		return 0;
 	}
+	if (!emu_auth_allowed(s->cfg.st, &c->auth, c->auth.action,
+	    emu_action_ram(c->action), &c->reply))
+		return 0;
 	if (!emu_qps_take(s->cfg.qps, c->auth.cred->index,
 	    (size_t)c->action, clock_mono_ns())) {
 		emu_reply_error(&c->reply, 400, "Throttling.User",
 		    "Request was denied due to user flow control.");
+		c->hint_ms = s->cfg.throttle_hint_ms;
 		return 0;
 	}
 	type_s = params_get(&c->req.params, "Type");
@@ -268,6 +362,12 @@ static const char emu_html[] =
     "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
     "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>Tengine"
     "</center>\r\n</body>\r\n</html>\r\n";
+
+/* The page of a gateway that gave up waiting for the backend. */
+static const char emu_html_504[] =
+    "<html>\r\n<head><title>504 Gateway Time-out</title></head>\r\n"
+    "<body>\r\n<center><h1>504 Gateway Time-out</h1></center>\r\n<hr>"
+    "<center>Tengine</center>\r\n</body>\r\n</html>\r\n";
 
 /*
  * Run the outcome chosen by the faults and the action.  Returns the
@@ -290,8 +390,11 @@ emu_call_run(struct emu_call *c)
 		    "has failed due to a temporary failure of the server.");
 		return EMU_WIRE_ANSWER;
 	case EMU_FAULT_THROTTLE:
+	case EMU_FAULT_THROTTLE_HINT:
 		emu_reply_error(r, 400, "Throttling.User", "Request was "
 		    "denied due to user flow control.");
+		if (k == EMU_FAULT_THROTTLE_HINT)
+			c->hint_ms = c->fault.wire_ms;
 		return EMU_WIRE_ANSWER;
 	case EMU_FAULT_CLOSE_BEFORE:
 		return EMU_WIRE_CLOSE;
@@ -311,7 +414,8 @@ emu_call_run(struct emu_call *c)
 	ax.now_ms = clock_wall_ms();
 	ax.reconsume_later = k == EMU_FAULT_RECONSUME_LATER;
 	if (k == EMU_FAULT_CLOSE_AFTER || k == EMU_FAULT_STALL_AFTER ||
-	    k == EMU_FAULT_DRIP || k == EMU_FAULT_NO_REQUEST_ID)
+	    k == EMU_FAULT_DRIP || k == EMU_FAULT_NO_REQUEST_ID ||
+	    k == EMU_FAULT_500_AFTER || k == EMU_FAULT_504_AFTER)
 		ax.after_fault = emu_fault_name(k);
 	if (emu_actions_run(&ax, c->action, &c->req.params, r))
 		atomic_fetch_add(&c->srv->applied, 1);
@@ -327,6 +431,18 @@ emu_call_run(struct emu_call *c)
 			buf_reset(&r->body);
 			(void)buf_puts(&r->body, "{}");
 		}
+		return EMU_WIRE_ANSWER;
+	case EMU_FAULT_500_AFTER:
+		/* Whatever the backend answered, the gateway lost it. */
+		emu_reply_error(r, 500, "InternalError", "The request "
+		    "processing has failed due to some unknown error.");
+		return EMU_WIRE_ANSWER;
+	case EMU_FAULT_504_AFTER:
+		r->status = 504;
+		r->code = NULL;
+		r->content_type = "text/html";
+		buf_reset(&r->body);
+		(void)buf_puts(&r->body, emu_html_504);
 		return EMU_WIRE_ANSWER;
 	default:
 		return EMU_WIRE_ANSWER;
@@ -372,11 +488,22 @@ emu_call_answer(struct emu_call *c, enum emu_wire wire)
 		return MHD_NO;
 	(void)MHD_add_response_header(resp, "Content-Type",
 	    c->reply.content_type);
+	/* A proxy's HTML page carries no RequestId: the API never saw it,
+	 * or its answer was lost behind the proxy. */
 	if (c->fault.kind != EMU_FAULT_NON_JSON &&
-	    c->fault.kind != EMU_FAULT_NO_REQUEST_ID)
+	    c->fault.kind != EMU_FAULT_NO_REQUEST_ID &&
+	    c->fault.kind != EMU_FAULT_504_AFTER)
 		(void)MHD_add_response_header(resp, "x-acs-request-id",
 		    c->reply.request_id);
+	if (c->hint_ms > 0) {
+		char hint[24];
+
+		snprintf(hint, sizeof hint, "%lld", (long long)c->hint_ms);
+		(void)MHD_add_response_header(resp, "x-acs-retry-after", hint);
+	}
 	ret = MHD_queue_response(c->conn, c->reply.status, resp);
+	if (ret == MHD_YES)
+		c->sent_status = c->reply.status;
 	MHD_destroy_response(resp);
 	return ret;
 }
@@ -418,8 +545,15 @@ emu_handler(void *cls, struct MHD_Connection *conn, const char *url,
 		return MHD_NO; /* out of memory in emu_call_new */
 	c->conn = conn;
 	if (!c->started) {
-		/* Headers only: ask for the body (sends 100 Continue). */
+		const union MHD_ConnectionInfo *ci;
+
+		/* Headers only: ask for the body (sends 100 Continue).  The
+		 * headers arrived in time: the deadline is met. */
 		c->started = 1;
+		ci = MHD_get_connection_info(conn,
+		    MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+		if (ci != NULL)
+			emu_guard_headers(s->guard, ci->socket_context);
 		return MHD_YES;
 	}
 	switch (c->phase) {
@@ -523,8 +657,23 @@ emu_server_start(const struct emu_server_config *cfg,
 	atomic_init(&s->applied, 0);
 	/* What the service puts in HostId: its endpoint's host name. */
 	snprintf(s->host_id, sizeof s->host_id, "ons.cn-hangzhou.aliyuncs.com");
-	rc = emu_timer_start(&s->timer, e);
+	if (s->cfg.max_conns == 0)
+		s->cfg.max_conns = EMU_SERVER_MAX_CONNS;
+	if (s->cfg.max_conns_per_ip == 0)
+		s->cfg.max_conns_per_ip = EMU_SERVER_MAX_CONNS_PER_IP;
+	if (s->cfg.header_ms <= 0)
+		s->cfg.header_ms = EMU_SERVER_HEADER_MS;
+	/* MHD shares the total among its pool threads; each needs one. */
+	if (s->cfg.max_conns < s->cfg.threads)
+		s->cfg.max_conns = s->cfg.threads;
+	rc = emu_guard_new(s->cfg.header_ms, (int64_t)EMU_IDLE_TIMEOUT_S *
+	    1000, &s->guard, e);
+	if (rc == ERR_OK)
+		rc = emu_guard_start(s->guard, e);
+	if (rc == ERR_OK)
+		rc = emu_timer_start(&s->timer, e);
 	if (rc != ERR_OK) {
+		emu_guard_destroy(s->guard);
 		free(s);
 		return rc;
 	}
@@ -534,30 +683,24 @@ emu_server_start(const struct emu_server_config *cfg,
 		flags |= MHD_USE_IPv6;
 	if (cfg->tls_cert_pem != NULL)
 		flags |= MHD_USE_TLS;
-	if (cfg->tls_cert_pem != NULL)
-		s->daemon = MHD_start_daemon(flags, 0, NULL, NULL,
-		    emu_handler, s,
-		    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-		    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)s->cfg.threads,
-		    MHD_OPTION_URI_LOG_CALLBACK, emu_call_new, s,
-		    MHD_OPTION_NOTIFY_COMPLETED, emu_call_done, s,
-		    MHD_OPTION_CONNECTION_TIMEOUT,
-		    (unsigned)EMU_IDLE_TIMEOUT_S,
-		    MHD_OPTION_HTTPS_MEM_CERT, cfg->tls_cert_pem,
-		    MHD_OPTION_HTTPS_MEM_KEY, cfg->tls_key_pem,
-		    MHD_OPTION_END);
-	else
-		s->daemon = MHD_start_daemon(flags, 0, NULL, NULL,
-		    emu_handler, s,
-		    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-		    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)s->cfg.threads,
-		    MHD_OPTION_URI_LOG_CALLBACK, emu_call_new, s,
-		    MHD_OPTION_NOTIFY_COMPLETED, emu_call_done, s,
-		    MHD_OPTION_CONNECTION_TIMEOUT,
-		    (unsigned)EMU_IDLE_TIMEOUT_S,
-		    MHD_OPTION_END);
+	/* The TLS options come last so that one call serves both modes:
+	 * MHD_OPTION_END in their place ends the list early. */
+	s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, emu_handler, s,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)s->cfg.threads,
+	    MHD_OPTION_URI_LOG_CALLBACK, emu_call_new, s,
+	    MHD_OPTION_NOTIFY_COMPLETED, emu_call_done, s,
+	    MHD_OPTION_NOTIFY_CONNECTION, emu_conn_notify, s,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)EMU_IDLE_TIMEOUT_S,
+	    MHD_OPTION_CONNECTION_LIMIT, s->cfg.max_conns,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, s->cfg.max_conns_per_ip,
+	    cfg->tls_cert_pem != NULL ? MHD_OPTION_HTTPS_MEM_CERT :
+	    MHD_OPTION_END, cfg->tls_cert_pem,
+	    MHD_OPTION_HTTPS_MEM_KEY, cfg->tls_key_pem,
+	    MHD_OPTION_END);
 	if (s->daemon == NULL) {
 		emu_timer_stop(s->timer);
+		emu_guard_destroy(s->guard);
 		free(s);
 		return err_set(e, ERR_NET, "cannot listen on %s (address in "
 		    "use, or a bad TLS certificate or key)", cfg->listen);
@@ -581,6 +724,7 @@ emu_server_stats(const struct emu_server *s, struct emu_server_stats *out)
 
 	out->requests = atomic_load(&m->requests);
 	out->applied = atomic_load(&m->applied);
+	out->reaped = emu_guard_reaped(m->guard);
 }
 
 void
@@ -595,5 +739,7 @@ emu_server_stop(struct emu_server *s, struct emu_server_stats *out)
 	MHD_stop_daemon(s->daemon);
 	if (out != NULL)
 		emu_server_stats(s, out);
+	/* Every connection is closed now, so no record is left in use. */
+	emu_guard_destroy(s->guard);
 	free(s);
 }

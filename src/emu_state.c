@@ -25,6 +25,8 @@
 #include <cjson/cJSON.h>
 #include <openssl/crypto.h>
 
+#include "dupset.h"
+
 /* Longest identifier accepted (the plan validator uses the same bound). */
 #define EMU_NAME_MAX 255
 /* Composite key: kind + 3 names + 2 separators. */
@@ -211,6 +213,16 @@ emu_state_new(void)
 }
 
 static void
+emu_strv_free(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static void
 emu_group_free(struct emu_group *g)
 {
 	size_t i;
@@ -260,6 +272,7 @@ emu_state_destroy(struct emu_state *st)
 		free(st->creds[i]->key_id);
 		emu_secret_free(st->creds[i]->secret);
 		emu_secret_free(st->creds[i]->token);
+		emu_strv_free(st->creds[i]->deny, st->creds[i]->ndeny);
 		free(st->creds[i]);
 	}
 	for (i = 0; i < st->ninstances; i++)
@@ -484,6 +497,17 @@ emu_state_add_fault(struct emu_state *st, const char *spec)
 	return ERR_OK;
 }
 
+int
+emu_state_cred_denied(const struct emu_cred *c, const char *action)
+{
+	size_t i;
+
+	for (i = 0; action != NULL && i < c->ndeny; i++)
+		if (strcmp(c->deny[i], action) == 0)
+			return 1;
+	return 0;
+}
+
 void
 emu_state_lock(struct emu_state *st)
 {
@@ -573,14 +597,71 @@ emu_name_ok(const char *s)
 	return 1;
 }
 
+/*
+ * Record that key (a, b, c), entry `pos` (from 0) of its array, was seen
+ * in this document; 1 when it was seen before (its first entry in
+ * *first, from 0), 0 when new, -1 when out of memory.
+ */
+static int
+emu_load_dup(struct dupset *seen, const char *a, const char *b,
+    const char *c, int pos, int *first)
+{
+	uint32_t f = 0;
+
+	if (dupset_insert(seen, a, b, c, (uint32_t)pos + 1, &f) != ERR_OK)
+		return -1;
+	*first = (int)f - 1;
+	return f != 0;
+}
+
+/* A credential's "Deny": the API actions its RAM policy denies. */
+static err_code
+emu_load_deny(struct emu_cred *cr, const cJSON *arr, const char *src,
+    int pos, struct err *e)
+{
+	const cJSON *v;
+	char **nv;
+	size_t n = 0;
+
+	if (arr == NULL)
+		return ERR_OK;
+	if (!cJSON_IsArray(arr))
+		return err_set(e, ERR_PARSE, "%s: credentials[%d]: Deny must "
+		    "be an array of action names", src, pos);
+	nv = calloc((size_t)cJSON_GetArraySize(arr) + 1, sizeof *nv);
+	if (nv == NULL)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	cJSON_ArrayForEach(v, arr) {
+		if (!cJSON_IsString(v) || !emu_name_ok(v->valuestring)) {
+			emu_strv_free(nv, n);
+			return err_set(e, ERR_PARSE, "%s: credentials[%d]: "
+			    "Deny must be an array of action names", src, pos);
+		}
+		if ((nv[n] = strdup(v->valuestring)) == NULL) {
+			emu_strv_free(nv, n);
+			return err_set(e, ERR_NOMEM, "out of memory");
+		}
+		n++;
+	}
+	emu_strv_free(cr->deny, cr->ndeny);
+	cr->deny = nv;
+	cr->ndeny = n;
+	return ERR_OK;
+}
+
+/* Key prefix of credentials in the duplicate set: names have no control
+ * characters, so it cannot equal an instance id. */
+#define EMU_DUP_CRED "\001"
+
 static err_code
 emu_load_creds(struct emu_state *st, const cJSON *arr, const char *src,
-    struct err *e)
+    struct dupset *seen, struct err *e)
 {
 	const cJSON *c;
 	struct emu_cred *cr;
 	const char *id, *secret, *token;
-	int i = 0;
+	int i = 0, first, d;
+	err_code rc;
 
 	cJSON_ArrayForEach(c, arr) {
 		id = emu_jstr(c, "AccessKeyId");
@@ -590,6 +671,12 @@ emu_load_creds(struct emu_state *st, const cJSON *arr, const char *src,
 			return err_set(e, ERR_PARSE, "%s: credentials[%d]: "
 			    "needs AccessKeyId and AccessKeySecret strings",
 			    src, i);
+		d = emu_load_dup(seen, EMU_DUP_CRED, id, "", i, &first);
+		if (d < 0)
+			return err_set(e, ERR_NOMEM, "out of memory");
+		if (d > 0)
+			return err_set(e, ERR_PARSE, "%s: duplicate credential "
+			    "%s (Credentials[%d] and [%d])", src, id, first, i);
 		cr = emu_state_add_cred(st, id, secret);
 		if (cr == NULL)
 			return err_set(e, ERR_NOMEM, "out of memory");
@@ -604,6 +691,10 @@ emu_load_creds(struct emu_state *st, const cJSON *arr, const char *src,
 			return err_set(e, ERR_PARSE, "%s: credentials[%d]: "
 			    "Expiration must be ms, Disabled a boolean", src,
 			    i);
+		rc = emu_load_deny(cr, cJSON_GetObjectItemCaseSensitive(c,
+		    "Deny"), src, i, e);
+		if (rc != ERR_OK)
+			return rc;
 		i++;
 	}
 	return ERR_OK;
@@ -611,18 +702,27 @@ emu_load_creds(struct emu_state *st, const cJSON *arr, const char *src,
 
 static err_code
 emu_load_topics(struct emu_state *st, struct emu_instance *in,
-    const cJSON *arr, const char *src, struct err *e)
+    const cJSON *arr, const char *src, struct dupset *seen, struct err *e)
 {
 	const cJSON *o;
 	struct emu_topic *t;
 	int64_t mt, perm;
 	const char *name, *remark;
+	int i = 0, first, d;
 
 	cJSON_ArrayForEach(o, arr) {
 		name = emu_jstr(o, "Topic");
 		if (!emu_name_ok(name))
 			return err_set(e, ERR_PARSE, "%s: instance %s: a topic "
 			    "without a valid \"Topic\" name", src, in->id);
+		d = emu_load_dup(seen, in->id, "", name, i, &first);
+		if (d < 0)
+			return err_set(e, ERR_NOMEM, "out of memory");
+		if (d > 0)
+			return err_set(e, ERR_PARSE, "%s: instance %s: duplicate "
+			    "topic %s (Topics[%d] and [%d])", src, in->id, name,
+			    first, i);
+		i++;
 		t = emu_state_add_topic(st, in, name);
 		if (t == NULL)
 			return err_set(e, ERR_NOMEM, "out of memory");
@@ -650,13 +750,14 @@ emu_load_topics(struct emu_state *st, struct emu_instance *in,
 
 static err_code
 emu_load_subs(struct emu_state *st, struct emu_instance *in,
-    struct emu_group *g, const cJSON *arr, const char *src, struct err *e)
+    struct emu_group *g, const cJSON *arr, const char *src,
+    struct dupset *seen, struct err *e)
 {
 	const cJSON *o, *v;
 	struct emu_topic *t;
 	struct emu_sub *s;
 	const char *name, *expr;
-	int fresh;
+	int fresh, i = 0, first, d;
 
 	cJSON_ArrayForEach(o, arr) {
 		name = emu_jstr(o, "Topic");
@@ -667,6 +768,15 @@ emu_load_subs(struct emu_state *st, struct emu_instance *in,
 			    "to topic %s, which instance %s does not have",
 			    src, g->group_id, name != NULL ? name : "(none)",
 			    in->id);
+		d = emu_load_dup(seen, in->id, g->group_id, name, i, &first);
+		if (d < 0)
+			return err_set(e, ERR_NOMEM, "out of memory");
+		if (d > 0)
+			return err_set(e, ERR_PARSE, "%s: instance %s: group %s: "
+			    "duplicate subscription to topic %s "
+			    "(Subscriptions[%d] and [%d])", src, in->id,
+			    g->group_id, name, first, i);
+		i++;
 		fresh = emu_state_find_sub(st, in->id, g->group_id, name) ==
 		    NULL;
 		s = emu_state_add_sub(st, in, g, t);
@@ -702,18 +812,27 @@ emu_load_subs(struct emu_state *st, struct emu_instance *in,
 
 static err_code
 emu_load_groups(struct emu_state *st, struct emu_instance *in,
-    const cJSON *arr, const char *src, struct err *e)
+    const cJSON *arr, const char *src, struct dupset *seen, struct err *e)
 {
 	const cJSON *o;
 	struct emu_group *g;
 	const char *id, *s;
 	err_code rc = ERR_OK;
+	int i = 0, first, d;
 
 	cJSON_ArrayForEach(o, arr) {
 		id = emu_jstr(o, "GroupId");
 		if (!emu_name_ok(id))
 			return err_set(e, ERR_PARSE, "%s: instance %s: a group "
 			    "without a valid \"GroupId\"", src, in->id);
+		d = emu_load_dup(seen, in->id, id, "", i, &first);
+		if (d < 0)
+			return err_set(e, ERR_NOMEM, "out of memory");
+		if (d > 0)
+			return err_set(e, ERR_PARSE, "%s: instance %s: duplicate "
+			    "group %s (Groups[%d] and [%d])", src, in->id, id,
+			    first, i);
+		i++;
 		g = emu_state_add_group(st, in, id);
 		if (g == NULL)
 			return err_set(e, ERR_NOMEM, "out of memory");
@@ -740,7 +859,7 @@ emu_load_groups(struct emu_state *st, struct emu_instance *in,
 			    "a boolean, CreateTime ms", src, id);
 		rc = emu_load_subs(st, in, g,
 		    cJSON_GetObjectItemCaseSensitive(o, "Subscriptions"), src,
-		    e);
+		    seen, e);
 		if (rc != ERR_OK)
 			return rc;
 	}
@@ -754,20 +873,28 @@ emu_state_load_json(struct emu_state *st, const char *text, size_t n,
 	cJSON *root;
 	const cJSON *o, *f;
 	struct emu_instance *in;
+	struct dupset *seen;
 	const char *id, *owner;
 	err_code rc = ERR_OK;
+	int i = 0, first, d;
 
 	root = cJSON_ParseWithLength(text, n);
 	if (root == NULL || !cJSON_IsObject(root)) {
 		cJSON_Delete(root);
 		return err_set(e, ERR_PARSE, "%s: not a JSON object", source);
 	}
+	/* What this document listed, to refuse duplicates within it. */
+	seen = dupset_new();
+	if (seen == NULL) {
+		cJSON_Delete(root);
+		return err_set(e, ERR_NOMEM, "out of memory");
+	}
 	owner = emu_jstr(root, "Owner");
 	if (owner != NULL && emu_setstr(&st->owner, owner) != 0)
 		rc = err_set(e, ERR_NOMEM, "out of memory");
 	if (rc == ERR_OK)
 		rc = emu_load_creds(st, cJSON_GetObjectItemCaseSensitive(root,
-		    "Credentials"), source, e);
+		    "Credentials"), source, seen, e);
 	cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(root,
 	    "Faults")) {
 		if (rc != ERR_OK)
@@ -788,18 +915,28 @@ emu_state_load_json(struct emu_state *st, const char *text, size_t n,
 			    "valid \"InstanceId\"", source);
 			break;
 		}
+		d = emu_load_dup(seen, id, "", "", i, &first);
+		if (d != 0) {
+			rc = d < 0 ? err_set(e, ERR_NOMEM, "out of memory") :
+			    err_set(e, ERR_PARSE, "%s: duplicate instance %s "
+			    "(Instances[%d] and [%d])", source, id, first, i);
+			break;
+		}
+		i++;
 		in = emu_state_add_instance(st, id);
 		if (in == NULL) {
 			rc = err_set(e, ERR_NOMEM, "out of memory");
 			break;
 		}
 		rc = emu_load_topics(st, in,
-		    cJSON_GetObjectItemCaseSensitive(o, "Topics"), source, e);
+		    cJSON_GetObjectItemCaseSensitive(o, "Topics"), source,
+		    seen, e);
 		if (rc == ERR_OK)
 			rc = emu_load_groups(st, in,
 			    cJSON_GetObjectItemCaseSensitive(o, "Groups"),
-			    source, e);
+			    source, seen, e);
 	}
+	dupset_destroy(seen);
 	cJSON_Delete(root);
 	return rc;
 }
@@ -965,6 +1102,10 @@ emu_save_tree(struct emu_state *st)
 			    (double)c->expires_ms);
 		bad |= cJSON_AddBoolToObject(x, "Disabled", c->disabled) ==
 		    NULL;
+		if (c->ndeny > 0)
+			bad |= cJSON_AddItemToObject(x, "Deny",
+			    cJSON_CreateStringArray((const char *const *)c->deny,
+			    (int)c->ndeny)) == 0;
 	}
 	arr = cJSON_AddArrayToObject(root, "Faults");
 	bad |= arr == NULL;

@@ -4,7 +4,8 @@
  *
  * main() parses the option table, builds the state (--state, then
  * --rehearse), the fault rules (state file first, then every --fault in
- * command-line order), the QPS buckets, the nonce cache and the journal,
+ * command-line order), the QPS buckets, the nonce cache, the journal and
+ * the request log,
  * starts the server and prints "listening on URL" as the first line of
  * standard output.  Signals are blocked in every thread before any is
  * created; the main thread alone waits for SIGINT/SIGTERM or the
@@ -34,6 +35,7 @@
 #include "emu_nonce.h"
 #include "emu_qps.h"
 #include "emu_rehearse.h"
+#include "emu_reqlog.h"
 #include "emu_server.h"
 #include "emu_state.h"
 #include "exitcode.h"
@@ -233,6 +235,9 @@ emu_print_summary(const struct emu_server_stats *ss,
 	msg_info("requests: %llu, resets applied: %llu",
 	    (unsigned long long)ss->requests,
 	    (unsigned long long)ss->applied);
+	if (ss->reaped > 0)
+		msg_info("connections closed for slow headers: %llu",
+		    (unsigned long long)ss->reaped);
 	buf_init(&b, 4096);
 	if (emu_faults_summary(f, &b) == ERR_OK)
 		msg_info("%s", buf_cstr(&b));
@@ -253,6 +258,7 @@ emu_run(const struct emu_cli *cfg, struct err *e)
 	struct emu_nonce *nc = NULL;
 	struct emu_qps *qps = NULL;
 	struct emu_journal *journal = NULL;
+	struct emu_reqlog *reqlog = NULL;
 	struct emu_server *srv = NULL;
 	char *cert = NULL, *key = NULL;
 	double rates[EMU_ACT_N];
@@ -306,6 +312,8 @@ emu_run(const struct emu_cli *cfg, struct err *e)
 	}
 	if (rc == ERR_OK && cfg->journal != NULL)
 		rc = emu_journal_open(cfg->journal, &journal, e);
+	if (rc == ERR_OK && cfg->request_log != NULL)
+		rc = emu_reqlog_open(cfg->request_log, &reqlog, e);
 	if (rc == ERR_OK && cfg->tls_cert != NULL) {
 		cert = emu_read_pem(cfg->tls_cert, e);
 		key = cert != NULL ? emu_read_pem(cfg->tls_key, e) : NULL;
@@ -325,6 +333,11 @@ emu_run(const struct emu_cli *cfg, struct err *e)
 		sc.faults = faults;
 		sc.qps = qps;
 		sc.journal = journal;
+		sc.reqlog = reqlog;
+		sc.throttle_hint_ms = cfg->throttle_hint_ms;
+		sc.max_conns = (unsigned)cfg->max_conns;
+		sc.max_conns_per_ip = (unsigned)cfg->max_conns_per_ip;
+		sc.header_ms = cfg->header_ms;
 		rc = emu_server_start(&sc, &srv, e);
 	}
 	if (rc == ERR_OK) {
@@ -345,6 +358,7 @@ emu_run(const struct emu_cli *cfg, struct err *e)
 	if (rc == ERR_OK && cfg->save_state != NULL)
 		rc = emu_state_save_file(st, cfg->save_state, e);
 	emu_journal_close(journal);
+	emu_reqlog_close(reqlog);
 	emu_qps_destroy(qps);
 	emu_nonce_destroy(nc);
 	emu_faults_destroy(faults);

@@ -195,6 +195,10 @@ build_v1(const struct auth_case *c, struct emu_request *rq)
 	rq->method = c->send_method;
 }
 
+/* build_v3: a Content-Type to send (NULL: none), signed or not. */
+static const char *v3_content_type;
+static int v3_sign_content_type;
+
 static void
 build_v3(const struct auth_case *c, struct emu_request *rq,
     const char *body)
@@ -219,6 +223,8 @@ build_v3(const struct auth_case *c, struct emu_request *rq,
 	params_add(&rq->headers, "x-acs-content-sha256", hash);
 	if (c->token != NULL)
 		params_add(&rq->headers, "x-acs-security-token", c->token);
+	if (v3_content_type != NULL && v3_sign_content_type)
+		params_add(&rq->headers, "content-type", v3_content_type);
 	buf_init(&creq, 1 << 16);
 	buf_init(&sh, 1 << 16);
 	buf_init(&sts, 1 << 16);
@@ -236,6 +242,8 @@ build_v3(const struct auth_case *c, struct emu_request *rq,
 	    "Signature=%s", c->key_id, buf_cstr(&sh), sig);
 	params_add(&rq->headers, "Authorization", buf_cstr(&authz));
 	params_add(&rq->headers, "User-Agent", "test"); /* not signed: fine */
+	if (v3_content_type != NULL && !v3_sign_content_type)
+		params_add(&rq->headers, "Content-Type", v3_content_type);
 	if (c->unsigned_hdr)
 		params_add(&rq->headers, "x-acs-extra", "1");
 	if (c->drop != NULL)
@@ -308,6 +316,65 @@ test_auth_table(void)
 		emu_reply_free(&r);
 		req_free(&rq);
 	}
+	emu_nonce_destroy(nc);
+}
+
+/*
+ * v3 with a body: the service signs body parameters only through the
+ * body hash and a signed content-type, so a body sent without signing
+ * its type is refused; the SDK's shape (empty body, no type) passes.
+ */
+static void
+test_v3_body(void)
+{
+	static const struct {
+		const char *name;   /* what the row checks */
+		const char *body;   /* request body */
+		const char *ctype;  /* Content-Type, or NULL */
+		int sign_ctype;     /* content-type among SignedHeaders */
+		int ok;             /* expected outcome */
+	} rows[] = {
+		{ "SDK shape: empty body, no type", "", NULL, 0, 1 },
+		{ "empty body, unsigned type", "",
+		    "application/x-www-form-urlencoded", 0, 1 },
+		{ "form body, type signed", "GroupId=GID_a",
+		    "application/x-www-form-urlencoded", 1, 1 },
+		{ "form body, type not signed", "GroupId=GID_a",
+		    "application/x-www-form-urlencoded", 0, 0 },
+		{ "form body, no type", "GroupId=GID_a", NULL, 0, 0 },
+	};
+	static const struct auth_case base = { "v3 body", 1, "LTAI5tGood",
+	    "good-secret", NULL, "POST", "POST", 0, NULL, NULL, NULL, 0, 0,
+	    0, NULL, 200 };
+	struct emu_nonce *nc;
+	struct emu_request rq;
+	struct emu_reply r;
+	struct emu_auth a;
+	size_t i;
+	int ok;
+
+	nc = emu_nonce_new(4096);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(nc);
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		req_init(&rq);
+		emu_reply_init(&r, "ons.test");
+		v3_content_type = rows[i].ctype;
+		v3_sign_content_type = rows[i].sign_ctype;
+		build_v3(&base, &rq, rows[i].body);
+		ok = emu_auth_check(st, nc, &rq, NOW_MS, &a, &r);
+		if (ok != rows[i].ok)
+			fprintf(stderr, "%s: expected %s, got %s\n",
+			    rows[i].name, rows[i].ok ? "success" : "refusal",
+			    ok ? "success" : buf_cstr(&r.body));
+		CU_ASSERT_EQUAL(ok, rows[i].ok);
+		if (!ok && r.code != NULL) {
+			CU_ASSERT_STRING_EQUAL(r.code, "SignatureDoesNotMatch");
+		}
+		emu_reply_free(&r);
+		req_free(&rq);
+	}
+	v3_content_type = NULL;
+	v3_sign_content_type = 0;
 	emu_nonce_destroy(nc);
 }
 
@@ -394,6 +461,7 @@ test_nonce_cache(void)
 }
 
 static CU_TestInfo auth_tests[] = {
+	{ "v3 body parameters must be signed", test_v3_body },
 	{ "auth table", test_auth_table },
 	{ "timestamp parsing", test_parse_time },
 	{ "RequestId shape", test_request_id_shape },

@@ -61,7 +61,7 @@ emu_start() {
 	# A previous run's line must not be mistaken for this one's.
 	rm -f "$EMU_DIR/emu.out" "$EMU_DIR/emu.err"
 	EMU_URL=
-	"$MQRESET_EMULATOR" --max-seconds "${EMU_MAX_SECONDS:-60}" "$@" \
+	"$MQRESET_EMULATOR" --max-seconds "${EMU_MAX_SECONDS:-300}" "$@" \
 	    >"$EMU_DIR/emu.out" 2>"$EMU_DIR/emu.err" &
 	EMU_PID=$!
 	local i
