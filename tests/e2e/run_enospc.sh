@@ -10,9 +10,8 @@ set -euo pipefail
 . "$LIBDIR/files.bash"
 
 M=$T/disk
-# 8 MiB: room for what mqreset may keep in reserve, filled in a moment.
-if ! tmpfs_mount "$M" 8m; then
-	skip "ENOSPC during a run" "$TMPFS_WHY"
+if ! why=$(tmpfs_mount "$M" 1m); then
+	skip "ENOSPC during a run" "$why"
 	finish
 	exit
 fi
