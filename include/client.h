@@ -5,8 +5,10 @@
  * call so the connection stays alive; one client per worker thread, as in
  * wrk.  A call builds the common and action parameters, signs them (v1
  * HMAC-SHA1 by default, or v3 ACS3-HMAC-SHA256; sign.h) with a fresh
- * SignatureNonce and Timestamp for every attempt, sends them by POST (form
- * body, the default) or GET (query), and hands the answer to reply.c for
+ * SignatureNonce and Timestamp for every attempt, sends them by POST (v1:
+ * a form body, the default) or GET (the query; v3 puts the parameters in
+ * the query for POST too, with an empty body, as the SDK for Ons
+ * 2019-02-14), and hands the answer to reply.c for
  * parsing and classification.  The caller gets a struct reply; cJSON and
  * curl never leak out.
  *
@@ -45,7 +47,8 @@
 #define CLIENT_URL_MAX 512
 
 enum client_method {
-	CLIENT_POST = 0, /* form body (default, as the official SDKs) */
+	CLIENT_POST = 0, /* v1: form body (default, as the official SDKs);
+	                    v3: query string and an empty body */
 	CLIENT_GET = 1   /* query string */
 };
 
@@ -98,16 +101,50 @@ client_global_init(void);
 void
 client_global_cleanup(void);
 
+/* Which host of a region serves the API. */
+enum client_endpoint_type {
+	CLIENT_ENDPOINT_PUBLIC = 0, /* ons.REGION.aliyuncs.com */
+	CLIENT_ENDPOINT_VPC = 1     /* ons-vpc.REGION.aliyuncs.com */
+};
+
 /*
- * The endpoint URL into out[CLIENT_URL_MAX]: `endpoint` when given (it
- * must be http:// or https://, with no path other than "/", query or
- * user info; plain http:// only when the host is localhost, 127.0.0.0/8 or
- * ::1), else "https://ons.<region>.aliyuncs.com" for `region` (letters,
- * digits and '-' only).  ERR_USAGE with a message otherwise.  Pure.
+ * The endpoint URL of `region` (lowercase letters, digits and '-') into
+ * out: "https://ons.<region>.aliyuncs.com", or "https://ons-vpc.<region>
+ * .aliyuncs.com" for CLIENT_ENDPOINT_VPC, except for the regions the SDK
+ * for Ons 2019-02-14 maps to another host whatever the type
+ * (cn-beijing-finance-1, the gov and internal regions: ons.aliyuncs.com;
+ * ap-northeast-2-pop, eu-west-1-oxs, rus-west-1-pop:
+ * ons.ap-northeast-1.aliyuncs.com).  ERR_USAGE with a message for an
+ * empty or malformed region.  Pure.
  */
 err_code
-client_endpoint(const char *endpoint, const char *region,
+client_endpoint_for(const char *region, enum client_endpoint_type type,
     char out[CLIENT_URL_MAX], struct err *e);
+
+/* Where a command's calls go, as its options and environment say. */
+struct client_where {
+	const char *endpoint;       /* --endpoint URL, or NULL */
+	const char *endpoint_type;  /* --endpoint-type "public" or "vpc", or
+	                               NULL (public) */
+	const char *region;         /* --region, or NULL */
+	const char *env_region;     /* ALIBABA_CLOUD_REGION_ID, or NULL */
+	const char *profile_region; /* the credentials profile's region_id,
+	                               or NULL */
+};
+
+/*
+ * The endpoint URL into out[CLIENT_URL_MAX], shared by every command:
+ * w->endpoint when given (it must be http:// or https://, with no path
+ * other than "/", query or user info; plain http:// only when the host is
+ * localhost, 127.0.0.0/8 or ::1; no region is needed, and an
+ * endpoint_type with it is refused), else client_endpoint_for() the first
+ * non-empty region of w->region, w->env_region, w->profile_region.  There
+ * is no default region: with none, ERR_USAGE and a message saying how to
+ * set one.  ERR_USAGE with a message for anything malformed.  Pure.
+ */
+err_code
+client_endpoint(const struct client_where *w, char out[CLIENT_URL_MAX],
+    struct err *e);
 
 /*
  * A new client for cfg (copied, except creds which is borrowed).  The

@@ -12,9 +12,13 @@
  *   v1 GET   all parameters, Signature included, in the query string;
  *   v1 POST  all of them as an application/x-www-form-urlencoded body to
  *            "/" with an empty query, as the official Node SDK does;
- *   v3       the action parameters in the query (GET) or form body
- *            (POST, hashed into x-acs-content-sha256), common values in
- *            signed x-acs-* headers, and an Authorization header.
+ *   v3       the action parameters in the query string whatever the
+ *            method, an empty body (x-acs-content-sha256 is the hash of
+ *            "") sent without a Content-Type, common values in signed
+ *            x-acs-* headers (with STS also x-acs-accesskey-id and
+ *            x-acs-security-token), and an Authorization header: the
+ *            shape the Tea SDK for Ons 2019-02-14 sends (PROTOCOL.md
+ *            section 10).
  * The secret is read from the creds object only inside sign_*() calls.
  *
  * Debug dumps are built from a masked copy of the request (AccessKeyId as
@@ -222,26 +226,121 @@ client_parse_endpoint(const char *url, char base[CLIENT_URL_MAX],
 	return ERR_OK;
 }
 
+/*
+ * The regions the SDK for Ons 2019-02-14 does not send to
+ * ons.REGION.aliyuncs.com (its EndpointMap, PROTOCOL.md section 10): the
+ * finance, gov, internal and other non-public regions share the central
+ * host; three edge regions are served from Tokyo.  The SDK consults this
+ * map before its public/VPC rule, so it applies to both types.
+ */
+static const struct {
+	const char *region; /* RegionId */
+	const char *host;   /* its API host */
+} client_endpoint_map[] = {
+	{ "ap-northeast-2-pop", "ons.ap-northeast-1.aliyuncs.com" },
+	{ "cn-beijing-finance-1", "ons.aliyuncs.com" },
+	{ "cn-beijing-finance-pop", "ons.aliyuncs.com" },
+	{ "cn-beijing-gov-1", "ons.aliyuncs.com" },
+	{ "cn-beijing-nu16-b01", "ons.aliyuncs.com" },
+	{ "cn-edge-1", "ons.aliyuncs.com" },
+	{ "cn-fujian", "ons.aliyuncs.com" },
+	{ "cn-haidian-cm12-c01", "ons.aliyuncs.com" },
+	{ "cn-hangzhou-bj-b01", "ons.aliyuncs.com" },
+	{ "cn-hangzhou-internal-prod-1", "ons.aliyuncs.com" },
+	{ "cn-hangzhou-internal-test-1", "ons.aliyuncs.com" },
+	{ "cn-hangzhou-internal-test-2", "ons.aliyuncs.com" },
+	{ "cn-hangzhou-internal-test-3", "ons.aliyuncs.com" },
+	{ "cn-hangzhou-test-306", "ons.aliyuncs.com" },
+	{ "cn-hongkong-finance-pop", "ons.aliyuncs.com" },
+	{ "cn-qingdao-nebula", "ons.aliyuncs.com" },
+	{ "cn-shanghai-et15-b01", "ons.aliyuncs.com" },
+	{ "cn-shanghai-et2-b01", "ons.aliyuncs.com" },
+	{ "cn-shanghai-inner", "ons.aliyuncs.com" },
+	{ "cn-shanghai-internal-test-1", "ons.aliyuncs.com" },
+	{ "cn-shenzhen-inner", "ons.aliyuncs.com" },
+	{ "cn-shenzhen-st4-d01", "ons.aliyuncs.com" },
+	{ "cn-shenzhen-su18-b01", "ons.aliyuncs.com" },
+	{ "cn-wuhan", "ons.aliyuncs.com" },
+	{ "cn-yushanfang", "ons.aliyuncs.com" },
+	{ "cn-zhangbei-na61-b01", "ons.aliyuncs.com" },
+	{ "cn-zhangjiakou-na62-a01", "ons.aliyuncs.com" },
+	{ "cn-zhengzhou-nebula-1", "ons.aliyuncs.com" },
+	{ "eu-west-1-oxs", "ons.ap-northeast-1.aliyuncs.com" },
+	{ "rus-west-1-pop", "ons.ap-northeast-1.aliyuncs.com" },
+};
+
 err_code
-client_endpoint(const char *endpoint, const char *region,
+client_endpoint_for(const char *region, enum client_endpoint_type type,
     char out[CLIENT_URL_MAX], struct err *e)
 {
-	char host[CLIENT_URL_MAX];
 	size_t i;
 
-	if (endpoint != NULL)
-		return client_parse_endpoint(endpoint, out, host, e);
-	if (region == NULL || region[0] == '\0' || strlen(region) > 64)
-		return err_set(e, ERR_USAGE, "no region: use --region or "
-		    "--endpoint");
+	if (region == NULL || region[0] == '\0')
+		return err_set(e, ERR_USAGE, "no region");
+	if (strlen(region) > 64)
+		return err_set(e, ERR_USAGE, "region '%.64s...': too long",
+		    region);
 	for (i = 0; region[i] != '\0'; i++)
 		if (!islower((unsigned char)region[i]) &&
 		    !isdigit((unsigned char)region[i]) && region[i] != '-')
 			return err_set(e, ERR_USAGE, "region '%s': only "
 			    "lowercase letters, digits and '-' "
 			    "(e.g. cn-hangzhou)", region);
-	snprintf(out, CLIENT_URL_MAX, "https://ons.%s.aliyuncs.com", region);
+	for (i = 0; i < sizeof client_endpoint_map /
+	    sizeof client_endpoint_map[0]; i++)
+		if (strcmp(region, client_endpoint_map[i].region) == 0) {
+			snprintf(out, CLIENT_URL_MAX, "https://%s",
+			    client_endpoint_map[i].host);
+			return ERR_OK;
+		}
+	switch (type) {
+	case CLIENT_ENDPOINT_PUBLIC:
+		snprintf(out, CLIENT_URL_MAX, "https://ons.%s.aliyuncs.com",
+		    region);
+		break;
+	case CLIENT_ENDPOINT_VPC:
+		snprintf(out, CLIENT_URL_MAX,
+		    "https://ons-vpc.%s.aliyuncs.com", region);
+		break;
+	}
 	return ERR_OK;
+}
+
+err_code
+client_endpoint(const struct client_where *w, char out[CLIENT_URL_MAX],
+    struct err *e)
+{
+	char host[CLIENT_URL_MAX];
+	enum client_endpoint_type type;
+	const char *region;
+
+	type = CLIENT_ENDPOINT_PUBLIC;
+	if (w->endpoint_type != NULL && strcmp(w->endpoint_type, "vpc") == 0)
+		type = CLIENT_ENDPOINT_VPC;
+	else if (w->endpoint_type != NULL &&
+	    strcmp(w->endpoint_type, "public") != 0)
+		return err_set(e, ERR_USAGE, "--endpoint-type '%s': use public "
+		    "or vpc", w->endpoint_type);
+	if (w->endpoint != NULL) {
+		if (w->endpoint_type != NULL)
+			return err_set(e, ERR_USAGE, "--endpoint-type and "
+			    "--endpoint: give one of them (--endpoint names "
+			    "the host itself)");
+		return client_parse_endpoint(w->endpoint, out, host, e);
+	}
+	/* No silent default (the SDK refuses to guess too): a plan names
+	 * instances of one region, and only the operator knows which. */
+	region = w->region;
+	if (region == NULL || region[0] == '\0')
+		region = w->env_region;
+	if (region == NULL || region[0] == '\0')
+		region = w->profile_region;
+	if (region == NULL || region[0] == '\0')
+		return err_set(e, ERR_USAGE, "no region: give --region REGION "
+		    "(e.g. cn-hangzhou), set ALIBABA_CLOUD_REGION_ID, or set "
+		    "region_id in the credentials profile; or give "
+		    "--endpoint URL");
+	return client_endpoint_for(region, type, out, e);
 }
 
 struct client *
@@ -378,7 +477,8 @@ client_mask(const struct client *c, const struct params *p,
 	for (i = 0; rc == ERR_OK && i < p->n; i++) {
 		n = p->items[i].name;
 		v = p->items[i].value;
-		if (strcmp(n, "AccessKeyId") == 0)
+		if (strcmp(n, "AccessKeyId") == 0 ||
+		    strcasecmp(n, "x-acs-accesskey-id") == 0)
 			v = creds_key_hint(c->cfg.creds);
 		else if (strcmp(n, "SecurityToken") == 0 ||
 		    strcmp(n, "Signature") == 0 ||
@@ -518,25 +618,25 @@ client_build_v1(struct client *c, const char *action,
 	return rc;
 }
 
-/* The v3 request: action parameters in query or body, signed headers. */
+/*
+ * The v3 request: action parameters in the query (GET or POST), an empty
+ * body, signed headers.  Nothing travels unsigned but Accept.
+ */
 static err_code
 client_build_v3(struct client *c, const char *action,
     const struct params *params, struct client_wire *w, struct err *e)
 {
 	const struct creds *cr;
 	struct sign_v3_input in;
-	struct params sorted, empty, masked;
+	struct params sorted, masked;
 	struct buf cr_text, sh, sts, enc, auth;
 	char nonce[SIGN_NONCE_LEN], ts[SIGN_TIMESTAMP_LEN];
 	char hash[SIGN_HEX_LEN], sig[SIGN_HEX_LEN];
 	size_t i;
-	int get;
 	err_code rc;
 
 	cr = c->cfg.creds;
-	get = strcmp(w->method, "GET") == 0;
 	params_init(&sorted);
-	params_init(&empty);
 	params_init(&masked);
 	buf_init(&cr_text, CLIENT_REQ_MAX * 2);
 	buf_init(&sh, 1024);
@@ -552,10 +652,8 @@ client_build_v3(struct client *c, const char *action,
 		params_sort(&sorted);
 		rc = sign_canonical_query(&sorted, &enc);
 	}
-	/* GET: the parameters are the query; POST: the form body. */
-	if (rc == ERR_OK && !get)
-		rc = buf_append(&w->body, buf_cstr(&enc), enc.len);
-	sign_sha256_hex(buf_cstr(&w->body), w->body.len, hash);
+	/* The body stays empty: every parameter is in the signed query. */
+	sign_sha256_hex("", 0, hash);
 	if (rc == ERR_OK)
 		rc = params_add(&w->headers, "host", c->host);
 	if (rc == ERR_OK)
@@ -569,12 +667,16 @@ client_build_v3(struct client *c, const char *action,
 		rc = params_add(&w->headers, "x-acs-signature-nonce", nonce);
 	if (rc == ERR_OK)
 		rc = params_add(&w->headers, "x-acs-content-sha256", hash);
+	/* With STS the SDK names the key in a signed header too. */
+	if (rc == ERR_OK && creds_token(cr) != NULL)
+		rc = params_add(&w->headers, "x-acs-accesskey-id",
+		    creds_key_id(cr));
 	if (rc == ERR_OK && creds_token(cr) != NULL)
 		rc = params_add(&w->headers, "x-acs-security-token",
 		    creds_token(cr));
 	in.method = w->method;
 	in.uri = "/";
-	in.query = get ? &sorted : &empty;
+	in.query = &sorted;
 	in.headers = &w->headers;
 	in.payload_sha256 = hash;
 	if (rc == ERR_OK)
@@ -590,8 +692,8 @@ client_build_v3(struct client *c, const char *action,
 	if (rc == ERR_OK)
 		rc = params_add(&w->headers, "Authorization", buf_cstr(&auth));
 	if (rc == ERR_OK)
-		rc = buf_printf(&w->url, "%s/%s%s", c->base, get ? "?" : "",
-		    get ? buf_cstr(&enc) : "");
+		rc = buf_printf(&w->url, "%s/%s%s", c->base,
+		    enc.len > 0 ? "?" : "", buf_cstr(&enc));
 	for (i = 0; rc == ERR_OK && i < sorted.n; i++)
 		rc = params_add(&w->signed_params, sorted.items[i].name,
 		    sorted.items[i].value);
@@ -618,9 +720,6 @@ client_build_v3(struct client *c, const char *action,
 		if (rc == ERR_OK)
 			rc = buf_printf(&w->dbg, "> Accept: %s\n",
 			    CLIENT_V3_ACCEPT);
-		if (rc == ERR_OK && !get)
-			rc = buf_printf(&w->dbg, "> body: %s\n",
-			    buf_cstr(&w->body));
 	}
 	/* Unsigned, after the signature: v3 has no Format parameter, so the
 	 * reply format is asked for here (v1 asks with Format=JSON). */
@@ -628,7 +727,6 @@ client_build_v3(struct client *c, const char *action,
 		rc = params_add(&w->headers, "Accept", CLIENT_V3_ACCEPT);
 	OPENSSL_cleanse(sig, sizeof sig);
 	params_free(&sorted);
-	params_free(&empty);
 	params_free(&masked);
 	buf_free(&cr_text);
 	buf_free(&sh);
@@ -783,17 +881,11 @@ client_call(struct client *c, const char *action,
 	c->stats.connects += (uint64_t)(c->resp.connects > 0 ?
 	    c->resp.connects : 0);
 	c->stats.bytes_sent += c->resp.bytes_sent;
-	if (rc == ERR_OK) {
-		struct reply_hints hints = {
-			.acs_retry_after = c->resp.acs_retry_after,
-			.ratelimit_user_api = c->resp.ratelimit_user_api,
-			.ratelimit_user = c->resp.ratelimit_user,
-			.retry_after = c->resp.retry_after,
-		};
-
+	if (rc == ERR_OK)
 		rc = reply_parse(out, c->resp.status, buf_cstr(&c->resp.body),
-		    c->resp.body.len, &hints, c->resp.sent);
-	} else
+		    c->resp.body.len, c->resp.retry_after[0] != '\0' ?
+		    c->resp.retry_after : NULL, c->resp.sent);
+	else
 		rc = reply_set_transport(out, rc, c->resp.sent,
 		    err_message(&te));
 	out->latency_us = c->resp.latency_us;

@@ -35,8 +35,6 @@
 #include "reply.h"
 #include "tstamp.h"
 
-#define RESET_DEFAULT_REGION "cn-hangzhou"
-
 struct reset_cfg {
 	struct cmd_common common;  /* --help, --quiet, --verbose, --debug */
 	const char *instance;      /* --instance: InstanceId */
@@ -48,6 +46,7 @@ struct reset_cfg {
 	const char *profile;       /* --profile NAME */
 	const char *region;        /* --region REGION */
 	const char *endpoint;      /* --endpoint URL */
+	const char *endpoint_type; /* --endpoint-type public|vpc */
 	const char *cacert;        /* --cacert FILE */
 	long long sigver;          /* --signature-version 1|3 */
 	const char *method;        /* --method GET|POST */
@@ -68,7 +67,11 @@ static const struct opts_spec reset_opts[] = {
 	  "limit for connecting (TCP and TLS)" },
 	{ "endpoint", 0, OPTS_STRING, "URL", 0, 0, NULL, NULL,
 	  offsetof(struct reset_cfg, endpoint),
-	  "API endpoint (default https://ons.REGION.aliyuncs.com)" },
+	  "API endpoint (default: the region's, see --endpoint-type)" },
+	{ "endpoint-type", 0, OPTS_STRING, "TYPE", 0, 0, "public|vpc", NULL,
+	  offsetof(struct reset_cfg, endpoint_type),
+	  "the region's public host (ons.REGION.aliyuncs.com, the default) "
+	  "or vpc (ons-vpc.REGION...)" },
 	{ "execute", 0, OPTS_FLAG, NULL, 0, 0, NULL, NULL,
 	  offsetof(struct reset_cfg, execute),
 	  "send the request (default: show it and send nothing)" },
@@ -84,7 +87,8 @@ static const struct opts_spec reset_opts[] = {
 	  "credentials profile (aliyun CLI or ~/.alibabacloud/credentials)" },
 	{ "region", 0, OPTS_STRING, "REGION", 0, 0, NULL, NULL,
 	  offsetof(struct reset_cfg, region),
-	  "region ID (default: the profile's, else cn-hangzhou)" },
+	  "region ID, e.g. cn-hangzhou (default: ALIBABA_CLOUD_REGION_ID, "
+	  "else the profile's; required without --endpoint)" },
 	{ "signature-version", 0, OPTS_INT, "N", 1, 3, NULL, "1",
 	  offsetof(struct reset_cfg, sigver),
 	  "1 (HMAC-SHA1) or 3 (ACS3-HMAC-SHA256)" },
@@ -293,7 +297,7 @@ reset_run(int argc, char **argv)
 	struct creds *cr;
 	struct client *cl;
 	char endpoint[CLIENT_URL_MAX];
-	const char *region;
+	struct client_where where;
 	struct err e;
 	int st, inited;
 
@@ -327,9 +331,13 @@ reset_run(int argc, char **argv)
 	msg_verbose("reset: credentials from %s (AccessKeyId %s%s)",
 	    creds_source(cr), creds_key_hint(cr),
 	    creds_token(cr) != NULL ? ", STS" : "");
-	region = cfg.region != NULL ? cfg.region : creds_region(cr) != NULL ?
-	    creds_region(cr) : RESET_DEFAULT_REGION;
-	if (client_endpoint(cfg.endpoint, region, endpoint, &e) != ERR_OK) {
+	memset(&where, 0, sizeof where);
+	where.endpoint = cfg.endpoint;
+	where.endpoint_type = cfg.endpoint_type;
+	where.region = cfg.region;
+	where.env_region = getenv("ALIBABA_CLOUD_REGION_ID");
+	where.profile_region = creds_region(cr);
+	if (client_endpoint(&where, endpoint, &e) != ERR_OK) {
 		msg_error("reset: %s", err_message(&e));
 		st = EXITCODE_INVALID;
 		goto done;

@@ -34,6 +34,7 @@ struct run_cfg {
 	const char *cacert;         /* --cacert FILE */
 	double connect_timeout;     /* --connect-timeout SECONDS */
 	const char *endpoint;       /* --endpoint URL */
+	const char *endpoint_type;  /* --endpoint-type public|vpc */
 	int execute;                /* --execute: really send */
 	int force;                  /* --force: overwrite the report */
 	const char *instance;       /* --instance ID */
@@ -69,7 +70,10 @@ static const struct opts_spec run_opts[] = {
 	  RUN_OFF(connect_timeout), "give up connecting after SECONDS" },
 	{ "endpoint", 0, OPTS_STRING, "URL", 0, 0, NULL, NULL,
 	  RUN_OFF(endpoint),
-	  "API endpoint (default https://ons.REGION.aliyuncs.com)" },
+	  "API endpoint (default: the region's, see --endpoint-type)" },
+	{ "endpoint-type", 0, OPTS_STRING, "TYPE", 0, 0, "public|vpc", NULL,
+	  RUN_OFF(endpoint_type), "the region's public host "
+	  "(ons.REGION.aliyuncs.com, the default) or vpc (ons-vpc.REGION...)" },
 	{ "execute", 0, OPTS_FLAG, NULL, 0, 0, NULL, NULL, RUN_OFF(execute),
 	  "apply the plan (without it: dry run, nothing is sent)" },
 	{ "force", 'f', OPTS_FLAG, NULL, 0, 0, NULL, NULL, RUN_OFF(force),
@@ -91,8 +95,9 @@ static const struct opts_spec run_opts[] = {
 	  "at most R requests per second, retries included (service quota: "
 	  "10)" },
 	{ "region", 0, OPTS_STRING, "REGION", 0, 0, NULL, NULL,
-	  RUN_OFF(region), "region for the default endpoint (default: from "
-	  "the profile, else cn-hangzhou)" },
+	  RUN_OFF(region), "region ID, e.g. cn-hangzhou (default: "
+	  "ALIBABA_CLOUD_REGION_ID, else the profile's; required without "
+	  "--endpoint)" },
 	{ "report", 'o', OPTS_STRING, "FILE", 0, 0, NULL, NULL,
 	  RUN_OFF(report), "write the report to FILE (required)" },
 	{ "resume", 0, OPTS_STRING, "PREVIOUS_REPORT", 0, 0, NULL, NULL,
@@ -215,7 +220,7 @@ run_main(int argc, char **argv)
 	struct sigaction old_int, old_term;
 	struct err e;
 	char url[CLIENT_URL_MAX];
-	const char *region;
+	struct client_where where;
 	int status, detached, started, signals_set;
 	int64_t cpu0;
 	err_code rc;
@@ -289,10 +294,13 @@ run_main(int argc, char **argv)
 		rc = creds_load(&co, &creds, &e);
 	}
 	if (rc == ERR_OK) {
-		region = cfg.region != NULL ? cfg.region :
-		    creds_region(creds) != NULL ? creds_region(creds) :
-		    "cn-hangzhou";
-		rc = client_endpoint(cfg.endpoint, region, url, &e);
+		memset(&where, 0, sizeof where);
+		where.endpoint = cfg.endpoint;
+		where.endpoint_type = cfg.endpoint_type;
+		where.region = cfg.region;
+		where.env_region = getenv("ALIBABA_CLOUD_REGION_ID");
+		where.profile_region = creds_region(creds);
+		rc = client_endpoint(&where, url, &e);
 	}
 	if (rc == ERR_OK) {
 		rc = client_global_init();

@@ -4,11 +4,7 @@
  */
 #include "decide.h"
 
-/*
- * A final result.  When this attempt or an earlier one may have applied
- * the reset, an end other than ok is `unknown`: nothing proves the reset
- * did not happen.
- */
+/* A final result; an ambiguous history turns a non-ok end into unknown. */
 static struct decide_result
 decide_final(const struct decide_input *in, enum report_status st,
     enum decide_reason why)
@@ -19,13 +15,10 @@ decide_final(const struct decide_input *in, enum report_status st,
 	r.policy = DECIDE_BACKOFF_NONE;
 	r.status = st;
 	r.reason = why;
-	r.fail_instance = 0;
-	if (st != REPORT_OK && (in->ambiguous_before || in->maybe_applied)) {
+	if (st != REPORT_OK && in->ambiguous_before) {
 		r.status = REPORT_UNKNOWN;
 		if (why == DECIDE_WHY_NONE)
-			r.reason = in->ambiguous_before ?
-			    DECIDE_WHY_AMBIGUOUS_EARLIER :
-			    DECIDE_WHY_AMBIGUOUS_FINAL;
+			r.reason = DECIDE_WHY_AMBIGUOUS_EARLIER;
 	}
 	return r;
 }
@@ -45,7 +38,6 @@ decide_retry(const struct decide_input *in, enum decide_policy policy,
 	r.status = st;
 	r.policy = policy;
 	r.reason = DECIDE_WHY_NONE;
-	r.fail_instance = 0;
 	return r;
 }
 
@@ -53,41 +45,36 @@ struct decide_result
 decide(const struct decide_input *in)
 {
 	struct decide_result r;
-	enum decide_policy policy;
 
-	policy = DECIDE_BACKOFF_TRANSIENT;
 	switch (in->outcome) {
 	case DECIDE_IN_OK:
 		return decide_final(in, REPORT_OK, DECIDE_WHY_NONE);
 	case DECIDE_IN_ROW_FAILED:
 		return decide_final(in, REPORT_FAILED, DECIDE_WHY_NONE);
-	case DECIDE_IN_INSTANCE_FAILED:
-		r = decide_final(in, REPORT_FAILED, DECIDE_WHY_NONE);
-		r.fail_instance = 1;
-		return r;
 	case DECIDE_IN_FATAL:
 		r = decide_final(in, REPORT_FAILED, DECIDE_WHY_NONE);
 		r.action = DECIDE_ABORT_RUN;
 		return r;
 	case DECIDE_IN_RECONSUME:
-		policy = DECIDE_BACKOFF_RECONSUME;
-		break;
+		return decide_retry(in, DECIDE_BACKOFF_RECONSUME,
+		    REPORT_FAILED);
 	case DECIDE_IN_THROTTLED:
-		policy = DECIDE_BACKOFF_THROTTLE;
-		break;
 	case DECIDE_IN_TRANSIENT:
 		break;
 	}
 	if (in->maybe_applied) {
-		/* Whatever the class, a clear that may have happened is not
-		 * repeated on our own. */
-		if (in->type == 0 && !in->retry_ambiguous)
-			return decide_final(in, REPORT_UNKNOWN,
+		if (in->type == 0 && !in->retry_ambiguous) {
+			r = decide_final(in, REPORT_UNKNOWN,
 			    DECIDE_WHY_AMBIGUOUS_TYPE0);
+			return r;
+		}
 		/* Whatever happens next, this attempt may have applied. */
-		return decide_retry(in, policy, REPORT_UNKNOWN);
+		return decide_retry(in, DECIDE_BACKOFF_TRANSIENT,
+		    REPORT_UNKNOWN);
 	}
-	return decide_retry(in, policy, REPORT_FAILED);
+	return decide_retry(in, in->outcome == DECIDE_IN_THROTTLED ?
+	    DECIDE_BACKOFF_THROTTLE : DECIDE_BACKOFF_TRANSIENT,
+	    REPORT_FAILED);
 }
 
 const char *
@@ -101,16 +88,12 @@ decide_reason_text(enum decide_reason why)
 	case DECIDE_WHY_STOPPING:
 		return "not retried: the run was stopping";
 	case DECIDE_WHY_AMBIGUOUS_TYPE0:
-		return "the request may have been applied (no answer, or a "
-		    "server error, after it was sent): the backlog may have "
-		    "been cleared; type 0 is not retried without "
+		return "no answer after the request was sent: the backlog "
+		    "may have been cleared; type 0 is not retried without "
 		    "--retry-ambiguous";
 	case DECIDE_WHY_AMBIGUOUS_EARLIER:
-		return "an earlier attempt may have applied the reset (no "
-		    "answer, or a server error, after it was sent)";
-	case DECIDE_WHY_AMBIGUOUS_FINAL:
-		return "the request may have been applied (it was sent, and "
-		    "no answer says it was not)";
+		return "an earlier attempt got no answer after the request "
+		    "was sent and may have applied the reset";
 	}
 	return "";
 }

@@ -331,8 +331,6 @@ engine_outcome(const struct reply *rep)
 		return DECIDE_IN_ROW_FAILED;
 	case REPLY_RECONSUME_LATER:
 		return DECIDE_IN_RECONSUME;
-	case REPLY_FAILED_INSTANCE:
-		return DECIDE_IN_INSTANCE_FAILED;
 	}
 	return DECIDE_IN_FATAL;
 }

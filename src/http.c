@@ -79,57 +79,27 @@ http_write_cb(char *ptr, size_t size, size_t nmemb, void *ud)
 	return size * nmemb;
 }
 
-/*
- * Keep the throttle hint headers (names case-insensitive) in their
- * http_response fields; reply.c reads the values.  A value too long for
- * its field is dropped, not cut.
- */
 static size_t
 http_header_cb(char *ptr, size_t size, size_t nmemb, void *ud)
 {
-	static const struct {
-		const char *name; /* with the colon */
-		size_t off, size; /* the field in struct http_response */
-	} keep[] = {
-		{ "retry-after:", offsetof(struct http_response, retry_after),
-		  sizeof ((struct http_response *)0)->retry_after },
-		{ "x-acs-retry-after:",
-		  offsetof(struct http_response, acs_retry_after),
-		  sizeof ((struct http_response *)0)->acs_retry_after },
-		{ "x-ratelimit-user-api:",
-		  offsetof(struct http_response, ratelimit_user_api),
-		  sizeof ((struct http_response *)0)->ratelimit_user_api },
-		{ "x-ratelimit-user:",
-		  offsetof(struct http_response, ratelimit_user),
-		  sizeof ((struct http_response *)0)->ratelimit_user },
-	};
+	static const char name[] = "retry-after:";
 	struct http *h;
-	size_t n, k, len, i, o;
-	char *dst;
+	size_t n, i, o;
 
 	h = ud;
 	n = size * nmemb;
-	/* A new response (after a proxy's CONNECT answer, say): only the
-	 * last one's hints count. */
-	if (n >= 5 && strncmp(ptr, "HTTP/", 5) == 0)
-		for (k = 0; k < sizeof keep / sizeof keep[0]; k++)
-			*((char *)h->resp + keep[k].off) = '\0';
-	for (k = 0; k < sizeof keep / sizeof keep[0]; k++) {
-		len = strlen(keep[k].name);
-		if (n <= len || strncasecmp(ptr, keep[k].name, len) != 0)
-			continue;
-		dst = (char *)h->resp + keep[k].off;
-		for (i = len; i < n && (ptr[i] == ' ' || ptr[i] == '\t'); i++)
-			;
-		for (o = 0; i < n && ptr[i] != '\r' && ptr[i] != '\n'; i++) {
-			if (o + 1 >= keep[k].size) {
-				o = 0;
+	if (n > sizeof name - 1 &&
+	    strncasecmp(ptr, name, sizeof name - 1) == 0) {
+		o = 0;
+		for (i = sizeof name - 1; i < n &&
+		    o + 1 < sizeof h->resp->retry_after; i++) {
+			if (ptr[i] == '\r' || ptr[i] == '\n')
 				break;
-			}
-			dst[o++] = ptr[i];
+			if (o == 0 && (ptr[i] == ' ' || ptr[i] == '\t'))
+				continue;
+			h->resp->retry_after[o++] = ptr[i];
 		}
-		dst[o] = '\0';
-		break;
+		h->resp->retry_after[o] = '\0';
 	}
 	return n;
 }
@@ -204,10 +174,14 @@ http_env2(const char *a, const char *b)
 /*
  * Hand libcurl the proxy settings it would look up in the environment on
  * every transfer, looked up once with its rules (libcurl 7.x/8.x url.c):
- * no_proxy, then NO_PROXY; for http:// only http_proxy (lowercase, the
- * CGI "HTTP_PROXY" header problem), for https:// https_proxy, then
- * HTTPS_PROXY; then all_proxy, ALL_PROXY.  An unset or empty variable is
- * "no proxy", as for libcurl.  Returns nonzero if an option was refused.
+ * no_proxy, then NO_PROXY; https_proxy, then HTTPS_PROXY, then all_proxy,
+ * ALL_PROXY.  An unset or empty variable is "no proxy", as for libcurl.
+ * Plain http:// never goes through a proxy (http_proxy and all_proxy are
+ * ignored for it):
+ * it is allowed only to a loopback address, and a proxy would carry the
+ * signed request (and an STS token) in clear text over the network;
+ * https:// through a proxy stays encrypted end to end (CONNECT).
+ * Returns nonzero if an option was refused.
  */
 static int
 http_set_proxy(struct http *h, const char *url)
@@ -215,13 +189,15 @@ http_set_proxy(struct http *h, const char *url)
 	const char *proxy, *noproxy;
 	int bad;
 
-	if (strncasecmp(url, "http://", 7) == 0)
-		proxy = getenv("http_proxy");
-	else
+	if (strncasecmp(url, "http://", 7) == 0) {
+		proxy = "";
+		noproxy = "*";
+	} else {
 		proxy = http_env2("https_proxy", "HTTPS_PROXY");
-	if (proxy == NULL || proxy[0] == '\0')
-		proxy = http_env2("all_proxy", "ALL_PROXY");
-	noproxy = http_env2("no_proxy", "NO_PROXY");
+		if (proxy == NULL || proxy[0] == '\0')
+			proxy = http_env2("all_proxy", "ALL_PROXY");
+		noproxy = http_env2("no_proxy", "NO_PROXY");
+	}
 	bad = 0;
 	bad |= curl_easy_setopt(h->curl, CURLOPT_NOPROXY,
 	    noproxy != NULL ? noproxy : "") != CURLE_OK;
@@ -335,9 +311,6 @@ http_map(CURLcode cc)
 	switch (cc) {
 	case CURLE_OPERATION_TIMEDOUT:
 		return ERR_TIMEOUT;
-	case CURLE_COULDNT_RESOLVE_HOST:
-	case CURLE_COULDNT_RESOLVE_PROXY:
-		return ERR_RESOLVE;
 	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CACERT_BADFILE:
 	case CURLE_SSL_CERTPROBLEM:
@@ -352,7 +325,7 @@ http_map(CURLcode cc)
 	case CURLE_BAD_FUNCTION_ARGUMENT:
 		return ERR_INTERNAL;
 	default:
-		/* Connect, send, receive, closed connection, TLS
+		/* Connect, resolve, send, receive, closed connection, TLS
 		 * handshake interrupted: transient network trouble. */
 		return ERR_NET;
 	}
@@ -407,7 +380,7 @@ http_do(struct http *h, const struct http_request *req,
 {
 	struct curl_slist *hdrs, *tmp, *added, *base;
 	struct buf line;
-	int post;
+	int post, bare;
 	CURLcode cc;
 	long nc;
 	long status;
@@ -419,9 +392,6 @@ http_do(struct http *h, const struct http_request *req,
 	buf_reset(&resp->body);
 	resp->status = 0;
 	resp->retry_after[0] = '\0';
-	resp->acs_retry_after[0] = '\0';
-	resp->ratelimit_user_api[0] = '\0';
-	resp->ratelimit_user[0] = '\0';
 	resp->sent = 0;
 	resp->latency_us = 0;
 	resp->connects = 0;
@@ -434,8 +404,12 @@ http_do(struct http *h, const struct http_request *req,
 	rc = ERR_OK;
 	post = strcmp(req->method, "POST") == 0;
 	base = h->hdrs_base;
-	/* Extra headers (v3): a fresh list, the fixed lines first. */
-	if (req->headers != NULL && req->headers->n > 0) {
+	/* Extra headers (v3): a fresh list, the fixed lines first.  A POST
+	 * with an empty body is not a form: "Content-Type:" drops the line
+	 * libcurl would add (the v3 shape has none; and if there were one it
+	 * would have to be signed). */
+	bare = post && (req->body == NULL || req->body_len == 0);
+	if ((req->headers != NULL && req->headers->n > 0) || bare) {
 		buf_init(&line, 64 * 1024);
 		for (tmp = base; rc == ERR_OK && tmp != NULL;
 		    tmp = tmp->next) {
@@ -445,7 +419,8 @@ http_do(struct http *h, const struct http_request *req,
 			else
 				hdrs = added;
 		}
-		for (i = 0; rc == ERR_OK && i < req->headers->n; i++) {
+		for (i = 0; rc == ERR_OK && req->headers != NULL &&
+		    i < req->headers->n; i++) {
 			buf_reset(&line);
 			rc = buf_printf(&line, "%s: %s",
 			    req->headers->items[i].name,
@@ -453,6 +428,13 @@ http_do(struct http *h, const struct http_request *req,
 			if (rc != ERR_OK)
 				break;
 			added = curl_slist_append(hdrs, buf_cstr(&line));
+			if (added == NULL)
+				rc = ERR_NOMEM;
+			else
+				hdrs = added;
+		}
+		if (rc == ERR_OK && bare) {
+			added = curl_slist_append(hdrs, "Content-Type:");
 			if (added == NULL)
 				rc = ERR_NOMEM;
 			else

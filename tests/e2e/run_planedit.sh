@@ -27,6 +27,7 @@ check "plan edited during the run: exit 3" exit_is 3
 check "plan edited: the edited row is not-run" status_at "$T/r.csv" "$EDIT" not-run
 check "plan edited: that row and the rest not-run" \
     rows_from "$T/r.csv" "$EDIT" not-run
+check "plan edited: report complete, in plan order" complete "$T/r.csv" "$P"
 check "plan edited: the earlier row is ok" status_at "$T/r.csv" 12 ok
 check "plan edited: no type 0 row cleared twice" type0_once
 check "plan edited: the validated row at that line was not sent either" \

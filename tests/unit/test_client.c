@@ -34,6 +34,9 @@
 #define KEY_ID "LTAI5tClientTest9Q7Z"
 #define SECRET "cl1ent-Secret/+=Value"
 #define TOKEN "CAIS+sts/Token==abc~ def"
+/* hex SHA-256 of the empty string: the v3 body hash */
+#define EMPTY_SHA256 \
+	"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
 enum mode {
 	MODE_VERIFY,     /* check the signature, answer like the service */
@@ -120,6 +123,26 @@ srv_header(const char *req, const char *name, char *out, size_t size)
 		}
 	}
 	return NULL;
+}
+
+/* Is `name` in the SignedHeaders list of a v3 request? */
+static int
+srv_v3_signs(const char *req, const char *name)
+{
+	char auth[2048], *p, *end, *tok, *save;
+
+	if (srv_header(req, "Authorization", auth, sizeof auth) == NULL ||
+	    (p = strstr(auth, "SignedHeaders=")) == NULL)
+		return 0;
+	p += 14;
+	end = strchr(p, ',');
+	if (end != NULL)
+		*end = '\0';
+	for (tok = strtok_r(p, ";", &save); tok != NULL;
+	    tok = strtok_r(NULL, ";", &save))
+		if (strcmp(tok, name) == 0)
+			return 1;
+	return 0;
 }
 
 /* Verify a v1 request; 1 when the signature is right. */
@@ -256,6 +279,23 @@ srv_answer(int fd, const char *req, size_t hdr_len, size_t body_len)
 		/* v3 has no Format parameter: JSON is asked for by Accept. */
 		ok = ok && srv_header(req, "Accept", val, sizeof val) !=
 		    NULL && strcmp(val, "application/json") == 0;
+		/* The SDK's shape, GET or POST: every parameter in the
+		 * query, an empty body without a Content-Type, the hash of
+		 * the empty string. */
+		ok = ok && body_len == 0 && params_get(&query,
+		    "InstanceId") != NULL && params_get(&query, "Type") !=
+		    NULL && srv_header(req, "Content-Type", val, sizeof val) ==
+		    NULL && srv_header(req, "x-acs-content-sha256", val,
+		    sizeof val) != NULL && strcmp(val, EMPTY_SHA256) == 0;
+		/* With STS the key id is also a signed header. */
+		if (srv.token != NULL)
+			ok = ok && srv_header(req, "x-acs-accesskey-id", val,
+			    sizeof val) != NULL && strcmp(val, KEY_ID) == 0 &&
+			    srv_v3_signs(req, "x-acs-accesskey-id") &&
+			    srv_v3_signs(req, "x-acs-security-token");
+		else
+			ok = ok && srv_header(req, "x-acs-accesskey-id", val,
+			    sizeof val) == NULL;
 	} else {
 		/* v1: parameters in the query or the body, merged. */
 		size_t i;
@@ -266,10 +306,10 @@ srv_answer(int fd, const char *req, size_t hdr_len, size_t body_len)
 		ok = srv_verify_v1(method, &query);
 	}
 	/* The transport's fixed headers: never "Expect: 100-continue", and a
-	 * POST body is a plain form (libcurl's own Content-Type line). */
+	 * v1 POST body is a plain form (libcurl's own Content-Type line). */
 	if (srv_header(req, "Expect", val, sizeof val) != NULL ||
-	    (strcmp(method, "POST") == 0 && (srv_header(req, "Content-Type",
-	    val, sizeof val) == NULL ||
+	    (strcmp(method, "POST") == 0 && body_len > 0 &&
+	    (srv_header(req, "Content-Type", val, sizeof val) == NULL ||
 	    strcmp(val, "application/x-www-form-urlencoded") != 0)))
 		ok = 0;
 	if (ok)
@@ -495,8 +535,15 @@ test_signatures(void)
 		pthread_mutex_lock(&srv.lock);
 		CU_ASSERT_PTR_NOT_NULL(strstr(srv.last,
 		    "User-Agent: mqreset/"));
+		/* v1 POST: a form body; v3 POST: the query, an empty body. */
 		CU_ASSERT_PTR_NOT_NULL(strstr(srv.last, sig_rows[i].method ==
-		    CLIENT_GET ? "GET /?" : "POST / "));
+		    CLIENT_GET ? "GET /?" : sig_rows[i].sigver == 3 ?
+		    "POST /?" : "POST / "));
+		if (sig_rows[i].method == CLIENT_POST &&
+		    sig_rows[i].sigver == 3) {
+			CU_ASSERT_PTR_NOT_NULL(strstr(srv.last,
+			    "\r\nContent-Length: 0\r\n"));
+		}
 		pthread_mutex_unlock(&srv.lock);
 		reply_free(&r);
 		client_destroy(c);
@@ -721,6 +768,72 @@ test_transport_failures(void)
 	creds_destroy(cr);
 }
 
+/*
+ * Plain http:// (loopback only) never goes through a proxy, whatever the
+ * environment says: the proxy would see the signed request in clear text.
+ * The "proxy" is a listener nobody accepts on: a connection to it stays
+ * pending in its backlog, where poll() sees it.
+ */
+static void
+test_no_proxy_for_http(void)
+{
+	static const char *const vars[] = {
+		"http_proxy", "all_proxy", "ALL_PROXY", "no_proxy", "NO_PROXY"
+	};
+	char *saved[sizeof vars / sizeof vars[0]];
+	struct sockaddr_in a;
+	struct pollfd pfd;
+	struct creds *cr;
+	struct client *c;
+	struct reply r;
+	struct err e;
+	socklen_t len;
+	char purl[64];
+	size_t i;
+	int pfd_l;
+
+	pfd_l = socket(AF_INET, SOCK_STREAM, 0);
+	CU_ASSERT_FATAL(pfd_l >= 0);
+	memset(&a, 0, sizeof a);
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	CU_ASSERT_FATAL(bind(pfd_l, (struct sockaddr *)&a, sizeof a) == 0 &&
+	    listen(pfd_l, 4) == 0);
+	len = sizeof a;
+	getsockname(pfd_l, (struct sockaddr *)&a, &len);
+	snprintf(purl, sizeof purl, "http://127.0.0.1:%d", ntohs(a.sin_port));
+	for (i = 0; i < sizeof vars / sizeof vars[0]; i++) {
+		saved[i] = getenv(vars[i]) != NULL ? strdup(getenv(vars[i])) :
+		    NULL;
+		if (strstr(vars[i], "no_") != NULL ||
+		    strstr(vars[i], "NO_") != NULL)
+			unsetenv(vars[i]);
+		else
+			setenv(vars[i], purl, 1);
+	}
+	CU_ASSERT_EQUAL_FATAL(creds_new(KEY_ID, SECRET, NULL, &cr), ERR_OK);
+	srv.mode = MODE_VERIFY;
+	c = make_client(cr, 1, CLIENT_POST, 0, 2000);
+	reply_init(&r);
+	err_clear(&e);
+	CU_ASSERT_EQUAL(client_reset_offset(c, &reset_req, &r, &e), ERR_OK);
+	CU_ASSERT_STRING_EQUAL(r.request_id, "REQ-OK-1");
+	pfd.fd = pfd_l;
+	pfd.events = POLLIN;
+	CU_ASSERT_EQUAL(poll(&pfd, 1, 0), 0);
+	reply_free(&r);
+	client_destroy(c);
+	creds_destroy(cr);
+	close(pfd_l);
+	for (i = 0; i < sizeof vars / sizeof vars[0]; i++) {
+		if (saved[i] != NULL)
+			setenv(vars[i], saved[i], 1);
+		else
+			unsetenv(vars[i]);
+		free(saved[i]);
+	}
+}
+
 /* --debug output never holds the secret, the token, the whole key id
  * or the signature. */
 static void
@@ -811,7 +924,8 @@ static const struct {
 	  "https://ons.ap-southeast-1.aliyuncs.com" },
 	{ NULL, "CN_Hangzhou", ERR_USAGE, "only lowercase" },
 	{ NULL, "evil.com/x", ERR_USAGE, "only lowercase" },
-	{ NULL, "", ERR_USAGE, "no region" },
+	{ NULL, "", ERR_USAGE, "no region: give --region" },
+	{ NULL, NULL, ERR_USAGE, "ALIBABA_CLOUD_REGION_ID" },
 	{ "https://ons-vpc.cn-shanghai.aliyuncs.com", NULL, ERR_OK,
 	  "https://ons-vpc.cn-shanghai.aliyuncs.com" },
 	{ "https://ons.cn-shanghai.aliyuncs.com/", NULL, ERR_OK,
@@ -840,31 +954,143 @@ static const struct {
 	{ "https://h\\x", NULL, ERR_USAGE, "bad character" },
 };
 
+/* The region of one table row from --region, the environment or the
+ * profile: the endpoint is the same whichever way it came. */
 static void
 test_endpoints(void)
 {
+	struct client_where w;
+	char out[CLIENT_URL_MAX];
+	struct err e;
+	size_t i, how;
+	err_code rc;
+
+	for (i = 0; i < sizeof ep_rows / sizeof ep_rows[0]; i++) {
+		for (how = 0; how < 3; how++) {
+			memset(&w, 0, sizeof w);
+			w.endpoint = ep_rows[i].endpoint;
+			if (how == 0)
+				w.region = ep_rows[i].region;
+			else if (how == 1)
+				w.env_region = ep_rows[i].region;
+			else
+				w.profile_region = ep_rows[i].region;
+			err_clear(&e);
+			rc = client_endpoint(&w, out, &e);
+			if (rc != ep_rows[i].rc)
+				fprintf(stderr, "endpoint row %zu/%zu: rc %d "
+				    "%s\n", i, how, rc, e.msg);
+			CU_ASSERT_EQUAL(rc, ep_rows[i].rc);
+			if (rc == ERR_OK && ep_rows[i].rc == ERR_OK) {
+				CU_ASSERT_STRING_EQUAL(out, ep_rows[i].out);
+			} else if (rc != ERR_OK) {
+				if (strstr(e.msg, ep_rows[i].out) == NULL)
+					fprintf(stderr, "endpoint row %zu: "
+					    "%s\n", i, e.msg);
+				CU_ASSERT_PTR_NOT_NULL(strstr(e.msg,
+				    ep_rows[i].out));
+			}
+		}
+	}
+}
+
+/* Which source of the region wins, the endpoint type, and the SDK's
+ * exceptions to ons.REGION.aliyuncs.com. */
+static const struct {
+	const char *endpoint;
+	const char *type;
+	const char *region;
+	const char *env_region;
+	const char *profile_region;
+	err_code rc;
+	const char *out; /* or a substring of the error */
+} where_rows[] = {
+	{ NULL, NULL, "cn-beijing", "cn-shanghai", "cn-shenzhen", ERR_OK,
+	  "https://ons.cn-beijing.aliyuncs.com" },
+	{ NULL, NULL, NULL, "cn-shanghai", "cn-shenzhen", ERR_OK,
+	  "https://ons.cn-shanghai.aliyuncs.com" },
+	{ NULL, NULL, "", "", "cn-shenzhen", ERR_OK,
+	  "https://ons.cn-shenzhen.aliyuncs.com" },
+	{ NULL, "public", "cn-hangzhou", NULL, NULL, ERR_OK,
+	  "https://ons.cn-hangzhou.aliyuncs.com" },
+	{ NULL, "vpc", "cn-hangzhou", NULL, NULL, ERR_OK,
+	  "https://ons-vpc.cn-hangzhou.aliyuncs.com" },
+	{ NULL, "vpc", NULL, NULL, "eu-central-1", ERR_OK,
+	  "https://ons-vpc.eu-central-1.aliyuncs.com" },
+	{ NULL, "intranet", "cn-hangzhou", NULL, NULL, ERR_USAGE,
+	  "use public or vpc" },
+	{ "https://h", "vpc", NULL, NULL, NULL, ERR_USAGE,
+	  "give one of them" },
+	{ "http://127.0.0.1:1", NULL, "cn-hangzhou", NULL, NULL, ERR_OK,
+	  "http://127.0.0.1:1" },
+	{ NULL, NULL, NULL, NULL, NULL, ERR_USAGE, "--endpoint URL" },
+	{ NULL, "vpc", NULL, "", NULL, ERR_USAGE, "no region" },
+	/* The SDK's EndpointMap, whatever the type. */
+	{ NULL, NULL, "cn-beijing-finance-1", NULL, NULL, ERR_OK,
+	  "https://ons.aliyuncs.com" },
+	{ NULL, "vpc", "cn-beijing-finance-1", NULL, NULL, ERR_OK,
+	  "https://ons.aliyuncs.com" },
+	{ NULL, NULL, "cn-beijing-gov-1", NULL, NULL, ERR_OK,
+	  "https://ons.aliyuncs.com" },
+	{ NULL, NULL, "cn-hangzhou-internal-prod-1", NULL, NULL, ERR_OK,
+	  "https://ons.aliyuncs.com" },
+	{ NULL, NULL, "cn-shanghai-inner", NULL, NULL, ERR_OK,
+	  "https://ons.aliyuncs.com" },
+	{ NULL, NULL, "cn-zhengzhou-nebula-1", NULL, NULL, ERR_OK,
+	  "https://ons.aliyuncs.com" },
+	{ NULL, NULL, "ap-northeast-2-pop", NULL, NULL, ERR_OK,
+	  "https://ons.ap-northeast-1.aliyuncs.com" },
+	{ NULL, NULL, "eu-west-1-oxs", NULL, NULL, ERR_OK,
+	  "https://ons.ap-northeast-1.aliyuncs.com" },
+	{ NULL, "vpc", "rus-west-1-pop", NULL, NULL, ERR_OK,
+	  "https://ons.ap-northeast-1.aliyuncs.com" },
+	/* Near misses of the map are ordinary regions. */
+	{ NULL, NULL, "eu-west-1", NULL, NULL, ERR_OK,
+	  "https://ons.eu-west-1.aliyuncs.com" },
+	{ NULL, NULL, "cn-beijing-finance", NULL, NULL, ERR_OK,
+	  "https://ons.cn-beijing-finance.aliyuncs.com" },
+	{ NULL, NULL, "ap-northeast-1", NULL, NULL, ERR_OK,
+	  "https://ons.ap-northeast-1.aliyuncs.com" },
+};
+
+static void
+test_endpoint_sources(void)
+{
+	struct client_where w;
 	char out[CLIENT_URL_MAX];
 	struct err e;
 	size_t i;
 	err_code rc;
 
-	for (i = 0; i < sizeof ep_rows / sizeof ep_rows[0]; i++) {
+	for (i = 0; i < sizeof where_rows / sizeof where_rows[0]; i++) {
+		memset(&w, 0, sizeof w);
+		w.endpoint = where_rows[i].endpoint;
+		w.endpoint_type = where_rows[i].type;
+		w.region = where_rows[i].region;
+		w.env_region = where_rows[i].env_region;
+		w.profile_region = where_rows[i].profile_region;
 		err_clear(&e);
-		rc = client_endpoint(ep_rows[i].endpoint, ep_rows[i].region,
-		    out, &e);
-		if (rc != ep_rows[i].rc)
-			fprintf(stderr, "endpoint row %zu: rc %d %s\n", i, rc,
-			    e.msg);
-		CU_ASSERT_EQUAL(rc, ep_rows[i].rc);
-		if (rc == ERR_OK && ep_rows[i].rc == ERR_OK) {
-			CU_ASSERT_STRING_EQUAL(out, ep_rows[i].out);
-		} else if (rc != ERR_OK) {
-			if (strstr(e.msg, ep_rows[i].out) == NULL)
-				fprintf(stderr, "endpoint row %zu: %s\n", i,
-				    e.msg);
-			CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, ep_rows[i].out));
+		out[0] = '\0';
+		rc = client_endpoint(&w, out, &e);
+		if (rc != where_rows[i].rc || (rc == ERR_OK ?
+		    strcmp(out, where_rows[i].out) != 0 :
+		    strstr(e.msg, where_rows[i].out) == NULL))
+			fprintf(stderr, "where row %zu: rc %d '%s' %s\n", i,
+			    rc, out, e.msg);
+		CU_ASSERT_EQUAL(rc, where_rows[i].rc);
+		if (rc == ERR_OK) {
+			CU_ASSERT_STRING_EQUAL(out, where_rows[i].out);
+		} else {
+			CU_ASSERT_PTR_NOT_NULL(strstr(e.msg,
+			    where_rows[i].out));
 		}
 	}
+	/* client_endpoint_for() alone. */
+	CU_ASSERT_EQUAL(client_endpoint_for("cn-hangzhou",
+	    CLIENT_ENDPOINT_VPC, out, &e), ERR_OK);
+	CU_ASSERT_STRING_EQUAL(out, "https://ons-vpc.cn-hangzhou.aliyuncs.com");
+	CU_ASSERT_EQUAL(client_endpoint_for(NULL, CLIENT_ENDPOINT_PUBLIC,
+	    out, &e), ERR_USAGE);
 }
 
 static void
@@ -895,10 +1121,13 @@ test_bad_config(void)
 
 static CU_TestInfo client_tests[] = {
 	{ "endpoint rules table", test_endpoints },
+	{ "endpoint: region sources, type, SDK exceptions",
+	  test_endpoint_sources },
 	{ "bad configuration", test_bad_config },
 	{ "signatures v1/v3 GET/POST, STS, wrong secret", test_signatures },
 	{ "keep-alive and stats", test_keepalive_and_stats },
 	{ "transport failures and maybe_applied", test_transport_failures },
+	{ "plain http never through a proxy", test_no_proxy_for_http },
 	{ "debug output redaction", test_debug_redaction },
 	CU_TEST_INFO_NULL,
 };

@@ -14,7 +14,6 @@
 #define RC DECIDE_IN_RECONSUME
 #define RF DECIDE_IN_ROW_FAILED
 #define FA DECIDE_IN_FATAL
-#define IF DECIDE_IN_INSTANCE_FAILED
 #define FIN DECIDE_FINAL
 #define RETRY DECIDE_RETRY
 #define ABORT DECIDE_ABORT_RUN
@@ -26,104 +25,71 @@ static const struct {
 	enum report_status status;    /* checked unless RETRY */
 	enum decide_policy policy;    /* checked for RETRY */
 	enum decide_reason reason;
-	int fail_instance;            /* checked always */
 } rows[] = {
 	/* Success, first try or after retries; both types. */
-	{ { OK, 0, 0, 0, 1, 5, 0, 0 }, FIN, REPORT_OK, 0, DECIDE_WHY_NONE, 0 },
-	{ { OK, 0, 0, 1, 4, 5, 0, 0 }, FIN, REPORT_OK, 0, DECIDE_WHY_NONE, 0 },
+	{ { OK, 0, 0, 0, 1, 5, 0, 0 }, FIN, REPORT_OK, 0, DECIDE_WHY_NONE },
+	{ { OK, 0, 0, 1, 4, 5, 0, 0 }, FIN, REPORT_OK, 0, DECIDE_WHY_NONE },
 	/* Ok after an ambiguous attempt is still ok. */
-	{ { OK, 0, 1, 1, 2, 5, 0, 0 }, FIN, REPORT_OK, 0, DECIDE_WHY_NONE, 0 },
+	{ { OK, 0, 1, 1, 2, 5, 0, 0 }, FIN, REPORT_OK, 0, DECIDE_WHY_NONE },
 	/* Row failures are never retried, even with attempts left. */
 	{ { RF, 0, 0, 1, 1, 5, 0, 0 }, FIN, REPORT_FAILED, 0,
-	  DECIDE_WHY_NONE, 0 },
+	  DECIDE_WHY_NONE },
 	{ { RF, 0, 0, 0, 1, 5, 1, 0 }, FIN, REPORT_FAILED, 0,
-	  DECIDE_WHY_NONE, 0 },
+	  DECIDE_WHY_NONE },
 	/* ...but after an ambiguous attempt the truth is unknown. */
 	{ { RF, 0, 1, 1, 2, 5, 0, 0 }, FIN, REPORT_UNKNOWN, 0,
-	  DECIDE_WHY_AMBIGUOUS_EARLIER, 0 },
+	  DECIDE_WHY_AMBIGUOUS_EARLIER },
 	/* Fatal: the row failed and the run stops. */
 	{ { FA, 0, 0, 0, 1, 5, 0, 0 }, ABORT, REPORT_FAILED, 0,
-	  DECIDE_WHY_NONE, 0 },
+	  DECIDE_WHY_NONE },
 	{ { FA, 0, 1, 1, 3, 5, 0, 0 }, ABORT, REPORT_UNKNOWN, 0,
-	  DECIDE_WHY_AMBIGUOUS_EARLIER, 0 },
+	  DECIDE_WHY_AMBIGUOUS_EARLIER },
 	/* Transient and throttled: retry with their backoff. */
 	{ { TR, 0, 0, 0, 1, 5, 0, 0 }, RETRY, 0, DECIDE_BACKOFF_TRANSIENT,
-	  DECIDE_WHY_NONE, 0 },
+	  DECIDE_WHY_NONE },
 	{ { TH, 0, 0, 1, 1, 5, 0, 0 }, RETRY, 0, DECIDE_BACKOFF_THROTTLE,
-	  DECIDE_WHY_NONE, 0 },
+	  DECIDE_WHY_NONE },
 	{ { TR, 0, 0, 1, 4, 5, 0, 0 }, RETRY, 0, DECIDE_BACKOFF_TRANSIENT,
-	  DECIDE_WHY_NONE, 0 },
+	  DECIDE_WHY_NONE },
 	/* Out of attempts. */
 	{ { TR, 0, 0, 1, 5, 5, 0, 0 }, FIN, REPORT_FAILED, 0,
-	  DECIDE_WHY_EXHAUSTED, 0 },
+	  DECIDE_WHY_EXHAUSTED },
 	{ { TH, 0, 0, 0, 1, 1, 0, 0 }, FIN, REPORT_FAILED, 0,
-	  DECIDE_WHY_EXHAUSTED, 0 },
+	  DECIDE_WHY_EXHAUSTED },
 	{ { TR, 0, 1, 1, 5, 5, 0, 0 }, FIN, REPORT_UNKNOWN, 0,
-	  DECIDE_WHY_EXHAUSTED, 0 },
+	  DECIDE_WHY_EXHAUSTED },
 	/* Stopping: no new attempt. */
 	{ { TR, 0, 0, 1, 1, 5, 0, 1 }, FIN, REPORT_FAILED, 0,
-	  DECIDE_WHY_STOPPING, 0 },
+	  DECIDE_WHY_STOPPING },
 	{ { TH, 1, 0, 1, 1, 5, 0, 1 }, FIN, REPORT_UNKNOWN, 0,
-	  DECIDE_WHY_STOPPING, 0 },
+	  DECIDE_WHY_STOPPING },
 	/* Ambiguous type 1: retried, unknown once out of attempts. */
 	{ { TR, 1, 0, 1, 1, 5, 0, 0 }, RETRY, 0, DECIDE_BACKOFF_TRANSIENT,
-	  DECIDE_WHY_NONE, 0 },
+	  DECIDE_WHY_NONE },
 	{ { TR, 1, 1, 1, 5, 5, 0, 0 }, FIN, REPORT_UNKNOWN, 0,
-	  DECIDE_WHY_EXHAUSTED, 0 },
+	  DECIDE_WHY_EXHAUSTED },
 	/* Ambiguous type 0: unknown, never retried without the flag... */
 	{ { TR, 1, 0, 0, 1, 5, 0, 0 }, FIN, REPORT_UNKNOWN, 0,
-	  DECIDE_WHY_AMBIGUOUS_TYPE0, 0 },
+	  DECIDE_WHY_AMBIGUOUS_TYPE0 },
 	{ { TH, 1, 0, 0, 1, 5, 0, 0 }, FIN, REPORT_UNKNOWN, 0,
-	  DECIDE_WHY_AMBIGUOUS_TYPE0, 0 },
+	  DECIDE_WHY_AMBIGUOUS_TYPE0 },
 	/* ...retried with it. */
 	{ { TR, 1, 0, 0, 1, 5, 1, 0 }, RETRY, 0, DECIDE_BACKOFF_TRANSIENT,
-	  DECIDE_WHY_NONE, 0 },
+	  DECIDE_WHY_NONE },
 	{ { TR, 1, 1, 0, 5, 5, 1, 0 }, FIN, REPORT_UNKNOWN, 0,
-	  DECIDE_WHY_EXHAUSTED, 0 },
+	  DECIDE_WHY_EXHAUSTED },
 	/* reconsumeLater: retried after a longer delay, failed if it stays. */
 	{ { RC, 0, 0, 0, 1, 5, 0, 0 }, RETRY, 0, DECIDE_BACKOFF_RECONSUME,
-	  DECIDE_WHY_NONE, 0 },
+	  DECIDE_WHY_NONE },
 	{ { RC, 0, 0, 0, 5, 5, 0, 0 }, FIN, REPORT_FAILED, 0,
-	  DECIDE_WHY_EXHAUSTED, 0 },
+	  DECIDE_WHY_EXHAUSTED },
 	{ { RC, 0, 0, 0, 2, 5, 0, 1 }, FIN, REPORT_FAILED, 0,
-	  DECIDE_WHY_STOPPING, 0 },
+	  DECIDE_WHY_STOPPING },
 	/* max-attempts 1: nothing is ever retried. */
 	{ { TR, 1, 0, 1, 1, 1, 0, 0 }, FIN, REPORT_UNKNOWN, 0,
-	  DECIDE_WHY_EXHAUSTED, 0 },
+	  DECIDE_WHY_EXHAUSTED },
 	{ { RC, 0, 0, 0, 1, 1, 0, 0 }, FIN, REPORT_FAILED, 0,
-	  DECIDE_WHY_EXHAUSTED, 0 },
-	/* A 5xx that may have been applied (transient class, maybe set):
-	 * type 0 ends unknown at once, type 1 is retried. */
-	{ { TR, 1, 0, 0, 1, 5, 0, 0 }, FIN, REPORT_UNKNOWN, 0,
-	  DECIDE_WHY_AMBIGUOUS_TYPE0, 0 },
-	{ { TR, 1, 0, 1, 1, 5, 0, 0 }, RETRY, 0, DECIDE_BACKOFF_TRANSIENT,
-	  DECIDE_WHY_NONE, 0 },
-	/* Whatever the class says: throttled (a Retry-After on a 504) keeps
-	 * its backoff for type 1 and is not re-sent for type 0... */
-	{ { TH, 1, 0, 1, 1, 5, 0, 0 }, RETRY, 0, DECIDE_BACKOFF_THROTTLE,
-	  DECIDE_WHY_NONE, 0 },
-	/* ...nor is reconsumeLater that may have been applied. */
-	{ { RC, 1, 0, 0, 1, 5, 0, 0 }, FIN, REPORT_UNKNOWN, 0,
-	  DECIDE_WHY_AMBIGUOUS_TYPE0, 0 },
-	/* A fatal attempt that may have been applied (interrupted after
-	 * sending): the run stops, the row is unknown, not failed. */
-	{ { FA, 1, 0, 0, 1, 5, 0, 0 }, ABORT, REPORT_UNKNOWN, 0,
-	  DECIDE_WHY_AMBIGUOUS_FINAL, 0 },
-	{ { FA, 1, 0, 1, 1, 5, 1, 0 }, ABORT, REPORT_UNKNOWN, 0,
-	  DECIDE_WHY_AMBIGUOUS_FINAL, 0 },
-	{ { RF, 1, 0, 1, 1, 5, 0, 0 }, FIN, REPORT_UNKNOWN, 0,
-	  DECIDE_WHY_AMBIGUOUS_FINAL, 0 },
-	/* Instance failures: the row failed, and so does its instance. */
-	{ { IF, 0, 0, 0, 1, 5, 0, 0 }, FIN, REPORT_FAILED, 0,
-	  DECIDE_WHY_NONE, 1 },
-	{ { IF, 0, 0, 1, 1, 5, 1, 0 }, FIN, REPORT_FAILED, 0,
-	  DECIDE_WHY_NONE, 1 },
-	{ { IF, 0, 0, 1, 1, 5, 0, 1 }, FIN, REPORT_FAILED, 0,
-	  DECIDE_WHY_NONE, 1 },
-	/* ...after an ambiguous attempt this row is unknown; the instance
-	 * still fails. */
-	{ { IF, 0, 1, 0, 2, 5, 1, 0 }, FIN, REPORT_UNKNOWN, 0,
-	  DECIDE_WHY_AMBIGUOUS_EARLIER, 1 },
+	  DECIDE_WHY_EXHAUSTED },
 };
 
 static void
@@ -135,8 +101,7 @@ test_table(void)
 
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		r = decide(&rows[i].in);
-		bad = r.action != rows[i].action || r.reason != rows[i].reason ||
-		    r.fail_instance != rows[i].fail_instance;
+		bad = r.action != rows[i].action || r.reason != rows[i].reason;
 		if (rows[i].action == DECIDE_RETRY)
 			bad |= r.policy != rows[i].policy;
 		else
@@ -144,9 +109,8 @@ test_table(void)
 			    r.policy != DECIDE_BACKOFF_NONE;
 		if (bad)
 			printf("\nrow %zu: action %d status %d policy %d "
-			    "reason %d fail_instance %d\n", i, (int)r.action,
-			    (int)r.status, (int)r.policy, (int)r.reason,
-			    r.fail_instance);
+			    "reason %d\n", i, (int)r.action, (int)r.status,
+			    (int)r.policy, (int)r.reason);
 		CU_ASSERT(!bad);
 	}
 }
@@ -157,8 +121,6 @@ test_reason_text(void)
 	CU_ASSERT_STRING_EQUAL(decide_reason_text(DECIDE_WHY_NONE), "");
 	CU_ASSERT_PTR_NOT_NULL(strstr(decide_reason_text(
 	    DECIDE_WHY_AMBIGUOUS_TYPE0), "--retry-ambiguous"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(decide_reason_text(
-	    DECIDE_WHY_AMBIGUOUS_FINAL), "may have been applied"));
 }
 
 static CU_TestInfo decide_tests[] = {

@@ -161,19 +161,21 @@ never_applied() {
 }
 
 # tmpfs_mount DIR SIZE: mount a tmpfs of SIZE (mount(8) syntax) on DIR,
-# unmounted by the exit trap; fails (status 1, reason on stdout) when not
-# root or mount(8) is refused.
+# unmounted by the exit trap; fails (status 1, the reason in TMPFS_WHY)
+# when not root or mount(8) is refused.  Not in a subshell: the trap must
+# learn of the mount.
 tmpfs_mount() {
-	if [ "$(id -u)" != 0 ]; then echo "not running as root"; return 1; fi
+	TMPFS_WHY=
+	if [ "$(id -u)" != 0 ]; then TMPFS_WHY="not running as root"; return 1; fi
 	mkdir -p "$1"
-	local out
-	if ! out=$(mount -t tmpfs -o "size=$2,mode=0700" tmpfs "$1" 2>&1); then
-		echo "mount -t tmpfs refused: $out"; return 1
+	if ! TMPFS_WHY=$(mount -t tmpfs -o "size=$2,mode=0700" tmpfs "$1" 2>&1); then
+		TMPFS_WHY="mount -t tmpfs refused: $TMPFS_WHY"; return 1
 	fi
 	RUN_MOUNTS="${RUN_MOUNTS:-} $1"
 }
 # tmpfs_umount DIR
 tmpfs_umount() {
 	umount "$1" 2>/dev/null || umount -l "$1" 2>/dev/null || true
+	RUN_MOUNTS=${RUN_MOUNTS:-}
 	RUN_MOUNTS=${RUN_MOUNTS// $1/}
 }

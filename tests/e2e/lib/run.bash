@@ -19,6 +19,8 @@ unset ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET \
     ALIBABA_CLOUD_SECURITY_TOKEN ALIBABA_CLOUD_PROFILE
 export HOME=$T # no operator profile can leak into a test
 export ALIBABA_CLOUD_CREDENTIALS_FILE=$T/creds
+# The operator's region: a run without --endpoint (a dry run) needs one.
+export ALIBABA_CLOUD_REGION_ID=cn-hangzhou
 
 run_cleanup() {
 	local p
@@ -26,7 +28,7 @@ run_cleanup() {
 	emu_stop >/dev/null 2>&1 || true
 	# File systems mounted by a test (lib/files.bash tmpfs_mount).
 	for p in ${RUN_MOUNTS:-}; do umount -l "$p" 2>/dev/null || true; done
-	rm -rf "$T"
+	[ -n "${KEEP_T:-}" ] || rm -rf "$T"
 }
 trap run_cleanup EXIT
 
