@@ -14,7 +14,8 @@ depend on the machine's timing).  Kill points:
 
   rows K +D   the report has K lines more than it started with, then D ms
   copy +D     the resumed run's report (or its REPORT.start-* staging
-              file) appears, then D ms: inside the copy-forward window
+              file) appears, then D ms (D up to --copy-ms, or 8 times
+              that): inside the copy-forward window, or just after it
   time +D     D ms after the run started
 
 The first kill goes into the fresh run (rows), at least one later kill
@@ -135,7 +136,10 @@ def plan_points(rng, rows, max_kills, copy_ms):
         else:
             kind = rng.choice(["rows", "copy", "time"])
         if kind == "copy":
-            pts.append(("copy", 0, rng.uniform(0, copy_ms)))
+            # Mostly while the inherited rows are copied; sometimes later,
+            # between the report's rename and the first request.
+            span = copy_ms if rng.random() < 0.6 else 8 * copy_ms
+            pts.append(("copy", 0, rng.uniform(0, span)))
         elif kind == "rows":
             pts.append(("rows", rng.randint(1, max(1, rows // 3)),
                         rng.uniform(0, 10)))

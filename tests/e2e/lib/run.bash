@@ -28,7 +28,7 @@ run_cleanup() {
 	emu_stop >/dev/null 2>&1 || true
 	# File systems mounted by a test (lib/files.bash tmpfs_mount).
 	for p in ${RUN_MOUNTS:-}; do umount -l "$p" 2>/dev/null || true; done
-	[ -n "${KEEP_T:-}" ] || rm -rf "$T"
+	[ -n "${KEEP_T:-}" ] || rm -rf "$T" # KEEP_T=1: keep it to look at
 }
 trap run_cleanup EXIT
 
