@@ -9,17 +9,24 @@
  *
  *  - Row failures (parameter errors, not found, timestamp out of range)
  *    are never retried: asking again gives the same answer.
+ *  - Instance failures (the instance is unknown or not ours) end the row
+ *    as failed and set fail_instance: the engine fails every row of the
+ *    same instance not yet sent, without sending it.
  *  - Run-fatal outcomes (signature mismatch, unknown or disabled key,
  *    clock skew, expired token, forbidden) abort the run: every later
  *    request would fail the same way.
- *  - Transient outcomes (5xx, throttling, connection refused before the
+ *  - Transient outcomes (503, throttling, connection refused before the
  *    request was sent) are retried up to the attempt limit.
- *  - Ambiguity: a request that may have been applied without our hearing
- *    the answer (timeout, connection lost after sending).  A type 1 row is
- *    idempotent (resetting twice to the same time is the same as once) and
- *    is retried; a type 0 row is not (a second clear also drops what
- *    arrived since the first), so it ends `unknown` unless the operator
- *    gave --retry-ambiguous.
+ *  - Ambiguity: a request that may have been applied although no reply
+ *    says so (maybe_applied: a 5xx other than 503, InternalError and the
+ *    like, a garbled reply, a timeout or connection lost after sending).
+ *    A type 1 row is idempotent (resetting twice to the same time is the
+ *    same as once) and is retried; a type 0 row is not (a second clear
+ *    also drops what arrived since the first), so it ends `unknown`
+ *    unless the operator gave --retry-ambiguous - whatever the outcome
+ *    class says.  A final status other than ok after such an attempt is
+ *    `unknown`, also when the attempt's class is fatal (an interrupted
+ *    request) or a failure.
  *  - reconsumeLater (type 0 only: the backlog was not cleared because the
  *    service is redelivering) is retried after a longer delay and reported
  *    as failed if it persists.
@@ -42,7 +49,9 @@ enum decide_outcome {
 	DECIDE_IN_THROTTLED,  /* a throttling reply (also slows the run) */
 	DECIDE_IN_RECONSUME,  /* reconsumeLater: not cleared, try later */
 	DECIDE_IN_ROW_FAILED, /* definite error for this row */
-	DECIDE_IN_FATAL       /* definite error for the whole run */
+	DECIDE_IN_FATAL,      /* definite error for the whole run */
+	DECIDE_IN_INSTANCE_FAILED /* definite error for every row of this
+	                             row's instance */
 };
 
 struct decide_input {
@@ -76,7 +85,8 @@ enum decide_reason {
 	DECIDE_WHY_EXHAUSTED,      /* retryable, but out of attempts */
 	DECIDE_WHY_STOPPING,       /* retryable, but the run is stopping */
 	DECIDE_WHY_AMBIGUOUS_TYPE0,/* type 0, maybe applied: not retried */
-	DECIDE_WHY_AMBIGUOUS_EARLIER /* an earlier attempt may have applied */
+	DECIDE_WHY_AMBIGUOUS_EARLIER, /* an earlier attempt may have applied */
+	DECIDE_WHY_AMBIGUOUS_FINAL /* this final attempt may have applied */
 };
 
 struct decide_result {
@@ -84,6 +94,9 @@ struct decide_result {
 	enum report_status status;  /* final status (DECIDE_FINAL/ABORT) */
 	enum decide_policy policy;  /* backoff to use (DECIDE_RETRY) */
 	enum decide_reason reason;  /* extra explanation for the report */
+	int fail_instance;          /* 1: fail every row of this row's
+	                               instance not yet sent, unsent (the
+	                               row itself ends with `status`) */
 };
 
 /* Decide; see the rules above.  Never fails. */

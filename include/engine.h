@@ -66,6 +66,9 @@ struct engine_config {
 	                              to send; < 0: not given */
 	int progress;              /* draw the progress line (TTY) */
 	int intent_sync;           /* fdatasync each journal line */
+	unsigned max_consecutive_failures; /* stop after this many attempts
+	                              in a row fail at the transport or
+	                              endpoint level; 0: never */
 	const struct client_config *client; /* endpoint, creds, timeouts */
 	uint64_t seed;             /* jitter seed; 0: from RAND_bytes */
 };

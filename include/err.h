@@ -27,6 +27,7 @@ typedef enum err_code {
 	ERR_CRED,        /* no usable credentials, or a credential file is bad */
 	ERR_NET,         /* connection or transport failure */
 	ERR_TLS,         /* TLS handshake or peer verification failed */
+	ERR_RESOLVE,     /* a host or proxy name does not resolve (DNS) */
 	ERR_TIMEOUT,     /* the peer did not answer in time */
 	ERR_PROTO,       /* the peer's reply broke the protocol (bad JSON...) */
 	ERR_AUTH,        /* the service refused our identity or signature */

@@ -45,7 +45,13 @@ struct http_request {
 struct http_response {
 	long status;             /* HTTP status; 0 when none arrived */
 	struct buf body;         /* reply body (capped) */
-	char retry_after[32];    /* Retry-After header value, "" if none */
+	/* Throttle hint headers, raw, trimmed; "" when absent or when the
+	 * value did not fit (a cut number would be a wrong hint). */
+	char retry_after[32];    /* Retry-After (seconds) */
+	char acs_retry_after[32]; /* x-acs-retry-after (milliseconds) */
+	char ratelimit_user_api[256]; /* x-ratelimit-user-api
+	                                 ("TimeLeft:<ms>", ...) */
+	char ratelimit_user[256]; /* x-ratelimit-user (the same) */
 	int sent;                /* 1: the request was sent completely */
 	int64_t latency_us;      /* time spent in the transfer */
 	long connects;           /* new connections this transfer opened */
@@ -71,6 +77,7 @@ http_destroy(struct http *h);
  * Perform one request.  *resp is reset first.  Returns ERR_OK when an HTTP
  * answer (any status) was read completely; otherwise ERR_TIMEOUT,
  * ERR_NET (connect, send or receive failure, connection closed),
+ * ERR_RESOLVE (the host or proxy name does not resolve),
  * ERR_TLS (peer verification or certificate problem), ERR_TOOBIG (the
  * body passed the cap), ERR_INTERRUPTED (cfg->abort_flag was raised),
  * ERR_NOMEM, ERR_INTERNAL, with a one-line

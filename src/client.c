@@ -881,11 +881,17 @@ client_call(struct client *c, const char *action,
 	c->stats.connects += (uint64_t)(c->resp.connects > 0 ?
 	    c->resp.connects : 0);
 	c->stats.bytes_sent += c->resp.bytes_sent;
-	if (rc == ERR_OK)
+	if (rc == ERR_OK) {
+		struct reply_hints hints = {
+			.acs_retry_after = c->resp.acs_retry_after,
+			.ratelimit_user_api = c->resp.ratelimit_user_api,
+			.ratelimit_user = c->resp.ratelimit_user,
+			.retry_after = c->resp.retry_after,
+		};
+
 		rc = reply_parse(out, c->resp.status, buf_cstr(&c->resp.body),
-		    c->resp.body.len, c->resp.retry_after[0] != '\0' ?
-		    c->resp.retry_after : NULL, c->resp.sent);
-	else
+		    c->resp.body.len, &hints, c->resp.sent);
+	} else
 		rc = reply_set_transport(out, rc, c->resp.sent,
 		    err_message(&te));
 	out->latency_us = c->resp.latency_us;

@@ -13,9 +13,12 @@
  * repeated behind the operator's back - and prints the outcome.
  *
  * Output: the result as "name: value" lines on stdout (for scripts);
- * messages on stderr through msg.  Exit: 0 ok (or dry run), 1 the reset
- * failed (rejected, or a transient failure: try again later), 2 invalid
- * arguments, 3 credentials, authentication, clock or TLS failure.
+ * messages on stderr through msg.  The outcome is reply.c's
+ * classification, the one `run` uses.  Exit (exitcode.c): 0 ok (or dry
+ * run), 1 the reset failed (rejected, a transient failure: try again
+ * later, or it may have been applied: check before sending it again), 2
+ * invalid arguments, 3 credentials, authentication, permission, clock,
+ * endpoint or TLS failure.
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -221,6 +224,40 @@ done:
 	return st;
 }
 
+/* Advice for a failure, from what the classification says it points
+ * at (reply.c's table), not from matching Codes here. */
+static void
+reset_advice(const struct reply *r, const struct creds *cr)
+{
+	switch (r->cause) {
+	case REPLY_CAUSE_CREDENTIALS:
+		msg_error("reset: check the credentials from %s (AccessKeyId "
+		    "%s)", creds_source(cr), creds_key_hint(cr));
+		break;
+	case REPLY_CAUSE_CLOCK:
+		msg_error("reset: check this machine's clock: the service "
+		    "allows 15 minutes of skew");
+		break;
+	case REPLY_CAUSE_PERMISSION:
+		msg_error("reset: the credentials from %s (AccessKeyId %s) "
+		    "may not reset consumer offsets (RAM action "
+		    "mq:ResetConsumerOffset)", creds_source(cr),
+		    creds_key_hint(cr));
+		break;
+	case REPLY_CAUSE_ENDPOINT:
+		msg_error("reset: check --region or --endpoint");
+		break;
+	case REPLY_CAUSE_INSTANCE:
+		msg_error("reset: check --instance: the instance does not "
+		    "exist in this region or belongs to another account");
+		break;
+	case REPLY_CAUSE_NONE:
+	case REPLY_CAUSE_REQUEST:
+	case REPLY_CAUSE_SERVICE:
+		break;
+	}
+}
+
 /* Send it and print the outcome; returns the exit status. */
 static int
 reset_execute(struct client *cl, const struct creds *cr,
@@ -233,7 +270,8 @@ reset_execute(struct client *cl, const struct creds *cr,
 	reply_init(&r);
 	err_clear(&e);
 	(void)client_reset_offset(cl, req, &r, &e);
-	printf("status: %s\n", r.cls == REPLY_OK ? "ok" : "failed");
+	printf("status: %s\n", r.cls == REPLY_OK ? "ok" : r.maybe_applied ?
+	    "unknown" : "failed");
 	printf("outcome: %s\n", reply_class_name(r.cls));
 	if (r.http_status != 0)
 		printf("http_status: %ld\n", r.http_status);
@@ -245,41 +283,48 @@ reset_execute(struct client *cl, const struct creds *cr,
 	if (r.recommend[0] != '\0')
 		printf("recommend: %s\n", r.recommend);
 	printf("latency_ms: %lld\n", (long long)(r.latency_us / 1000));
+	if (r.maybe_applied)
+		printf("maybe_applied: yes\n");
+	/*
+	 * The exit status comes from the one mapping (exitcode.c): a fatal
+	 * class by its own error (authentication, TLS, a name that does
+	 * not resolve: 3); any other failure, retryable or not, is this
+	 * reset failing (ERR_REMOTE: 1).
+	 */
+	st = exitcode_from_err(ERR_INTERNAL);
 	switch (r.cls) {
 	case REPLY_OK:
 		msg_info("reset: done (RequestId %s)", r.request_id);
-		st = EXITCODE_OK;
+		st = exitcode_from_err(ERR_OK);
 		break;
 	case REPLY_FATAL:
 		msg_error("reset: %s", err_message(&e));
-		if (strcmp(r.code, "SignatureDoesNotMatch") == 0 ||
-		    strncmp(r.code, "InvalidAccessKeyId", 18) == 0 ||
-		    strncmp(r.code, "InvalidSecurityToken", 20) == 0)
-			msg_error("reset: check the credentials from %s "
-			    "(AccessKeyId %s)", creds_source(cr),
-			    creds_key_hint(cr));
-		else if (strncmp(r.code, "InvalidTimeStamp", 16) == 0)
-			msg_error("reset: check this machine's clock: the "
-			    "service allows 15 minutes of skew");
-		st = EXITCODE_ABORTED;
+		reset_advice(&r, cr);
+		st = exitcode_from_err(r.err != ERR_OK ? r.err : ERR_AUTH);
 		break;
 	case REPLY_RETRYABLE:
 	case REPLY_RECONSUME_LATER:
-		msg_error("reset: %s; this is transient: try again later",
-		    err_message(&e));
-		st = EXITCODE_FAILED;
+		if (r.maybe_applied)
+			msg_error("reset: %s", err_message(&e));
+		else
+			msg_error("reset: %s; this is transient: try again "
+			    "later", err_message(&e));
+		st = exitcode_from_err(ERR_REMOTE);
 		break;
 	case REPLY_FAILED_ROW:
-	default:
+	case REPLY_FAILED_INSTANCE:
 		msg_error("reset: %s", err_message(&e));
-		st = EXITCODE_FAILED;
+		reset_advice(&r, cr);
+		st = exitcode_from_err(ERR_REMOTE);
 		break;
 	}
 	if (r.maybe_applied) {
-		printf("maybe_applied: yes\n");
-		msg_warn("reset: the request was sent but no usable answer "
-		    "came: it may have been applied; check the group before "
-		    "sending it again%s", req->type == PLAN_TYPE_CLEAR ?
+		/* Never "try again" here: a second clear is not the same as
+		 * one. */
+		msg_warn("reset: the request was sent and no answer says it "
+		    "was not applied: it may have been applied; check the "
+		    "group before sending it again%s",
+		    req->type == PLAN_TYPE_CLEAR ?
 		    " (a type 0 clear cannot be undone)" : "");
 	}
 	reply_free(&r);

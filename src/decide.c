@@ -4,7 +4,11 @@
  */
 #include "decide.h"
 
-/* A final result; an ambiguous history turns a non-ok end into unknown. */
+/*
+ * A final result.  When this attempt or an earlier one may have applied
+ * the reset, an end other than ok is `unknown`: nothing proves the reset
+ * did not happen.
+ */
 static struct decide_result
 decide_final(const struct decide_input *in, enum report_status st,
     enum decide_reason why)
@@ -15,10 +19,13 @@ decide_final(const struct decide_input *in, enum report_status st,
 	r.policy = DECIDE_BACKOFF_NONE;
 	r.status = st;
 	r.reason = why;
-	if (st != REPORT_OK && in->ambiguous_before) {
+	r.fail_instance = 0;
+	if (st != REPORT_OK && (in->ambiguous_before || in->maybe_applied)) {
 		r.status = REPORT_UNKNOWN;
 		if (why == DECIDE_WHY_NONE)
-			r.reason = DECIDE_WHY_AMBIGUOUS_EARLIER;
+			r.reason = in->ambiguous_before ?
+			    DECIDE_WHY_AMBIGUOUS_EARLIER :
+			    DECIDE_WHY_AMBIGUOUS_FINAL;
 	}
 	return r;
 }
@@ -38,6 +45,7 @@ decide_retry(const struct decide_input *in, enum decide_policy policy,
 	r.status = st;
 	r.policy = policy;
 	r.reason = DECIDE_WHY_NONE;
+	r.fail_instance = 0;
 	return r;
 }
 
@@ -45,36 +53,41 @@ struct decide_result
 decide(const struct decide_input *in)
 {
 	struct decide_result r;
+	enum decide_policy policy;
 
+	policy = DECIDE_BACKOFF_TRANSIENT;
 	switch (in->outcome) {
 	case DECIDE_IN_OK:
 		return decide_final(in, REPORT_OK, DECIDE_WHY_NONE);
 	case DECIDE_IN_ROW_FAILED:
 		return decide_final(in, REPORT_FAILED, DECIDE_WHY_NONE);
+	case DECIDE_IN_INSTANCE_FAILED:
+		r = decide_final(in, REPORT_FAILED, DECIDE_WHY_NONE);
+		r.fail_instance = 1;
+		return r;
 	case DECIDE_IN_FATAL:
 		r = decide_final(in, REPORT_FAILED, DECIDE_WHY_NONE);
 		r.action = DECIDE_ABORT_RUN;
 		return r;
 	case DECIDE_IN_RECONSUME:
-		return decide_retry(in, DECIDE_BACKOFF_RECONSUME,
-		    REPORT_FAILED);
+		policy = DECIDE_BACKOFF_RECONSUME;
+		break;
 	case DECIDE_IN_THROTTLED:
+		policy = DECIDE_BACKOFF_THROTTLE;
+		break;
 	case DECIDE_IN_TRANSIENT:
 		break;
 	}
 	if (in->maybe_applied) {
-		if (in->type == 0 && !in->retry_ambiguous) {
-			r = decide_final(in, REPORT_UNKNOWN,
+		/* Whatever the class, a clear that may have happened is not
+		 * repeated on our own. */
+		if (in->type == 0 && !in->retry_ambiguous)
+			return decide_final(in, REPORT_UNKNOWN,
 			    DECIDE_WHY_AMBIGUOUS_TYPE0);
-			return r;
-		}
 		/* Whatever happens next, this attempt may have applied. */
-		return decide_retry(in, DECIDE_BACKOFF_TRANSIENT,
-		    REPORT_UNKNOWN);
+		return decide_retry(in, policy, REPORT_UNKNOWN);
 	}
-	return decide_retry(in, in->outcome == DECIDE_IN_THROTTLED ?
-	    DECIDE_BACKOFF_THROTTLE : DECIDE_BACKOFF_TRANSIENT,
-	    REPORT_FAILED);
+	return decide_retry(in, policy, REPORT_FAILED);
 }
 
 const char *
@@ -88,12 +101,16 @@ decide_reason_text(enum decide_reason why)
 	case DECIDE_WHY_STOPPING:
 		return "not retried: the run was stopping";
 	case DECIDE_WHY_AMBIGUOUS_TYPE0:
-		return "no answer after the request was sent: the backlog "
-		    "may have been cleared; type 0 is not retried without "
+		return "the request may have been applied (no answer, or a "
+		    "server error, after it was sent): the backlog may have "
+		    "been cleared; type 0 is not retried without "
 		    "--retry-ambiguous";
 	case DECIDE_WHY_AMBIGUOUS_EARLIER:
-		return "an earlier attempt got no answer after the request "
-		    "was sent and may have applied the reset";
+		return "an earlier attempt may have applied the reset (no "
+		    "answer, or a server error, after it was sent)";
+	case DECIDE_WHY_AMBIGUOUS_FINAL:
+		return "the request may have been applied (it was sent, and "
+		    "no answer says it was not)";
 	}
 	return "";
 }

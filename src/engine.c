@@ -38,7 +38,9 @@
 #include "clock.h"
 #include "decide.h"
 #include "diag.h"
+#include "fsutil.h"
 #include "intent.h"
+#include "lockfile.h"
 #include "msg.h"
 #include "plan.h"
 #include "queue.h"
@@ -59,6 +61,11 @@
 /* Room for a row's error message: the reply's detail plus our reason. */
 #define ENGINE_MSG_MAX (REPLY_TEXT_MAX + 512)
 #define ENGINE_ACTION "OnsConsumerResetOffset"
+/* The lock file next to a report. */
+#define ENGINE_LOCK_SUFFIX ".lock"
+/* Longest suffix of a file derived from the report's name: the intent
+ * journal's staging name ".intent.start-XXXXXX" (report.h, intent.h). */
+#define ENGINE_SUFFIX_MAX (sizeof(INTENT_SUFFIX INTENT_STAGE_SUFFIX) - 1)
 
 /*
  * One plan row on its way through a worker and back.  The identity and
@@ -88,6 +95,18 @@ struct job {
 
 struct engine;
 
+/* An instance the service said is gone or not ours (reply class
+ * REPLY_FAILED_INSTANCE): every row of it not sent yet fails unsent. */
+struct engine_dead_instance {
+	char instance[128];            /* InstanceId */
+	unsigned long line;            /* plan line whose reply said so */
+	char code[REPLY_ID_MAX];       /* the service's Code */
+	char detail[REPLY_TEXT_MAX];   /* its detail line */
+};
+/* Instances remembered as failed (beyond it, rows are simply sent and
+ * fail on their own reply). */
+#define ENGINE_DEAD_MAX 64
+
 /* A worker thread: its own client and random generator. */
 struct worker {
 	struct engine *eng;       /* shared engine (read-only config) */
@@ -116,9 +135,21 @@ struct engine {
 	atomic_uint_fast64_t retries;   /* attempts after a row's first */
 	atomic_uint_fast64_t throttled; /* throttling replies */
 	atomic_ulong failed_rows;  /* failed or unknown rows, by workers */
+	int64_t hold_until_ns;    /* guarded by rl_lock: no request leaves
+	                             before this monotonic time (the
+	                             server's throttle hint) */
+	atomic_uint endpoint_failures; /* attempts in a row that failed at
+	                             the transport or endpoint level */
+	pthread_mutex_t inst_lock; /* guards the failed instances */
+	struct engine_dead_instance dead[ENGINE_DEAD_MAX]; /* instances
+	                             that failed as a whole: their unsent
+	                             rows are not sent */
+	size_t ndead;             /* entries in dead */
 	struct worker *workers;   /* cfg->workers entries */
 	unsigned nworkers;        /* workers created (clients made) */
 	/* main thread only */
+	struct lockfile *lock;    /* held on REPORT.lock for the whole run */
+	struct lockfile *resume_lock; /* held on PREVIOUS_REPORT.lock */
 	struct report *report;    /* the report writer */
 	struct resume *resume;    /* previous run, or NULL */
 	struct job **inflight;    /* jobs handed out, by slot */
@@ -131,14 +162,19 @@ struct engine {
 	                             set before the workers start */
 	size_t failures;          /* failed + unknown rows of this run */
 	size_t held;              /* type 0 held on resume */
-	char stop_reason[SUMMARY_REASON_MAX]; /* why the run stopped */
-	err_code stop_code;       /* ERR_OK while not stopped */
+	char stop_reason[SUMMARY_REASON_MAX]; /* why the run stopped
+	                             (stop_lock: workers may stop the run) */
+	err_code stop_code;       /* ERR_OK while not stopped (stop_lock) */
 	int detached;             /* workers abandoned: never free */
 	/* set by engine_prepare */
 	int64_t now_ms;           /* "now" for every pass over the plan */
 	struct stat plan_st;      /* the plan file as validated */
 	struct plan_counts counts; /* from the validation */
 	size_t total;             /* plan data rows */
+	uint64_t *digests;        /* plan_row_digest() of every valid row
+	                             as validated, by index */
+	size_t ndigests;          /* entries in digests */
+	size_t digests_cap;       /* allocated entries */
 };
 
 /* ------------------------------------------------------------------ */
@@ -249,6 +285,10 @@ engine_job_finish(struct job *j, const struct reply *rep,
 /* ------------------------------------------------------------------ */
 /* Workers */
 
+static void
+engine_stop(struct engine *eng, err_code code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 static int
 engine_should_stop(struct engine *eng)
 {
@@ -305,15 +345,126 @@ engine_sleep_until(struct engine *eng, int64_t until)
 static int
 engine_wait_turn(struct engine *eng, int64_t delay_ns)
 {
-	int64_t now, w;
+	int64_t now, w, hold;
 
 	if (engine_sleep_until(eng, clock_mono_ns() + delay_ns) != 0)
 		return -1;
-	now = clock_mono_ns();
+	for (;;) {
+		now = clock_mono_ns();
+		pthread_mutex_lock(&eng->rl_lock);
+		hold = eng->hold_until_ns;
+		w = hold > now ? 0 : ratelimit_reserve(&eng->rl, now);
+		pthread_mutex_unlock(&eng->rl_lock);
+		if (hold > now) {
+			/* The server asked for quiet: nobody sends. */
+			if (engine_sleep_until(eng, hold) != 0)
+				return -1;
+			continue;
+		}
+		if (engine_sleep_until(eng, now + w) != 0)
+			return -1;
+		/* A hint that came while this worker waited for its slot
+		 * holds it too: the slot is given up, a new one taken. */
+		pthread_mutex_lock(&eng->rl_lock);
+		hold = eng->hold_until_ns;
+		pthread_mutex_unlock(&eng->rl_lock);
+		if (hold <= clock_mono_ns())
+			return 0;
+	}
+}
+
+/*
+ * A reply carried a throttle hint (x-acs-retry-after, x-ratelimit-user*,
+ * Retry-After: reply.h): no worker sends before it expires, not only the
+ * one that got it.
+ */
+static void
+engine_hold(struct engine *eng, const struct reply *rep)
+{
+	int64_t until;
+
+	if (rep->http_status < 400 || rep->retry_after_ms <= 0)
+		return;
+	until = clock_mono_ns() + rep->retry_after_ms * INT64_C(1000000);
 	pthread_mutex_lock(&eng->rl_lock);
-	w = ratelimit_reserve(&eng->rl, now);
+	if (until > eng->hold_until_ns)
+		eng->hold_until_ns = until;
 	pthread_mutex_unlock(&eng->rl_lock);
-	return engine_sleep_until(eng, now + w);
+	msg_debug("the service asked for %lld ms of quiet: every worker "
+	    "waits", (long long)rep->retry_after_ms);
+}
+
+/*
+ * Did this attempt fail at the transport or endpoint level (no HTTP
+ * answer, an answer that is not the API's JSON, a 5xx)?  Such failures in
+ * a row, with no answer of the API in between, mean the endpoint itself
+ * is wrong or down: after cfg->max_consecutive_failures of them the run
+ * stops instead of spending every row's retries.
+ */
+static void
+engine_count_endpoint(struct engine *eng, const struct reply *rep)
+{
+	unsigned n, lim = eng->cfg->max_consecutive_failures;
+
+	if (rep->err == ERR_INTERRUPTED)
+		return;
+	if (rep->http_status > 0 && rep->http_status < 500 &&
+	    rep->body != NULL) {
+		atomic_store(&eng->endpoint_failures, 0);
+		return;
+	}
+	n = atomic_fetch_add(&eng->endpoint_failures, 1) + 1;
+	if (lim > 0 && n == lim)
+		engine_stop(eng, ERR_NET, "%u requests in a row failed at the "
+		    "transport or endpoint level with no answer from the API "
+		    "(last: %s); check the endpoint, region and network "
+		    "(--max-consecutive-failures)", n, rep->detail);
+}
+
+/* Has the job's instance failed as a whole?  Then fail it unsent. */
+static int
+engine_instance_dead(struct engine *eng, struct job *j)
+{
+	const struct engine_dead_instance *d = NULL;
+	size_t i;
+
+	pthread_mutex_lock(&eng->inst_lock);
+	for (i = 0; i < eng->ndead && d == NULL; i++)
+		if (strcmp(eng->dead[i].instance, j->key.instance) == 0)
+			d = &eng->dead[i];
+	if (d != NULL) {
+		j->status = REPORT_FAILED;
+		snprintf(j->code, sizeof(j->code), "%s", d->code);
+		snprintf(j->message, sizeof(j->message), "not sent: instance "
+		    "%s failed at plan line %lu: %s", d->instance, d->line,
+		    d->detail);
+		j->finished_ms = clock_wall_ms();
+	}
+	pthread_mutex_unlock(&eng->inst_lock);
+	return d != NULL;
+}
+
+/* Remember that the job's instance failed as a whole. */
+static void
+engine_instance_fail(struct engine *eng, const struct job *j,
+    const struct reply *rep)
+{
+	struct engine_dead_instance *d;
+	size_t i;
+
+	pthread_mutex_lock(&eng->inst_lock);
+	for (i = 0; i < eng->ndead; i++)
+		if (strcmp(eng->dead[i].instance, j->key.instance) == 0)
+			break;
+	if (i == eng->ndead && eng->ndead < ENGINE_DEAD_MAX) {
+		d = &eng->dead[eng->ndead++];
+		snprintf(d->instance, sizeof(d->instance), "%s",
+		    j->key.instance);
+		d->line = j->line;
+		snprintf(d->code, sizeof(d->code), "%s", rep->code);
+		snprintf(d->detail, sizeof(d->detail), "%s", rep->detail);
+	}
+	pthread_mutex_unlock(&eng->inst_lock);
 }
 
 static enum decide_outcome
@@ -331,6 +482,8 @@ engine_outcome(const struct reply *rep)
 		return DECIDE_IN_ROW_FAILED;
 	case REPLY_RECONSUME_LATER:
 		return DECIDE_IN_RECONSUME;
+	case REPLY_FAILED_INSTANCE:
+		return DECIDE_IN_INSTANCE_FAILED;
 	}
 	return DECIDE_IN_FATAL;
 }
@@ -437,6 +590,8 @@ engine_execute(struct worker *w, struct job *j, struct reply *rep)
 			engine_job_finish(j, rep, &d);
 			return;
 		}
+		if (j->attempts == 0 && engine_instance_dead(eng, j))
+			return;
 		if (j->key.type == PLAN_TYPE_CLEAR && !journaled) {
 			/* The intent is on disk before the request leaves. */
 			err_clear(&e);
@@ -474,6 +629,8 @@ engine_execute(struct worker *w, struct job *j, struct reply *rep)
 			ratelimit_throttled(&eng->rl, clock_mono_ns());
 			pthread_mutex_unlock(&eng->rl_lock);
 		}
+		engine_hold(eng, rep);
+		engine_count_endpoint(eng, rep);
 		in.outcome = engine_outcome(rep);
 		in.maybe_applied = rep->maybe_applied ||
 		    engine_nonce_replayed(rep);
@@ -481,6 +638,8 @@ engine_execute(struct worker *w, struct job *j, struct reply *rep)
 		in.attempts = j->attempts;
 		in.stopping = engine_should_stop(eng);
 		d = decide(&in);
+		if (d.fail_instance)
+			engine_instance_fail(eng, j, rep);
 		if (d.action != DECIDE_RETRY) {
 			engine_job_finish(j, rep, &d);
 			return;
@@ -548,23 +707,36 @@ engine_worker(void *arg)
 /* ------------------------------------------------------------------ */
 /* Main thread: report rows, stopping, progress */
 
-/* Stop dispatching (first reason wins). */
-static void
-engine_stop(struct engine *eng, err_code code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
+/* Stop dispatching (first reason wins).  Any thread. */
 static void
 engine_stop(struct engine *eng, err_code code, const char *fmt, ...)
 {
 	va_list ap;
 
+	pthread_mutex_lock(&eng->stop_lock);
+	if (eng->stop_code == ERR_OK) {
+		eng->stop_code = code;
+		va_start(ap, fmt);
+		vsnprintf(eng->stop_reason, sizeof(eng->stop_reason), fmt,
+		    ap);
+		va_end(ap);
+	}
+	pthread_mutex_unlock(&eng->stop_lock);
 	engine_raise(eng, &eng->stopping);
-	if (eng->stop_code != ERR_OK)
-		return;
-	eng->stop_code = code;
-	va_start(ap, fmt);
-	vsnprintf(eng->stop_reason, sizeof(eng->stop_reason), fmt, ap);
-	va_end(ap);
+}
+
+/* Why the run stopped: ERR_OK while it has not; the reason into out. */
+static err_code
+engine_stopped(struct engine *eng, char *out, size_t size)
+{
+	err_code code;
+
+	pthread_mutex_lock(&eng->stop_lock);
+	code = eng->stop_code;
+	if (out != NULL)
+		snprintf(out, size, "%s", eng->stop_reason);
+	pthread_mutex_unlock(&eng->stop_lock);
+	return code;
 }
 
 /* Write one report row; an I/O error stops the run. */
@@ -582,6 +754,10 @@ engine_write(struct engine *eng, size_t index, const struct report_row *row,
 	}
 	eng->by_status[row->status]++;
 	eng->written++;
+	if (report_space_low(eng->report))
+		engine_stop(eng, ERR_IO, "the disk holding the report %s is "
+		    "full: stopped before a row could be lost",
+		    eng->cfg->report_path);
 	return ERR_OK;
 }
 
@@ -895,11 +1071,32 @@ engine_plan_unchanged(const struct engine_config *cfg,
 	return ERR_OK;
 }
 
+/* plan_validate()'s row callback: keep the row's digest. */
+static int
+engine_keep_digest(void *arg, const struct plan_row *row)
+{
+	struct engine *eng = arg;
+	uint64_t *p;
+	size_t cap;
+
+	if (eng->ndigests == eng->digests_cap) {
+		cap = eng->digests_cap > 0 ? eng->digests_cap * 2 : 1024;
+		p = realloc(eng->digests, cap * sizeof(*p));
+		if (p == NULL)
+			return -1;
+		eng->digests = p;
+		eng->digests_cap = cap;
+	}
+	eng->digests[eng->ndigests++] = plan_row_digest(row);
+	return 0;
+}
+
 /* Pass 1: the complete check.  ERR_PLAN when the plan is invalid. */
 static err_code
-engine_validate(const struct engine_config *cfg, int64_t now_ms,
+engine_validate(struct engine *eng, int64_t now_ms,
     struct plan_counts *counts, struct err *e)
 {
+	const struct engine_config *cfg = eng->cfg;
 	struct plan_options po;
 	struct diag *d;
 	err_code rc;
@@ -913,6 +1110,8 @@ engine_validate(const struct engine_config *cfg, int64_t now_ms,
 	po.now_ms = now_ms;
 	po.diag = d;
 	po.check_duplicates = 1;
+	po.on_row = engine_keep_digest;
+	po.on_row_arg = eng;
 	rc = plan_validate(cfg->plan_path, &po, counts, e);
 	diag_finish(d);
 	if (rc == ERR_PLAN)
@@ -937,20 +1136,38 @@ engine_plan_open(const struct engine_config *cfg, int64_t now_ms,
 	return plan_open(cfg->plan_path, &po, out, e);
 }
 
-/* plan_next() for passes 2 and 3: a row with an error means the file
- * changed since it was validated. */
+/*
+ * plan_next() for passes 2 and 3, the row at `index`: a row with an error,
+ * a row whose digest is not the validated one, or more rows than were
+ * validated all mean that the file changed since it was validated (edited
+ * in place while running): ERR_MISMATCH, so the row is never sent.  A row
+ * that was read but differs also sets *changed (the reader can go on);
+ * otherwise the reader is done.
+ */
 static err_code
-engine_plan_next(const struct engine_config *cfg, struct plan_reader *r,
-    struct plan_row *row, int *eof, struct err *e)
+engine_plan_next(struct engine *eng, struct plan_reader *r, size_t index,
+    struct plan_row *row, int *eof, int *changed, struct err *e)
 {
+	const char *name = plan_display_name(eng->cfg->plan_path);
 	err_code rc;
 
+	*changed = 0;
 	rc = plan_next(r, row, eof, e);
 	if (rc == ERR_PLAN)
-		rc = err_set(e, ERR_MISMATCH, "%s changed while it was being "
-		    "run (a row that was valid no longer is)",
-		    plan_display_name(cfg->plan_path));
-	return rc;
+		return err_set(e, ERR_MISMATCH, "%s changed while it was "
+		    "being run (a row that was valid no longer is): not sent",
+		    name);
+	if (rc != ERR_OK || *eof)
+		return rc;
+	if (index >= eng->ndigests || eng->digests[index] !=
+	    plan_row_digest(row)) {
+		*changed = 1;
+		return err_set(e, ERR_MISMATCH, "%s:%lu: the plan changed "
+		    "while it was being run (this row is not the one that was "
+		    "validated): not sent, nor anything after it", name,
+		    row->line);
+	}
+	return ERR_OK;
 }
 
 /* Pass 2 (--resume): match every plan row; refuse another plan's report. */
@@ -964,17 +1181,18 @@ engine_resume_load(struct engine *eng, int64_t now_ms, size_t *to_send,
 	struct plan_row row;
 	struct resume_prev prev;
 	err_code rc;
-	int eof;
-	size_t skip, hold;
+	int eof, changed;
+	size_t skip, hold, index;
 
 	rc = resume_load(&eng->resume, cfg->resume_path, e);
 	if (rc != ERR_OK)
 		return rc;
 	rc = engine_plan_open(cfg, now_ms, &r, e);
-	skip = hold = 0;
+	skip = hold = index = 0;
 	eof = 0;
 	while (rc == ERR_OK && !eof) {
-		rc = engine_plan_next(cfg, r, &row, &eof, e);
+		rc = engine_plan_next(eng, r, index++, &row, &eof, &changed,
+		    e);
 		if (rc != ERR_OK || eof)
 			break;
 		switch (engine_resume_action(eng, &row, &prev)) {
@@ -1021,8 +1239,10 @@ engine_resume_load(struct engine *eng, int64_t now_ms, size_t *to_send,
 
 /*
  * Before the first request of a resumed run: write every skipped and held
- * row, so that a report of this run, even cut short by a kill -9, knows
- * everything the previous one did (resume.h, engine protocol step 3).
+ * row into the staged report, which takes its name only once they are
+ * all in (report_publish), so that a report of this run, even cut short
+ * by a kill -9, knows everything the previous one did (resume.h, engine
+ * protocol step 3).
  */
 static err_code
 engine_write_resumed(struct engine *eng, int64_t now_ms, struct err *e)
@@ -1031,18 +1251,18 @@ engine_write_resumed(struct engine *eng, int64_t now_ms, struct err *e)
 	struct plan_row row;
 	size_t index;
 	err_code rc;
-	int eof;
+	int eof, changed;
 
 	rc = engine_plan_open(eng->cfg, now_ms, &r, e);
 	index = 0;
 	eof = 0;
 	while (rc == ERR_OK && !eof) {
-		rc = engine_plan_next(eng->cfg, r, &row, &eof, e);
+		rc = engine_plan_next(eng, r, index, &row, &eof, &changed, e);
 		if (rc != ERR_OK || eof)
 			break;
 		engine_resume_row(eng, &row, index, 1, e);
-		if (eng->stop_code != ERR_OK)
-			rc = eng->stop_code;
+		if (engine_stopped(eng, NULL, 0) != ERR_OK)
+			rc = engine_stopped(eng, NULL, 0);
 		index++;
 	}
 	plan_close(r);
@@ -1082,9 +1302,8 @@ engine_summarise(struct engine *eng, struct summary *sum, size_t total,
 	sum->plan = eng->cfg->plan_path;
 	sum->report = eng->cfg->report_path;
 	sum->execute = eng->cfg->execute;
-	sum->aborted = eng->stop_code != ERR_OK;
-	snprintf(sum->stop_reason, sizeof(sum->stop_reason), "%s",
-	    eng->stop_reason);
+	sum->aborted = engine_stopped(eng, sum->stop_reason,
+	    sizeof(sum->stop_reason)) != ERR_OK;
 	sum->rows = total;
 	memcpy(sum->by_status, eng->by_status, sizeof(sum->by_status));
 	sum->held_ambiguous = eng->held;
@@ -1115,7 +1334,7 @@ engine_dispatch(struct engine *eng, struct plan_reader *r, size_t total,
 	struct plan_row row;
 	struct job *pending;
 	size_t index;
-	int eof, busy, sigseen;
+	int eof, busy, sigseen, changed;
 	int64_t start_ns, next_progress;
 	enum queue_rc qrc;
 	void *item;
@@ -1134,10 +1353,16 @@ engine_dispatch(struct engine *eng, struct plan_reader *r, size_t total,
 		busy = 0;
 		if (pending == NULL && !eof && !atomic_load(&eng->stopping) &&
 		    eng->outstanding < eng->ninflight_cap) {
-			rc = engine_plan_next(cfg, r, &row, &eof, e);
+			rc = engine_plan_next(eng, r, index, &row, &eof,
+			    &changed, e);
 			if (rc != ERR_OK) {
+				msg_error("%s", err_message(e));
 				engine_stop(eng, rc, "%s", err_message(e));
-				eof = 1;
+				/* An edited row is consumed (and left out of
+				 * the report); the rows after it are read
+				 * below for their not-run rows. */
+				eof = !changed;
+				index += changed;
 			} else if (!eof) {
 				busy = 1;
 				if (!engine_resume_row(eng, &row, index, 0,
@@ -1191,24 +1416,55 @@ engine_dispatch(struct engine *eng, struct plan_reader *r, size_t total,
 	}
 	if (atomic_load(&eng->hard_abort))
 		engine_abandon(eng, e);
-	/* The rows never read: not-run, or what --resume says. */
-	while (!eof && engine_plan_next(cfg, r, &row, &eof, e) == ERR_OK &&
-	    !eof) {
+	/* The rows never read: not-run, or what --resume says.  A row
+	 * edited since the validation is left out: its report row would
+	 * name what was never validated (a resume then sends it, as a row
+	 * never seen, if it is still in the plan). */
+	while (!eof) {
 		char why[SUMMARY_REASON_MAX + 32];
 
+		rc = engine_plan_next(eng, r, index, &row, &eof, &changed, e);
+		if (rc != ERR_OK) {
+			engine_stop(eng, rc, "%s", err_message(e));
+			if (!changed)
+				break;
+			index++;
+			continue;
+		}
+		if (eof)
+			break;
 		if (!engine_resume_row(eng, &row, index, 0, e)) {
-			snprintf(why, sizeof(why), "not sent: %s",
-			    eng->stop_reason);
+			char reason[SUMMARY_REASON_MAX];
+
+			engine_stopped(eng, reason, sizeof(reason));
+			snprintf(why, sizeof(why), "not sent: %s", reason);
 			engine_write_unsent(eng, &row, index, REPORT_NOT_RUN,
 			    "", why, e);
 		}
 		index++;
 	}
-	if (index != total && eng->stop_code == ERR_OK)
+	if (index != total && engine_stopped(eng, NULL, 0) == ERR_OK)
 		engine_stop(eng, ERR_MISMATCH, "%s changed while it was being "
 		    "run: %zu rows read, %zu validated",
 		    plan_display_name(cfg->plan_path), index, total);
 	msg_status(NULL);
+}
+
+/*
+ * Lock PATH.lock (a report being written, or one a resume reads: its run
+ * must be over).  ERR_EXISTS names the pid holding it.
+ */
+static err_code
+engine_lock(const char *path, struct lockfile **out, struct err *e)
+{
+	char *lpath;
+	err_code rc;
+
+	if (asprintf(&lpath, "%s%s", path, ENGINE_LOCK_SUFFIX) < 0)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	rc = lockfile_acquire(out, lpath, e);
+	free(lpath);
+	return rc;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1230,6 +1486,7 @@ engine_prepare(const struct engine_config *cfg, struct engine **out,
 	pthread_mutex_init(&eng->rl_lock, NULL);
 	pthread_mutex_init(&eng->journal_lock, NULL);
 	pthread_mutex_init(&eng->stop_lock, NULL);
+	pthread_mutex_init(&eng->inst_lock, NULL);
 	if (pthread_condattr_init(&ca) == 0) {
 		/* Deadlines are monotonic, immune to clock steps. */
 		if (pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) == 0 &&
@@ -1241,6 +1498,7 @@ engine_prepare(const struct engine_config *cfg, struct engine **out,
 		pthread_mutex_destroy(&eng->rl_lock);
 		pthread_mutex_destroy(&eng->journal_lock);
 		pthread_mutex_destroy(&eng->stop_lock);
+		pthread_mutex_destroy(&eng->inst_lock);
 		free(eng);
 		return err_set(e, ERR_INTERNAL, "cannot create a condition "
 		    "variable");
@@ -1251,18 +1509,27 @@ engine_prepare(const struct engine_config *cfg, struct engine **out,
 	atomic_init(&eng->retries, 0);
 	atomic_init(&eng->throttled, 0);
 	atomic_init(&eng->failed_rows, 0);
+	atomic_init(&eng->endpoint_failures, 0);
 	eng->now_ms = clock_wall_ms();
 
-	/* Everything that can refuse the run, before any request. */
-	rc = cfg->resume_path != NULL ? resume_check_paths(cfg->resume_path,
-	    cfg->report_path, e) : ERR_OK;
+	/* Everything that can refuse the run, before any request: first
+	 * the names and the locks, so that nothing below races another run
+	 * on the same report (a second run, --force or not, dry or not,
+	 * and a run resuming from a report still being written). */
+	rc = fsutil_check_derived(cfg->report_path, ENGINE_SUFFIX_MAX, e);
+	if (rc == ERR_OK && cfg->resume_path != NULL)
+		rc = resume_check_paths(cfg->resume_path, cfg->report_path, e);
+	if (rc == ERR_OK)
+		rc = engine_lock(cfg->report_path, &eng->lock, e);
+	if (rc == ERR_OK && cfg->resume_path != NULL)
+		rc = engine_lock(cfg->resume_path, &eng->resume_lock, e);
 	if (rc == ERR_OK)
 		rc = report_check_target(cfg->report_path, cfg->force ?
 		    REPORT_FORCE : 0, e);
 	if (rc == ERR_OK)
 		rc = engine_plan_stat(cfg, &eng->plan_st, e);
 	if (rc == ERR_OK)
-		rc = engine_validate(cfg, eng->now_ms, &eng->counts, e);
+		rc = engine_validate(eng, eng->now_ms, &eng->counts, e);
 	eng->total = eng->counts.valid;
 	eng->to_send = eng->total;
 	if (rc == ERR_OK && cfg->resume_path != NULL)
@@ -1339,14 +1606,20 @@ engine_run(struct engine *eng, volatile sig_atomic_t *signals,
 	if (rc != ERR_OK)
 		goto out;
 	xnames = plan_extra_names(r, &nx);
+	/* The report is staged with every row a resume inherits, and only
+	 * then takes its name: a kill during the copy-forward leaves no
+	 * report that forgets what the previous run did (report.h).  The
+	 * journal comes after it, the first request after both. */
 	rc = report_open(&eng->report, cfg->report_path, eng->total, xnames,
 	    nx, cfg->force ? REPORT_FORCE : 0, e);
+	if (rc == ERR_OK && eng->resume != NULL)
+		rc = engine_write_resumed(eng, eng->now_ms, e);
+	if (rc == ERR_OK)
+		rc = report_publish(eng->report, e);
 	if (rc == ERR_OK && cfg->execute)
 		rc = intent_open(&eng->journal, cfg->report_path,
 		    (cfg->force ? INTENT_FORCE : 0) |
 		    (cfg->intent_sync ? INTENT_SYNC : 0), e);
-	if (rc == ERR_OK && eng->resume != NULL)
-		rc = engine_write_resumed(eng, eng->now_ms, e);
 	if (rc != ERR_OK)
 		goto out;
 	start_ns = clock_mono_ns();
@@ -1379,8 +1652,22 @@ engine_run(struct engine *eng, volatile sig_atomic_t *signals,
 	rc = report_finish(eng->report, e);
 	if (rc == ERR_OK && eng->journal != NULL && !*detached)
 		rc = intent_finish(eng->journal, e);
-	if (rc == ERR_OK && eng->stop_code != ERR_OK)
-		rc = err_set(e, ERR_INTERRUPTED, "%s", eng->stop_reason);
+	if (rc != ERR_OK && engine_stopped(eng, NULL, 0) != ERR_OK) {
+		/* The stop explains the unfinished report (a full disk, a
+		 * plan edited while running): say both. */
+		char reason[SUMMARY_REASON_MAX];
+
+		engine_stopped(eng, reason, sizeof(reason));
+		msg_error("%s", err_message(e));
+		rc = err_set(e, ERR_INTERRUPTED, "%s; the report %s keeps "
+		    "every row answered, in completion order; rows missing "
+		    "from it were not sent", reason, cfg->report_path);
+	} else if (rc == ERR_OK && engine_stopped(eng, NULL, 0) != ERR_OK) {
+		char reason[SUMMARY_REASON_MAX];
+
+		engine_stopped(eng, reason, sizeof(reason));
+		rc = err_set(e, ERR_INTERRUPTED, "%s", reason);
+	}
 	if (rc != ERR_OK)
 		sum->aborted = 1;
 out:
@@ -1397,8 +1684,11 @@ engine_destroy(struct engine *eng)
 	void *item;
 
 	if (eng == NULL || eng->detached)
-		return; /* workers may still use it: the process exits soon */
+		return; /* workers may still use it: the process exits soon;
+		           its locks go with it */
 	intent_destroy(eng->journal);
+	lockfile_release(eng->resume_lock);
+	lockfile_release(eng->lock);
 	resume_destroy(eng->resume);
 	if (eng->workers != NULL)
 		for (i = 0; i < eng->nworkers; i++)
@@ -1416,5 +1706,7 @@ engine_destroy(struct engine *eng)
 	pthread_mutex_destroy(&eng->journal_lock);
 	pthread_cond_destroy(&eng->stop_cv);
 	pthread_mutex_destroy(&eng->stop_lock);
+	pthread_mutex_destroy(&eng->inst_lock);
+	free(eng->digests);
 	free(eng);
 }

@@ -73,6 +73,7 @@ err_text(err_code code)
 	case ERR_CRED:        return "credentials error";
 	case ERR_NET:         return "network error";
 	case ERR_TLS:         return "TLS error";
+	case ERR_RESOLVE:     return "host name does not resolve";
 	case ERR_TIMEOUT:     return "timed out";
 	case ERR_PROTO:       return "protocol error";
 	case ERR_AUTH:        return "authentication or authorisation failed";

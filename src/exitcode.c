@@ -23,6 +23,7 @@ exitcode_from_err(err_code code)
 	case ERR_CRED:
 	case ERR_NET:
 	case ERR_TLS:
+	case ERR_RESOLVE:
 	case ERR_TIMEOUT:
 	case ERR_PROTO:
 	case ERR_AUTH:

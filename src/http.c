@@ -79,27 +79,57 @@ http_write_cb(char *ptr, size_t size, size_t nmemb, void *ud)
 	return size * nmemb;
 }
 
+/*
+ * Keep the throttle hint headers (names case-insensitive) in their
+ * http_response fields; reply.c reads the values.  A value too long for
+ * its field is dropped, not cut.
+ */
 static size_t
 http_header_cb(char *ptr, size_t size, size_t nmemb, void *ud)
 {
-	static const char name[] = "retry-after:";
+	static const struct {
+		const char *name; /* with the colon */
+		size_t off, size; /* the field in struct http_response */
+	} keep[] = {
+		{ "retry-after:", offsetof(struct http_response, retry_after),
+		  sizeof ((struct http_response *)0)->retry_after },
+		{ "x-acs-retry-after:",
+		  offsetof(struct http_response, acs_retry_after),
+		  sizeof ((struct http_response *)0)->acs_retry_after },
+		{ "x-ratelimit-user-api:",
+		  offsetof(struct http_response, ratelimit_user_api),
+		  sizeof ((struct http_response *)0)->ratelimit_user_api },
+		{ "x-ratelimit-user:",
+		  offsetof(struct http_response, ratelimit_user),
+		  sizeof ((struct http_response *)0)->ratelimit_user },
+	};
 	struct http *h;
-	size_t n, i, o;
+	size_t n, k, len, i, o;
+	char *dst;
 
 	h = ud;
 	n = size * nmemb;
-	if (n > sizeof name - 1 &&
-	    strncasecmp(ptr, name, sizeof name - 1) == 0) {
-		o = 0;
-		for (i = sizeof name - 1; i < n &&
-		    o + 1 < sizeof h->resp->retry_after; i++) {
-			if (ptr[i] == '\r' || ptr[i] == '\n')
+	/* A new response (after a proxy's CONNECT answer, say): only the
+	 * last one's hints count. */
+	if (n >= 5 && strncmp(ptr, "HTTP/", 5) == 0)
+		for (k = 0; k < sizeof keep / sizeof keep[0]; k++)
+			*((char *)h->resp + keep[k].off) = '\0';
+	for (k = 0; k < sizeof keep / sizeof keep[0]; k++) {
+		len = strlen(keep[k].name);
+		if (n <= len || strncasecmp(ptr, keep[k].name, len) != 0)
+			continue;
+		dst = (char *)h->resp + keep[k].off;
+		for (i = len; i < n && (ptr[i] == ' ' || ptr[i] == '\t'); i++)
+			;
+		for (o = 0; i < n && ptr[i] != '\r' && ptr[i] != '\n'; i++) {
+			if (o + 1 >= keep[k].size) {
+				o = 0;
 				break;
-			if (o == 0 && (ptr[i] == ' ' || ptr[i] == '\t'))
-				continue;
-			h->resp->retry_after[o++] = ptr[i];
+			}
+			dst[o++] = ptr[i];
 		}
-		h->resp->retry_after[o] = '\0';
+		dst[o] = '\0';
+		break;
 	}
 	return n;
 }
@@ -311,6 +341,9 @@ http_map(CURLcode cc)
 	switch (cc) {
 	case CURLE_OPERATION_TIMEDOUT:
 		return ERR_TIMEOUT;
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_RESOLVE_PROXY:
+		return ERR_RESOLVE;
 	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CACERT_BADFILE:
 	case CURLE_SSL_CERTPROBLEM:
@@ -325,7 +358,7 @@ http_map(CURLcode cc)
 	case CURLE_BAD_FUNCTION_ARGUMENT:
 		return ERR_INTERNAL;
 	default:
-		/* Connect, resolve, send, receive, closed connection, TLS
+		/* Connect, send, receive, closed connection, TLS
 		 * handshake interrupted: transient network trouble. */
 		return ERR_NET;
 	}
@@ -392,6 +425,9 @@ http_do(struct http *h, const struct http_request *req,
 	buf_reset(&resp->body);
 	resp->status = 0;
 	resp->retry_after[0] = '\0';
+	resp->acs_retry_after[0] = '\0';
+	resp->ratelimit_user_api[0] = '\0';
+	resp->ratelimit_user[0] = '\0';
 	resp->sent = 0;
 	resp->latency_us = 0;
 	resp->connects = 0;

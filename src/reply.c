@@ -2,11 +2,18 @@
  * reply.c - parse an API reply (cJSON stays in here) and classify it.
  * See include/reply.h for the classes and the contract.
  *
- * Design: one table, reply_codes[], maps error Codes (exact, or a prefix
- * ending in '.' or '*') to a class; HTTP status decides when the Code is
- * unknown or absent.  Sources for the codes: PROTOCOL.md section 4 (the
- * Alibaba Cloud common error codes and the legacy Ons codes) and section
- * 8 (which codes the official SDKs and terraform-provider-alicloud retry).
+ * Design: one table, reply_rules[], decides every reply that is not a
+ * success.  Rows are tried in order and the first that matches wins:
+ * first the rows with a Code (exact, or a prefix), then the rows by HTTP
+ * status (a range, and whether the body was the API's JSON: an object
+ * with a RequestId).  Each row gives the class, the project error, the
+ * maybe-applied and throttled flags and the cause, so `run`, `reset` and
+ * the man page's table all read one thing.  Two rules stand outside the
+ * table because they are not about one Code or status: reconsumeLater may
+ * hide in the Message, and a throttle hint header overrides the row (see
+ * reply_parse()).  Sources for the codes: PROTOCOL.md sections 4, 6, 8
+ * and 10 (section 10 wins: a 5xx other than 503 may come after the
+ * backend applied the reset).
  */
 #include "reply.h"
 
@@ -26,53 +33,151 @@ struct reply_body {
 	cJSON *root; /* the top-level JSON object */
 };
 
-/* How a Code matches a table row. */
+/* How a row matches a reply. */
 enum reply_match {
 	REPLY_EXACT,  /* the whole Code */
-	REPLY_PREFIX  /* Code starts with the pattern */
+	REPLY_PREFIX, /* Code starts with the pattern */
+	REPLY_STATUS  /* no Code rule matched: status in [lo, hi] */
 };
 
-static const struct {
-	const char *code;        /* Code or prefix */
-	enum reply_match match;  /* exact or prefix */
-	enum reply_class cls;    /* the class it means */
-	int throttled;           /* a throttling reply */
-} reply_codes[] = {
-	/* Throttling: slow down and retry (PROTOCOL.md 4, 6, 8). */
-	{ "Throttling", REPLY_EXACT, REPLY_RETRYABLE, 1 },
-	{ "Throttling.", REPLY_PREFIX, REPLY_RETRYABLE, 1 },
-	{ "ONS_SYSTEM_FLOW_CONTROL", REPLY_EXACT, REPLY_RETRYABLE, 1 },
-	/* Transient service errors. */
-	{ "ServiceUnavailable", REPLY_PREFIX, REPLY_RETRYABLE, 0 },
-	{ "InternalError", REPLY_PREFIX, REPLY_RETRYABLE, 0 },
-	{ "ONS_SYSTEM_ERROR", REPLY_EXACT, REPLY_RETRYABLE, 0 },
-	{ "UnknownError", REPLY_EXACT, REPLY_RETRYABLE, 0 },
-	/* Our nonce was seen before: a fresh attempt has a fresh nonce. */
-	{ "SignatureNonceUsed", REPLY_EXACT, REPLY_RETRYABLE, 0 },
-	/* Identity, signature, clock: nothing will succeed; stop the run. */
-	{ "SignatureDoesNotMatch", REPLY_EXACT, REPLY_FATAL, 0 },
-	{ "IncompleteSignature", REPLY_EXACT, REPLY_FATAL, 0 },
-	{ "InvalidAccessKeyId", REPLY_PREFIX, REPLY_FATAL, 0 },
-	{ "InvalidSecurityToken", REPLY_PREFIX, REPLY_FATAL, 0 },
-	{ "InvalidTimeStamp.", REPLY_PREFIX, REPLY_FATAL, 0 },
-	{ "InvalidSignatureMethod", REPLY_EXACT, REPLY_FATAL, 0 },
-	{ "InvalidAuthorization", REPLY_PREFIX, REPLY_FATAL, 0 },
-	/* Our request shape is wrong for every row: stop, do not fail
-	 * the whole plan row by row. */
-	{ "InvalidVersion", REPLY_EXACT, REPLY_FATAL, 0 },
-	{ "InvalidAction", REPLY_PREFIX, REPLY_FATAL, 0 },
-	{ "UnsupportedSignatureVersion", REPLY_EXACT, REPLY_FATAL, 0 },
-	{ "Forbidden", REPLY_PREFIX, REPLY_FATAL, 0 },
-	{ "NoPermission", REPLY_PREFIX, REPLY_FATAL, 0 },
-	{ "InvalidApi.NotPurchase", REPLY_EXACT, REPLY_FATAL, 0 },
-	{ "ONS_SERVICE_UNSUPPORTED", REPLY_EXACT, REPLY_FATAL, 0 },
-	/* This row is wrong: parameters, missing resources, range. */
-	{ "Missing", REPLY_PREFIX, REPLY_FAILED_ROW, 0 },
-	{ "Invalid", REPLY_PREFIX, REPLY_FAILED_ROW, 0 },
-	{ "BIZ_", REPLY_PREFIX, REPLY_FAILED_ROW, 0 },
-	{ "INSTANCE_NOT_FOUND", REPLY_EXACT, REPLY_FAILED_ROW, 0 },
-	{ "ONS_INVOKE_ERROR", REPLY_EXACT, REPLY_FAILED_ROW, 0 },
+/* Which bodies a status row accepts. */
+enum reply_bodykind {
+	REPLY_BODY_ANY = 0, /* any body */
+	REPLY_BODY_API,     /* the API's JSON (an object with a RequestId) */
+	REPLY_BODY_OTHER    /* anything else (HTML, empty, no RequestId) */
 };
+
+/* Row flags. */
+#define REPLY_F_MAYBE 1u     /* the service may have applied it */
+#define REPLY_F_THROTTLE 2u  /* a throttling reply */
+
+static const struct reply_rule {
+	const char *code;          /* Code or prefix (REPLY_STATUS: NULL) */
+	enum reply_match match;    /* how it matches */
+	long lo, hi;               /* REPLY_STATUS: the status range */
+	enum reply_bodykind body;  /* REPLY_STATUS: which bodies */
+	enum reply_class cls;      /* the class it means */
+	err_code err;              /* the project error behind it */
+	unsigned flags;            /* REPLY_F_* */
+	enum reply_cause cause;    /* what it points at */
+} reply_rules[] = {
+#define CODE(c, m, cls, err, fl, cause) \
+	{ c, m, 0, 0, REPLY_BODY_ANY, cls, err, fl, cause }
+#define STATUS(lo, hi, b, cls, err, fl, cause) \
+	{ NULL, REPLY_STATUS, lo, hi, b, cls, err, fl, cause }
+	/* Throttling: not processed; slow down and retry. */
+	CODE("Throttling", REPLY_EXACT, REPLY_RETRYABLE, ERR_REMOTE,
+	    REPLY_F_THROTTLE, REPLY_CAUSE_SERVICE),
+	CODE("Throttling.", REPLY_PREFIX, REPLY_RETRYABLE, ERR_REMOTE,
+	    REPLY_F_THROTTLE, REPLY_CAUSE_SERVICE),
+	CODE("ONS_SYSTEM_FLOW_CONTROL", REPLY_EXACT, REPLY_RETRYABLE,
+	    ERR_REMOTE, REPLY_F_THROTTLE, REPLY_CAUSE_SERVICE),
+	/* Unavailable: the service says it did not process the request. */
+	CODE("ServiceUnavailable", REPLY_PREFIX, REPLY_RETRYABLE, ERR_REMOTE,
+	    0, REPLY_CAUSE_SERVICE),
+	/* Failures that can come after the backend acted (the gateway or
+	 * the backend failed while or after applying it): retried only
+	 * where a repeat is harmless (type 1). */
+	CODE("InternalError", REPLY_PREFIX, REPLY_RETRYABLE, ERR_REMOTE,
+	    REPLY_F_MAYBE, REPLY_CAUSE_SERVICE),
+	CODE("UnknownError", REPLY_EXACT, REPLY_RETRYABLE, ERR_REMOTE,
+	    REPLY_F_MAYBE, REPLY_CAUSE_SERVICE),
+	CODE("ONS_SYSTEM_ERROR", REPLY_EXACT, REPLY_RETRYABLE, ERR_REMOTE,
+	    REPLY_F_MAYBE, REPLY_CAUSE_SERVICE),
+	CODE("ONS_INVOKE_ERROR", REPLY_EXACT, REPLY_RETRYABLE, ERR_REMOTE,
+	    REPLY_F_MAYBE, REPLY_CAUSE_SERVICE),
+	/* Every attempt signs a fresh random nonce, so a used one means
+	 * this very request reached the service before: libcurl re-sends a
+	 * request once by itself when a reused keep-alive connection dies,
+	 * and a proxy may do the same.  The copy was refused; the first
+	 * transmission may have been applied.  A new attempt has a new
+	 * nonce, so it is retryable where a repeat is harmless. */
+	CODE("SignatureNonceUsed", REPLY_EXACT, REPLY_RETRYABLE, ERR_REMOTE,
+	    REPLY_F_MAYBE, REPLY_CAUSE_NONE),
+	/* Identity, signature, clock: nothing will succeed; stop the run. */
+	CODE("SignatureDoesNotMatch", REPLY_EXACT, REPLY_FATAL, ERR_AUTH, 0,
+	    REPLY_CAUSE_CREDENTIALS),
+	CODE("IncompleteSignature", REPLY_EXACT, REPLY_FATAL, ERR_AUTH, 0,
+	    REPLY_CAUSE_CREDENTIALS),
+	CODE("InvalidAccessKeyId", REPLY_PREFIX, REPLY_FATAL, ERR_AUTH, 0,
+	    REPLY_CAUSE_CREDENTIALS),
+	CODE("InvalidSecurityToken", REPLY_PREFIX, REPLY_FATAL, ERR_AUTH, 0,
+	    REPLY_CAUSE_CREDENTIALS),
+	CODE("InvalidSignatureMethod", REPLY_EXACT, REPLY_FATAL, ERR_AUTH, 0,
+	    REPLY_CAUSE_CREDENTIALS),
+	CODE("InvalidAuthorization", REPLY_PREFIX, REPLY_FATAL, ERR_AUTH, 0,
+	    REPLY_CAUSE_CREDENTIALS),
+	CODE("UnsupportedSignatureVersion", REPLY_EXACT, REPLY_FATAL,
+	    ERR_AUTH, 0, REPLY_CAUSE_CREDENTIALS),
+	CODE("InvalidTimeStamp.", REPLY_PREFIX, REPLY_FATAL, ERR_AUTH, 0,
+	    REPLY_CAUSE_CLOCK),
+	/* Permission: RAM or the account; the same for every row. */
+	CODE("Forbidden", REPLY_PREFIX, REPLY_FATAL, ERR_AUTH, 0,
+	    REPLY_CAUSE_PERMISSION),
+	CODE("NoPermission", REPLY_PREFIX, REPLY_FATAL, ERR_AUTH, 0,
+	    REPLY_CAUSE_PERMISSION),
+	CODE("InvalidApi.NotPurchase", REPLY_EXACT, REPLY_FATAL, ERR_AUTH, 0,
+	    REPLY_CAUSE_PERMISSION),
+	/* Our request shape is wrong for every row: stop, do not fail the
+	 * whole plan row by row. */
+	CODE("InvalidVersion", REPLY_EXACT, REPLY_FATAL, ERR_AUTH, 0,
+	    REPLY_CAUSE_REQUEST),
+	CODE("InvalidAction", REPLY_PREFIX, REPLY_FATAL, ERR_AUTH, 0,
+	    REPLY_CAUSE_REQUEST),
+	/* The endpoint serves another region, or not this service. */
+	CODE("BIZ_REGION_NOT_FOUND", REPLY_EXACT, REPLY_FATAL, ERR_AUTH, 0,
+	    REPLY_CAUSE_ENDPOINT),
+	CODE("ONS_SERVICE_UNSUPPORTED", REPLY_EXACT, REPLY_FATAL, ERR_AUTH, 0,
+	    REPLY_CAUSE_ENDPOINT),
+	/* The instance is unknown, or not this account's ("no permission,
+	 * or the resource does not exist"): its other rows would fail the
+	 * same way. */
+	CODE("INSTANCE_NOT_FOUND", REPLY_EXACT, REPLY_FAILED_INSTANCE,
+	    ERR_REMOTE, 0, REPLY_CAUSE_INSTANCE),
+	CODE("AUTH_RESOURCE_OWNER_ERROR", REPLY_EXACT, REPLY_FAILED_INSTANCE,
+	    ERR_REMOTE, 0, REPLY_CAUSE_INSTANCE),
+	/* This row is wrong: parameters, its group or topic, range. */
+	CODE("Missing", REPLY_PREFIX, REPLY_FAILED_ROW, ERR_REMOTE, 0,
+	    REPLY_CAUSE_NONE),
+	CODE("Invalid", REPLY_PREFIX, REPLY_FAILED_ROW, ERR_REMOTE, 0,
+	    REPLY_CAUSE_NONE),
+	CODE("BIZ_", REPLY_PREFIX, REPLY_FAILED_ROW, ERR_REMOTE, 0,
+	    REPLY_CAUSE_NONE),
+	/* An unknown or absent Code: the status decides. */
+	STATUS(429, 429, REPLY_BODY_ANY, REPLY_RETRYABLE, ERR_REMOTE,
+	    REPLY_F_THROTTLE, REPLY_CAUSE_SERVICE),
+	/* The server gave up waiting for our request: not processed. */
+	STATUS(408, 408, REPLY_BODY_ANY, REPLY_RETRYABLE, ERR_REMOTE, 0,
+	    REPLY_CAUSE_NONE),
+	/* 503 from the service itself: not processed.  A 503 page from a
+	 * proxy is another matter: some proxies answer 503 when the
+	 * backend dropped a request it had received. */
+	STATUS(503, 503, REPLY_BODY_API, REPLY_RETRYABLE, ERR_REMOTE, 0,
+	    REPLY_CAUSE_SERVICE),
+	STATUS(500, 599, REPLY_BODY_ANY, REPLY_RETRYABLE, ERR_REMOTE,
+	    REPLY_F_MAYBE, REPLY_CAUSE_SERVICE),
+	STATUS(401, 401, REPLY_BODY_ANY, REPLY_FATAL, ERR_AUTH, 0,
+	    REPLY_CAUSE_CREDENTIALS),
+	STATUS(403, 403, REPLY_BODY_ANY, REPLY_FATAL, ERR_AUTH, 0,
+	    REPLY_CAUSE_PERMISSION),
+	STATUS(400, 499, REPLY_BODY_ANY, REPLY_FAILED_ROW, ERR_REMOTE, 0,
+	    REPLY_CAUSE_NONE),
+	/* A 2xx that is not a trustworthy success: garbled (the service
+	 * may have applied it), or with an error Code we cannot place (do
+	 * not hammer the service). */
+	STATUS(200, 299, REPLY_BODY_OTHER, REPLY_RETRYABLE, ERR_PROTO,
+	    REPLY_F_MAYBE, REPLY_CAUSE_NONE),
+	STATUS(200, 399, REPLY_BODY_ANY, REPLY_FAILED_ROW, ERR_REMOTE, 0,
+	    REPLY_CAUSE_NONE),
+	/* Anything else (no status, 1xx, beyond 599) is an answer we cannot
+	 * read after the request went out. */
+	STATUS(LONG_MIN, LONG_MAX, REPLY_BODY_ANY, REPLY_RETRYABLE,
+	    ERR_REMOTE, REPLY_F_MAYBE, REPLY_CAUSE_NONE),
+#undef CODE
+#undef STATUS
+};
+
+#define REPLY_NRULES (sizeof reply_rules / sizeof reply_rules[0])
 
 void
 reply_init(struct reply *r)
@@ -109,48 +214,84 @@ reply_contains_ci(const char *hay, const char *needle)
 	return 0;
 }
 
-enum reply_class
-reply_classify(long status, const char *code, const char *message,
-    int *throttled)
+/* Does row `u` match this reply? */
+static int
+reply_rule_matches(const struct reply_rule *u, long status, const char *code,
+    int api_body)
 {
-	size_t i, n;
-	int match;
+	switch (u->match) {
+	case REPLY_EXACT:
+		return strcmp(code, u->code) == 0;
+	case REPLY_PREFIX:
+		return strncmp(code, u->code, strlen(u->code)) == 0;
+	case REPLY_STATUS:
+		if (status < u->lo || status > u->hi)
+			return 0;
+		switch (u->body) {
+		case REPLY_BODY_ANY:
+			return 1;
+		case REPLY_BODY_API:
+			return api_body;
+		case REPLY_BODY_OTHER:
+			return !api_body;
+		}
+		return 0;
+	}
+	return 0;
+}
 
-	if (throttled != NULL)
-		*throttled = 0;
+struct reply_verdict
+reply_classify(long status, const char *code, const char *message,
+    int api_body)
+{
+	struct reply_verdict v;
+	const struct reply_rule *u;
+	size_t i;
+
 	if (code == NULL)
 		code = "";
+	v.cls = REPLY_RECONSUME_LATER;
+	v.err = ERR_REMOTE;
+	v.throttled = 0;
+	v.maybe_applied = 0;
+	v.cause = REPLY_CAUSE_NONE;
 	if (reply_contains_ci(code, "reconsumeLater") ||
 	    (message != NULL && reply_contains_ci(message, "reconsumeLater")))
-		return REPLY_RECONSUME_LATER;
-	for (i = 0; code[0] != '\0' &&
-	    i < sizeof reply_codes / sizeof reply_codes[0]; i++) {
-		n = strlen(reply_codes[i].code);
-		if (reply_codes[i].match == REPLY_EXACT)
-			match = strcmp(code, reply_codes[i].code) == 0;
-		else
-			match = strncmp(code, reply_codes[i].code, n) == 0;
-		if (!match)
+		return v;
+	for (i = 0; i < REPLY_NRULES; i++) {
+		u = &reply_rules[i];
+		if (u->match != REPLY_STATUS && code[0] == '\0')
 			continue;
-		if (throttled != NULL)
-			*throttled = reply_codes[i].throttled;
-		return reply_codes[i].cls;
+		if (!reply_rule_matches(u, status, code, api_body))
+			continue;
+		v.cls = u->cls;
+		v.err = u->err;
+		v.throttled = (u->flags & REPLY_F_THROTTLE) != 0;
+		v.maybe_applied = (u->flags & REPLY_F_MAYBE) != 0;
+		v.cause = u->cause;
+		return v;
 	}
-	/* An unknown or absent Code: the status decides. */
-	if (status == 429) {
-		if (throttled != NULL)
-			*throttled = 1;
-		return REPLY_RETRYABLE;
+	/* Not reached: the last row matches every status. */
+	v.cls = REPLY_RETRYABLE;
+	v.maybe_applied = 1;
+	return v;
+}
+
+const char *
+reply_rule_code(size_t i, int *prefix)
+{
+	size_t k;
+
+	for (k = 0; k < REPLY_NRULES; k++) {
+		if (reply_rules[k].match == REPLY_STATUS)
+			continue;
+		if (i-- > 0)
+			continue;
+		if (prefix != NULL)
+			*prefix = reply_rules[k].match == REPLY_PREFIX;
+		return reply_rules[k].code;
 	}
-	if (status == 408 || status >= 500 || status < 100)
-		return REPLY_RETRYABLE;
-	if (status == 401 || status == 403)
-		return REPLY_FATAL;
-	if (status >= 400)
-		return REPLY_FAILED_ROW;
-	/* A 2xx/3xx with an unknown error Code: not a success; the code
-	 * names a problem we cannot place, so do not hammer the service. */
-	return REPLY_FAILED_ROW;
+	return NULL;
 }
 
 const char *
@@ -162,6 +303,7 @@ reply_class_name(enum reply_class c)
 	case REPLY_FATAL:           return "fatal";
 	case REPLY_FAILED_ROW:      return "failed-row";
 	case REPLY_RECONSUME_LATER: return "reconsume-later";
+	case REPLY_FAILED_INSTANCE: return "failed-instance";
 	}
 	return "unknown";
 }
@@ -243,59 +385,171 @@ reply_detailf(struct reply *r, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Retry-After: delay-seconds (RFC 9110 10.2.3); HTTP dates ignored. */
+/*
+ * The span [p, end) as a non-negative decimal integer between optional
+ * blanks, saturated at `cap`; -1 for anything else (empty, a sign, a
+ * fraction, an HTTP date, trailing text).
+ */
 static int64_t
-reply_retry_after(const char *v)
+reply_span_int(const char *p, const char *end, int64_t cap)
 {
-	long long s;
-	char *end;
+	int64_t v;
 
-	if (v == NULL)
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	while (end > p && (end[-1] == ' ' || end[-1] == '\t' ||
+	    end[-1] == '\r' || end[-1] == '\n'))
+		end--;
+	if (p == end)
 		return -1;
-	while (*v == ' ' || *v == '\t')
-		v++;
-	if (!isdigit((unsigned char)*v))
-		return -1;
-	errno = 0;
-	s = strtoll(v, &end, 10);
-	while (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n')
-		end++;
-	if (errno != 0 || *end != '\0' || s < 0 || s > 86400)
-		return -1;
-	return (int64_t)s * 1000;
+	v = 0;
+	for (; p < end; p++) {
+		if (!isdigit((unsigned char)*p))
+			return -1;
+		if (v < cap)
+			v = v * 10 + (*p - '0');
+	}
+	return v < cap ? v : cap;
 }
 
-/* Set class, error and detail for an error reply. */
-static void
-reply_set_error(struct reply *r, enum reply_class cls)
+/* A whole header value as an integer (see reply_span_int). */
+static int64_t
+reply_value_int(const char *v, int64_t cap)
 {
-	r->cls = cls;
-	switch (cls) {
-	case REPLY_OK:
-		r->err = ERR_OK;
-		break;
-	case REPLY_FATAL:
-		r->err = ERR_AUTH;
-		break;
-	case REPLY_RETRYABLE:
-	case REPLY_FAILED_ROW:
-	case REPLY_RECONSUME_LATER:
-		r->err = ERR_REMOTE;
-		break;
+	return v == NULL ? -1 : reply_span_int(v, v + strlen(v), cap);
+}
+
+/*
+ * x-ratelimit-user-api / x-ratelimit-user: fields separated by ',' or
+ * ';', one of them "TimeLeft:<ms>" (name case-insensitive); -1 when no
+ * such field holds a valid number.
+ */
+static int64_t
+reply_time_left(const char *v, int64_t cap)
+{
+	static const char name[] = "TimeLeft";
+	const char *f, *end, *colon;
+	int64_t best, x;
+
+	best = -1;
+	for (f = v; f != NULL && *f != '\0'; f = *end != '\0' ? end + 1 :
+	    end) {
+		end = f + strcspn(f, ",;");
+		while (f < end && (*f == ' ' || *f == '\t'))
+			f++;
+		if ((size_t)(end - f) <= sizeof name - 1 ||
+		    strncasecmp(f, name, sizeof name - 1) != 0)
+			continue;
+		colon = f + sizeof name - 1;
+		while (colon < end && (*colon == ' ' || *colon == '\t'))
+			colon++;
+		if (colon == end || *colon != ':')
+			continue;
+		x = reply_span_int(colon + 1, end, cap);
+		if (x > best)
+			best = x;
 	}
+	return best;
+}
+
+int64_t
+reply_hint_ms(const struct reply_hints *h, int *gateway)
+{
+	int64_t best, x;
+	int gw;
+
+	best = -1;
+	gw = 0;
+	if (h != NULL) {
+		x = reply_value_int(h->acs_retry_after, REPLY_HINT_MAX_MS);
+		gw |= x >= 0;
+		best = x > best ? x : best;
+		x = reply_time_left(h->ratelimit_user_api, REPLY_HINT_MAX_MS);
+		gw |= x >= 0;
+		best = x > best ? x : best;
+		x = reply_time_left(h->ratelimit_user, REPLY_HINT_MAX_MS);
+		gw |= x >= 0;
+		best = x > best ? x : best;
+		/* Retry-After: delay-seconds (RFC 9110 10.2.3). */
+		x = reply_value_int(h->retry_after, REPLY_HINT_MAX_MS / 1000);
+		x = x >= 0 ? x * 1000 : -1;
+		best = x > best ? x : best;
+	}
+	if (gateway != NULL)
+		*gateway = gw;
+	return best;
+}
+
+/*
+ * Append a RAM denial's AccessDeniedDetail to r->detail, compact:
+ * "[RAM: action A, principal P, policy type T, no-permission type N,
+ * diagnostic D...]".  The diagnostic is an opaque encoded blob for
+ * Alibaba Cloud's diagnosis tool, kept short; none of these is a secret.
+ * The Message is cut first when the line is too long.
+ */
+static void
+reply_add_denial(struct reply *r, const cJSON *root)
+{
+	static const struct {
+		const char *field; /* in AccessDeniedDetail */
+		const char *label; /* in the detail line */
+		size_t max;        /* characters kept */
+	} parts[] = {
+		{ "AuthAction", "action", 128 },
+		{ "AuthPrincipalDisplayName", "principal", 128 },
+		{ "PolicyType", "policy type", 64 },
+		{ "NoPermissionType", "no-permission type", 64 },
+		{ "EncodedDiagnosticMessage", "diagnostic", 24 },
+	};
+	const cJSON *d, *it;
+	char ram[REPLY_TEXT_MAX / 2], val[129];
+	size_t i, n, used, room;
+
+	d = cJSON_GetObjectItemCaseSensitive(root, "AccessDeniedDetail");
+	if (!cJSON_IsObject(d))
+		return;
+	n = 0;
+	ram[0] = '\0';
+	for (i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+		it = cJSON_GetObjectItemCaseSensitive(d, parts[i].field);
+		if (!cJSON_IsString(it) || it->valuestring[0] == '\0')
+			continue;
+		reply_copy(val, parts[i].max + 1 < sizeof val ?
+		    parts[i].max + 1 : sizeof val, it->valuestring);
+		n += (size_t)snprintf(ram + n, n < sizeof ram ?
+		    sizeof ram - n : 0, "%s%s %s%s", n == 0 ? "[RAM: " : ", ",
+		    parts[i].label, val, strlen(it->valuestring) >
+		    parts[i].max ? "..." : "");
+		if (n >= sizeof ram)
+			n = sizeof ram - 1;
+	}
+	if (n == 0)
+		return;
+	if (n + 2 > sizeof ram)
+		n = sizeof ram - 2;
+	ram[n++] = ']';
+	ram[n] = '\0';
+	/* Make room: cut the Message part of the line, keep the denial. */
+	used = strlen(r->detail);
+	room = sizeof r->detail - 1;
+	if (used + 1 + n > room)
+		used = room > n + 1 ? room - n - 1 : 0;
+	r->detail[used] = '\0';
+	snprintf(r->detail + used, sizeof r->detail - used, "%s%s",
+	    used > 0 ? " " : "", ram);
 }
 
 err_code
 reply_parse(struct reply *r, long status, const char *body, size_t n,
-    const char *retry_after, int sent)
+    const struct reply_hints *hints, int sent)
 {
+	struct reply_verdict v;
 	cJSON *root;
-	int throttled;
-	const char *why;
+	int api, gateway;
 
 	reply_free(r);
 	r->http_status = status;
-	r->retry_after_ms = reply_retry_after(retry_after);
+	r->retry_after_ms = reply_hint_ms(hints, &gateway);
 	root = cJSON_ParseWithLength(body != NULL ? body : "",
 	    body != NULL ? n : 0);
 	if (root != NULL && !cJSON_IsObject(root)) {
@@ -324,11 +578,11 @@ reply_parse(struct reply *r, long status, const char *body, size_t n,
 		reply_copy_field(root, "HostId", r->host_id,
 		    sizeof r->host_id);
 	}
+	api = root != NULL && r->request_id[0] != '\0';
 
 	/* A success is a 2xx JSON object with a RequestId and either no
 	 * Code or one of the success spellings some APIs use. */
-	if (status >= 200 && status < 300 && root != NULL &&
-	    r->request_id[0] != '\0' &&
+	if (status >= 200 && status < 300 && api &&
 	    (r->code[0] == '\0' || strcmp(r->code, "200") == 0 ||
 	    strcasecmp(r->code, "OK") == 0 ||
 	    strcasecmp(r->code, "Success") == 0) &&
@@ -338,38 +592,40 @@ reply_parse(struct reply *r, long status, const char *body, size_t n,
 		return ERR_OK;
 	}
 
-	if (status >= 200 && status < 300 && r->code[0] == '\0' &&
-	    !reply_contains_ci(r->message, "reconsumeLater")) {
-		/* A 2xx we cannot trust: the service may have applied it. */
-		why = root == NULL ? "the reply body is not a JSON object" :
-		    "the reply has no RequestId";
-		r->cls = REPLY_RETRYABLE;
-		r->err = ERR_PROTO;
-		r->maybe_applied = sent ? 1 : 0;
-		reply_detailf(r,
-		    "HTTP %ld but %s: the request may have been applied",
-		    status, why);
-		return r->err;
+	v = reply_classify(status, r->code, r->message, api);
+	if (status >= 400 && r->retry_after_ms >= 0) {
+		/* The SDKs take any 4xx/5xx carrying the gateway's hint for
+		 * throttling: refused before it reached the backend.  A bare
+		 * Retry-After (proxies add it) holds us back too, but does
+		 * not prove the backend did nothing. */
+		v.throttled = 1;
+		if (gateway || !v.maybe_applied) {
+			v.cls = REPLY_RETRYABLE;
+			v.err = ERR_REMOTE;
+			v.maybe_applied = 0;
+			v.cause = REPLY_CAUSE_SERVICE;
+		}
 	}
+	r->cls = v.cls;
+	r->err = v.err;
+	r->throttled = v.throttled;
+	r->cause = v.cause;
+	r->maybe_applied = v.maybe_applied && sent ? 1 : 0;
 
-	reply_set_error(r, reply_classify(status, r->code, r->message,
-	    &throttled));
-	r->throttled = throttled;
-	/* Every attempt has a fresh random nonce, so a used one means this
-	 * very request reached the service before (a proxy re-sent it): the
-	 * first copy may have been applied. */
-	if (strcmp(r->code, "SignatureNonceUsed") == 0)
-		r->maybe_applied = sent ? 1 : 0;
 	if (r->code[0] != '\0' && r->message[0] != '\0')
-		reply_detailf(r, "%s: %s", r->code,
-		    r->message);
+		reply_detailf(r, "%s: %s", r->code, r->message);
 	else if (r->code[0] != '\0')
-		reply_detailf(r, "%s (HTTP %ld)",
-		    r->code, status);
+		reply_detailf(r, "%s (HTTP %ld)", r->code, status);
+	else if (status >= 200 && status < 300)
+		reply_detailf(r, "HTTP %ld but %s", status, root == NULL ?
+		    "the reply body is not a JSON object" :
+		    "the reply has no RequestId");
 	else
 		reply_detailf(r, "HTTP %ld%s", status,
 		    root == NULL ? " with a body that is not JSON" :
 		    " without an error Code");
+	if (root != NULL)
+		reply_add_denial(r, root);
 	return r->err;
 }
 
@@ -398,9 +654,18 @@ reply_set_transport(struct reply *r, err_code code, int sent,
 		r->cls = REPLY_FATAL;
 		r->maybe_applied = sent ? 1 : 0;
 		break;
+	case ERR_RESOLVE:
+		/* The endpoint's (or the proxy's) name is wrong for every
+		 * row; nothing was sent. */
+		r->cls = REPLY_FATAL;
+		r->cause = REPLY_CAUSE_ENDPOINT;
+		break;
+	case ERR_TLS:
+		r->cls = REPLY_FATAL;
+		r->cause = REPLY_CAUSE_ENDPOINT;
+		break;
 	default:
-		/* TLS verification failures and local errors will not
-		 * go away by themselves. */
+		/* Local errors will not go away by themselves. */
 		r->cls = REPLY_FATAL;
 		break;
 	}

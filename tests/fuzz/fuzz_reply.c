@@ -1,10 +1,11 @@
 /*
  * fuzz_reply.c - libFuzzer target: reply_parse() on any body, status and
- * Retry-After, then the accessors and the classification invariants.
+ * throttle hint header, then the accessors and the classification
+ * invariants.
  *
  * Input layout: byte 0 picks the HTTP status from a table, byte 1 the
- * length of a Retry-After value taken from the following bytes, the rest
- * is the body.
+ * length of a hint value taken from the following bytes, and which of
+ * the four hint headers carries it (byte 1 / 64), the rest is the body.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -23,17 +24,20 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct reply r;
+	struct reply_hints h;
 	char ra[64];
 	const char *s;
 	size_t n;
 	int64_t v;
 	double d;
-	int b;
+	int b, which;
 	long status;
 
 	if (size < 2)
 		return 0;
 	status = statuses[data[0] % (sizeof statuses / sizeof statuses[0])];
+	memset(&h, 0, sizeof h);
+	which = data[1] / 64;
 	n = data[1] % sizeof ra;
 	if (n > size - 2)
 		n = size - 2;
@@ -41,8 +45,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ra[n] = '\0';
 	data += 2 + n;
 	size -= 2 + n;
+	switch (which) {
+	case 0:
+		h.retry_after = ra;
+		break;
+	case 1:
+		h.acs_retry_after = ra;
+		break;
+	case 2:
+		h.ratelimit_user_api = ra;
+		break;
+	default:
+		h.ratelimit_user = ra;
+		break;
+	}
 	reply_init(&r);
-	reply_parse(&r, status, (const char *)data, size, n > 0 ? ra : NULL,
+	reply_parse(&r, status, (const char *)data, size, n > 0 ? &h : NULL,
 	    1);
 	/* Invariants: ok only for a 2xx with a RequestId; strings bounded
 	 * and terminated; a class name always. */
@@ -54,6 +72,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    strlen(r.detail) >= REPLY_TEXT_MAX)
 		abort();
 	if (reply_class_name(r.cls) == NULL)
+		abort();
+	/* Hints are bounded; an ok reply is neither ambiguous nor
+	 * throttled; only a retryable class may have been applied. */
+	if (r.retry_after_ms < -1 || r.retry_after_ms > REPLY_HINT_MAX_MS)
+		abort();
+	if (r.cls == REPLY_OK && (r.maybe_applied || r.throttled))
+		abort();
+	if (r.maybe_applied && r.cls != REPLY_RETRYABLE)
 		abort();
 	s = reply_get_string(&r, "Data.SubscribeInfoDo.0.GroupId");
 	(void)s;
