@@ -304,6 +304,23 @@ fault stall-after stall-after:every=1 1 retryable yes --clear --method GET
 if grep -q 'cannot be undone' "$tmp/out/fault-close-after.err"; then
 	ok "close-after: type 0 warning"; else
 	fail "close-after: type 0 warning" "$(cat "$tmp/out/fault-close-after.err")"; fi
+# Applied, then a 5xx: may have been applied (exit 1, status unknown), for
+# the API's JSON 500 and a proxy's 504 page alike, type 0 and type 1; a
+# throttling reply with the gateway's hint was not applied.
+fault 500-after 500-after:every=1 1 retryable yes --clear
+fault 504-after 504-after:every=1 1 retryable yes --clear
+fault 504-after-t1 504-after:every=1 1 retryable yes --to 2026-06-01T00:00:00Z
+fault throttle-hint throttle-hint:every=1 1 retryable no --clear
+for c in 500-after 504-after 504-after-t1; do
+	if grep -q '^status: unknown$' "$tmp/out/fault-$c.out"; then
+		ok "$c: status unknown"; else
+		fail "$c: status unknown" "$(cat "$tmp/out/fault-$c.out")"; fi
+done
+if grep -q '^status: failed$' "$tmp/out/fault-throttle-hint.out" &&
+    grep -q 'try again later' "$tmp/out/fault-throttle-hint.err"; then
+	ok "throttle-hint: not applied, transient"; else
+	fail "throttle-hint: not applied, transient" \
+	    "$(cat "$tmp/out/fault-throttle-hint.out" "$tmp/out/fault-throttle-hint.err")"; fi
 
 # 13. No secret in anything mqreset wrote (stdout, stderr, debug dumps).
 leaks=""
