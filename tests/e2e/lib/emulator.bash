@@ -113,8 +113,11 @@ emu_json() {
 
 # emu_sign_v3 METHOD SECRET KEYID ACTION HOST BODY [QUERY_KV...]: prints
 # curl arguments (one per line: -H lines, then the URL query) for an
-# ACS3-HMAC-SHA256 request; parameters go in the query.  Extra headers
-# to sign may be given in EMU_V3_EXTRA ("name:value" lines).
+# ACS3-HMAC-SHA256 request; parameters go in the query, as the SDK for
+# Ons sends them (BODY is then "").  Extra headers to sign may be given
+# in EMU_V3_EXTRA ("name:value" lines); a non-empty BODY is accepted by
+# the service only with its content-type signed, e.g.
+# EMU_V3_EXTRA="content-type:application/x-www-form-urlencoded".
 emu_sign_v3() {
 	local method=$1 secret=$2 keyid=$3 action=$4 host=$5 body=$6; shift 6
 	local kv canon hash date nonce creq sts sig
