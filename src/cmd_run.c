@@ -25,6 +25,7 @@
 #include "creds.h"
 #include "engine.h"
 #include "exitcode.h"
+#include "fsutil.h"
 #include "msg.h"
 #include "summary.h"
 
@@ -39,6 +40,7 @@ struct run_cfg {
 	int force;                  /* --force: overwrite the report */
 	const char *instance;       /* --instance ID */
 	long long max_attempts;     /* --max-attempts N */
+	long long max_consecutive;  /* --max-consecutive-failures N */
 	const char *max_failures;   /* --max-failures N or P% */
 	const char *method;         /* --method POST|GET */
 	const char *profile;        /* --profile NAME */
@@ -83,6 +85,10 @@ static const struct opts_spec run_opts[] = {
 	  "column" },
 	{ "max-attempts", 0, OPTS_INT, "N", 1, 100, NULL, "5",
 	  RUN_OFF(max_attempts), "attempts per row for retryable outcomes" },
+	{ "max-consecutive-failures", 0, OPTS_INT, "N", 0, 1000000, NULL,
+	  "20", RUN_OFF(max_consecutive), "stop the run (exit 3) when N "
+	  "requests in a row fail at the transport or endpoint level; 0: "
+	  "never" },
 	{ "max-failures", 0, OPTS_STRING, "N|P%", 0, 0, NULL, NULL,
 	  RUN_OFF(max_failures), "stop the run once N rows (or P% of the "
 	  "rows to send) failed or are unknown" },
@@ -256,6 +262,15 @@ run_main(int argc, char **argv)
 		    "the report is the record of what was done");
 	if (rc == ERR_OK)
 		rc = run_parse_failures(cfg.max_failures, &ec, &e);
+	/* The summary is written last: refuse a link or a name too long
+	 * for its temporary file now, before anything is sent. */
+	if (rc == ERR_OK && cfg.summary_json != NULL &&
+	    strcmp(cfg.summary_json, "-") != 0) {
+		rc = fsutil_check_target(cfg.summary_json, &e);
+		if (rc == ERR_OK)
+			rc = fsutil_check_derived(cfg.summary_json,
+			    SUMMARY_TMP_SUFFIX_LEN, &e);
+	}
 	if (rc != ERR_OK) {
 		msg_error("%s", err_message(&e));
 		opts_result_free(&res);
@@ -276,6 +291,7 @@ run_main(int argc, char **argv)
 	if (ec.burst < 1)
 		ec.burst = 1;
 	ec.max_attempts = (unsigned)cfg.max_attempts;
+	ec.max_consecutive_failures = (unsigned)cfg.max_consecutive;
 	ec.retry_ambiguous = cfg.retry_ambiguous;
 	ec.progress = msg_is_tty() && !cfg.common.quiet;
 	ec.intent_sync = cfg.sync_journal;
