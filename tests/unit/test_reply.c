@@ -279,8 +279,8 @@ test_every_rule_tested(void)
 				continue;
 			code += strlen(want);
 			/* The row's Code must be the pattern itself (exact)
-			 * or the pattern and more (prefix), and no earlier
-			 * rule may claim it. */
+			 * or start with it (prefix); that the row lands on
+			 * this rule's class is what test_table checks. */
 			seen = prefix ? 1 : *code == '"';
 		}
 		if (!seen)
