@@ -4,8 +4,9 @@
  * Design: MHD runs its own thread pool (epoll, `threads` threads); each
  * request is handled by the pool thread that owns its connection:
  * collect the query and (POST) form body, authenticate (emu_auth),
- * check the per-key QPS (emu_qps), decide faults (emu_fault), run the
- * action (emu_actions), answer.  Delays never block a pool thread: the
+ * check the key's RAM Deny list, check the per-key QPS (emu_qps), decide
+ * faults (emu_fault), run the action (emu_actions), answer, and write
+ * the request log line (emu_reqlog) when the request is finished.  Delays never block a pool thread: the
  * connection is suspended and resumed by the timer thread (emu_timer),
  * so a latency fault delays only its own request.  The only shared
  * writes on the request path are the state's subscription fields (one
