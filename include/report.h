@@ -32,10 +32,10 @@
  *    holds every row written so far (at worst the last record is cut
  *    short, which the resume reader detects and ignores).  Rows in REPORT
  *    are in completion order until the end of the run.
- *  - Disk space: the writer keeps about 2 MiB allocated past the end of
- *    the file; report_space_low() turns true when that reserve can no
- *    longer be renewed (disk full), while at least 1 MiB of it remains for
- *    the rows in flight.  A write that fails is retried once at the same
+ *  - Disk space: the writer keeps 256 KiB allocated past the end of the
+ *    file; report_space_low() turns true when that reserve can no longer
+ *    be renewed (disk full), while at least 128 KiB of it remains for the
+ *    rows in flight (a few dozen rows of a few hundred bytes each).  A write that fails is retried once at the same
  *    offset and otherwise cut back, so the file never holds half a record
  *    followed by another.
  *  - report_finish() fsyncs REPORT, writes the same records in plan order to

@@ -19,8 +19,9 @@
  * refused with ERR_MISMATCH naming the report line.  Line numbers are not
  * compared: adding a comment line to a plan does not change what its rows
  * mean.  Plan rows absent from the report (a partial report) are simply
- * new.  Two report rows with one key are refused too (a report never has
- * them).
+ * new.  Two report rows with one key are refused too, unless one of them
+ * is `not-run` (it says nothing: the other one speaks); a run writes such
+ * a row for a line of a plan edited while it ran.
  *
  * Deciding.  resume_decide() is a pure function of the previous outcome,
  * the row type and --retry-ambiguous (table in its comment).

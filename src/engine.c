@@ -837,6 +837,20 @@ engine_write_unsent(struct engine *eng, const struct plan_row *prow,
 	engine_write(eng, index, &row, e);
 }
 
+/*
+ * A row that differs from the validated one (the plan was edited during
+ * the run): never sent, reported as read with that reason.  Its key may
+ * repeat another row's; the resume reader lets a not-run row give way.
+ */
+static void
+engine_write_changed(struct engine *eng, const struct plan_row *prow,
+    size_t index, struct err *e)
+{
+	engine_write_unsent(eng, prow, index, REPORT_NOT_RUN,
+	    "mqreset.PlanChanged", "not sent: this line changed after the "
+	    "plan was validated (the plan was edited during the run)", e);
+}
+
 /* What --resume says about a plan row (RESUME_SEND without --resume). */
 static enum resume_action
 engine_resume_action(struct engine *eng, const struct plan_row *prow,
@@ -1358,11 +1372,13 @@ engine_dispatch(struct engine *eng, struct plan_reader *r, size_t total,
 			if (rc != ERR_OK) {
 				msg_error("%s", err_message(e));
 				engine_stop(eng, rc, "%s", err_message(e));
-				/* An edited row is consumed (and left out of
-				 * the report); the rows after it are read
-				 * below for their not-run rows. */
+				/* An edited row is reported as read, not
+				 * sent; the rows after it are read below
+				 * for their not-run rows. */
+				if (changed)
+					engine_write_changed(eng, &row,
+					    index++, e);
 				eof = !changed;
-				index += changed;
 			} else if (!eof) {
 				busy = 1;
 				if (!engine_resume_row(eng, &row, index, 0,
@@ -1416,10 +1432,8 @@ engine_dispatch(struct engine *eng, struct plan_reader *r, size_t total,
 	}
 	if (atomic_load(&eng->hard_abort))
 		engine_abandon(eng, e);
-	/* The rows never read: not-run, or what --resume says.  A row
-	 * edited since the validation is left out: its report row would
-	 * name what was never validated (a resume then sends it, as a row
-	 * never seen, if it is still in the plan). */
+	/* The rows never read: not-run, or what --resume says (an edited
+	 * row: not-run as read). */
 	while (!eof) {
 		char why[SUMMARY_REASON_MAX + 32];
 
@@ -1428,7 +1442,7 @@ engine_dispatch(struct engine *eng, struct plan_reader *r, size_t total,
 			engine_stop(eng, rc, "%s", err_message(e));
 			if (!changed)
 				break;
-			index++;
+			engine_write_changed(eng, &row, index++, e);
 			continue;
 		}
 		if (eof)

@@ -71,13 +71,16 @@ static err_code
 lockfile_write_pid(int fd, const char *path, struct err *e)
 {
 	char buf[24];
+	ssize_t w;
 	int n;
 
 	n = snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
 	if (ftruncate(fd, 0) != 0)
 		return err_set_errno(e, ERR_IO, errno, "%s: truncate", path);
-	if (pwrite(fd, buf, (size_t)n, 0) != n)
-		return err_set_errno(e, ERR_IO, errno, "%s: write", path);
+	w = pwrite(fd, buf, (size_t)n, 0);
+	if (w != n)
+		return err_set_errno(e, ERR_IO, w < 0 ? errno : ENOSPC,
+		    "%s: write", path);
 	if (fsync(fd) != 0)
 		return err_set_errno(e, ERR_IO, errno, "%s: fsync", path);
 	return ERR_OK;

@@ -39,8 +39,8 @@
 
 /* Disk space reserved ahead of the streamed rows, and the reserve left
  * below which the writer reports that space is running out. */
-#define REPORT_RESERVE ((uint64_t)2 << 20)
-#define REPORT_RESERVE_LOW ((uint64_t)1 << 20)
+#define REPORT_RESERVE ((uint64_t)256 << 10)
+#define REPORT_RESERVE_LOW ((uint64_t)128 << 10)
 
 /* Suffix of the staging file: "REPORT.start-XXXXXX". */
 #define REPORT_STAGE_SUFFIX ".start-XXXXXX"

@@ -337,6 +337,18 @@ resume_fold(struct resume *r, struct err *e)
 	for (i = 0; i < r->n; i++) {
 		prev = out > 0 ? &r->v[out - 1] : NULL;
 		if (prev != NULL && resume_cmp_h(prev->h, r->v[i].h) == 0) {
+			/* A not-run row says nothing (never sent): the
+			 * other row of the key speaks.  A run writes one
+			 * for a row of a plan edited while it ran, named
+			 * as the edited line read. */
+			if (!(r->v[i].flags & RESUME_F_JOURNAL) &&
+			    !(prev->flags & RESUME_F_JOURNAL) &&
+			    (prev->status == REPORT_NOT_RUN ||
+			    r->v[i].status == REPORT_NOT_RUN)) {
+				if (prev->status == REPORT_NOT_RUN)
+					*prev = r->v[i];
+				continue;
+			}
 			if (!(r->v[i].flags & RESUME_F_JOURNAL))
 				return err_set(e, ERR_MISMATCH, "%s:%lu and "
 				    "line %lu are the same plan row (plan "

@@ -11,7 +11,7 @@ set -euo pipefail
 
 M=$T/disk
 # 8 MiB: room for what mqreset may keep in reserve, filled in a moment.
-if ! tmpfs_mount "$M" 8m; then
+if ! tmpfs_mount "$M" ${ENOSPC_SIZE:-8m}; then
 	skip "ENOSPC during a run" "$TMPFS_WHY"
 	finish
 	exit

@@ -17,6 +17,7 @@ start_emu "$P" --qps 1000
 # Line 12 is type 0 row 5 (GID_g_c005, t05); line 172 is type 0 row 85
 # (GID_g_c085, t01).
 EDIT=172
+cp "$P" "$T/orig.csv"
 before=$(inode "$P")
 bg_run "$T/r.csv" "$P" --execute --endpoint "$EMU_URL" --rate 20 --workers 2
 wait_lines "$T/r.csv" 21 || true # about 1 s in
@@ -34,5 +35,15 @@ check "plan edited: the validated row at that line was not sent either" \
     never_applied GID_g_c085
 check "plan edited: ok rows applied once, nothing else applied" \
     applied_once "$T/r.csv"
+
+# The plan put back as validated: a resume from that report sends what
+# was never sent (the edited line's validated row included), nothing twice.
+cp "$T/orig.csv" "$P"
+mq RUN_ST run "$P" --report "$T/r2.csv" --resume "$T/r.csv" --execute \
+    --endpoint "$EMU_URL" --rate 200
+check "resume with the plan restored: exit 0" exit_is 0
+check "resume with the plan restored: the edited line's row applied" \
+    status_at "$T/r2.csv" "$EDIT" ok
+check "resume with the plan restored: no type 0 row cleared twice" type0_once
 
 finish

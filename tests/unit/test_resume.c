@@ -335,6 +335,51 @@ test_bad_reports(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "/nonexistent/prev.csv"));
 }
 
+/*
+ * A not-run row repeating another row's key (a line of a plan edited
+ * during the run, reported as read) gives way to the other row, whichever
+ * comes first; two rows that both say something are still refused.
+ */
+static void
+test_notrun_duplicate(void)
+{
+	static const char *const texts[] = {
+		"2,I,G,T,0,,ok,200,R1,,,1,5,\n9,I,G,T,0,,not-run,,,x,y,0,,\n",
+		"2,I,G,T,0,,not-run,,,x,y,0,,\n9,I,G,T,0,,ok,200,R1,,,1,5,\n",
+	};
+	struct resume *rs;
+	struct resume_prev p;
+	struct report_key k;
+	struct err e;
+	FILE *fp;
+	size_t i;
+
+	for (i = 0; i < NELEM(texts); i++) {
+		fp = tmpfile();
+		CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+		fputs("line,instance_id,group_id,topic,type,reset_timestamp,"
+		    "status,http_status,request_id,error_code,error_message,"
+		    "attempts,latency_ms,finished_at\n", fp);
+		fputs(texts[i], fp);
+		rewind(fp);
+		rs = NULL;
+		CU_ASSERT_EQUAL_FATAL(resume_load_fp(&rs, fp, "dup.csv", NULL,
+		    NULL, &e), ERR_OK);
+		memset(&k, 0, sizeof k);
+		k.instance = "I";
+		k.group = "G";
+		k.topic = "T";
+		k.type = 0;
+		resume_match(rs, &k, &p);
+		CU_ASSERT_EQUAL(p.seen, RESUME_SEEN_ROW);
+		CU_ASSERT_EQUAL(p.status, REPORT_OK);
+		CU_ASSERT_EQUAL(resume_decide(&p, 0, 0), RESUME_SKIP);
+		CU_ASSERT_EQUAL(resume_check_unmatched(rs, &e), ERR_OK);
+		resume_destroy(rs);
+		fclose(fp);
+	}
+}
+
 /* Chop the last `n` bytes off a file. */
 static void
 chop(const char *path, size_t n)
@@ -568,6 +613,7 @@ test_chain(void)
 }
 
 static CU_TestInfo resume_tests[] = {
+	{ "not-run duplicate gives way", test_notrun_duplicate },
 	{ "decision table", test_decide_table },
 	{ "match table (streamed and final)", test_match_table },
 	{ "different plan detected", test_mismatch },
