@@ -488,21 +488,6 @@ engine_outcome(const struct reply *rep)
 	return DECIDE_IN_FATAL;
 }
 
-/*
- * SignatureNonceUsed on a fresh nonce means this very request reached the
- * service twice: libcurl silently re-sends a request once when a reused
- * keep-alive connection dies before any answer (there is no option to stop
- * it).  The nonce check refused the copy, but the first transmission may
- * have been applied, so the attempt is ambiguous, not merely retryable.
- * (Seen against the emulator's close-after fault; the service behaves the
- * same way: PROTOCOL.md section 8, nonce reuse -> SignatureNonceUsed.)
- */
-static int
-engine_nonce_replayed(const struct reply *rep)
-{
-	return strcmp(rep->code, "SignatureNonceUsed") == 0;
-}
-
 static const struct backoff_policy engine_policies[] = {
 	[DECIDE_BACKOFF_NONE] = { 0, 0, 0 },
 	[DECIDE_BACKOFF_TRANSIENT] = BACKOFF_POLICY_TRANSIENT,
@@ -632,8 +617,9 @@ engine_execute(struct worker *w, struct job *j, struct reply *rep)
 		engine_hold(eng, rep);
 		engine_count_endpoint(eng, rep);
 		in.outcome = engine_outcome(rep);
-		in.maybe_applied = rep->maybe_applied ||
-		    engine_nonce_replayed(rep);
+		/* reply.c says when an answer does not prove the request
+		 * unapplied (a 5xx, a replayed nonce...). */
+		in.maybe_applied = rep->maybe_applied;
 		in.ambiguous_before = amb;
 		in.attempts = j->attempts;
 		in.stopping = engine_should_stop(eng);
