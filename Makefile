@@ -13,6 +13,13 @@
 #
 # Each variant builds in its own directory (BUILD=...), so parallel builds
 # by different people or sanitizers never share objects.
+#
+# Three source folders, three archives: src/common (modules both programs
+# use), src/mqreset (the tool), src/emulator (the emulator), each with its
+# headers in include/<folder>.  A folder is compiled with its own headers
+# and common's only, so the tool cannot include an emulator header nor the
+# emulator a tool header (the compiler refuses), and common includes
+# neither; tests/layout.sh checks the same on the sources.
 
 CC      ?= cc
 BUILD   ?= build
@@ -25,7 +32,7 @@ MANDIR   = $(PREFIX)/share/man
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral
 OPT     ?= -O2 -g
-CPPFLAGS += -Iinclude -D_GNU_SOURCE
+CPPFLAGS += -D_GNU_SOURCE
 CFLAGS  += -std=c11 $(WARN) $(OPT) -pthread
 LDLIBS  += -lcurl -lssl -lcrypto -lcsv -lcjson -lmicrohttpd -lpthread -lm
 TEST_LDLIBS = -lcunit
@@ -45,12 +52,23 @@ ifeq ($(SAN),tsan)
       || echo 0)" -gt 28 ] && echo setarch -R)
 endif
 
-MAINS     = src/main.c src/emulator_main.c
-LIB_SRCS  = $(filter-out $(MAINS),$(wildcard src/*.c))
-LIB_OBJS  = $(LIB_SRCS:src/%.c=$(BUILD)/obj/%.o)
-LIB       = $(BUILD)/libmqreset.a
+INC_COMMON = -Iinclude/common
+INC_TOOL   = $(INC_COMMON) -Iinclude/mqreset
+INC_EMU    = $(INC_COMMON) -Iinclude/emulator
+HEADERS    = $(wildcard include/*/*.h)
+
+MAINS      = src/mqreset/main.c src/emulator/emulator_main.c
+COMMON_SRCS = $(wildcard src/common/*.c)
+TOOL_SRCS  = $(filter-out $(MAINS),$(wildcard src/mqreset/*.c))
+EMU_SRCS   = $(filter-out $(MAINS),$(wildcard src/emulator/*.c))
+COMMON_OBJS = $(COMMON_SRCS:src/%.c=$(BUILD)/obj/%.o)
+TOOL_OBJS  = $(TOOL_SRCS:src/%.c=$(BUILD)/obj/%.o)
+EMU_OBJS   = $(EMU_SRCS:src/%.c=$(BUILD)/obj/%.o)
+LIB_COMMON = $(BUILD)/libcommon.a
+LIB_TOOL   = $(BUILD)/libmqreset.a
+LIB_EMU    = $(BUILD)/libemulator.a
 BIN       = $(BUILD)/mqreset
-EMU       = $(if $(wildcard src/emulator_main.c),$(BUILD)/mqreset-emulator)
+EMU       = $(BUILD)/mqreset-emulator
 TEST_SRCS = $(wildcard tests/unit/test_*.c)
 TEST_BINS = $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 TEST_SUPPORT_SRCS = $(filter-out $(TEST_SRCS),$(wildcard tests/unit/*.c))
@@ -68,30 +86,55 @@ all: $(BIN) $(EMU)
 deps:
 	@scripts/install-deps --if-missing
 
-$(BUILD)/obj/%.o: src/%.c $(wildcard include/*.h) | $(BUILD)/obj
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+$(BUILD)/obj/common/%.o: src/common/%.c $(HEADERS) | $(BUILD)/obj/common
+	$(CC) $(CPPFLAGS) $(INC_COMMON) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/tobj/%.o: tests/unit/%.c $(wildcard include/*.h tests/unit/*.h) \
+$(BUILD)/obj/mqreset/%.o: src/mqreset/%.c $(HEADERS) | $(BUILD)/obj/mqreset
+	$(CC) $(CPPFLAGS) $(INC_TOOL) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj/emulator/%.o: src/emulator/%.c $(HEADERS) | $(BUILD)/obj/emulator
+	$(CC) $(CPPFLAGS) $(INC_EMU) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/tobj/%.o: tests/unit/%.c $(HEADERS) $(wildcard tests/unit/*.h) \
     | $(BUILD)/tobj
-	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(INC_COMMON) -Itests/unit $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/obj $(BUILD)/tobj $(BUILD)/tests:
+$(BUILD)/obj/common $(BUILD)/obj/mqreset $(BUILD)/obj/emulator \
+    $(BUILD)/tobj $(BUILD)/tests:
 	mkdir -p $@
 
-$(LIB): $(LIB_OBJS)
+$(LIB_COMMON): $(COMMON_OBJS)
 	rm -f $@
 	ar rcs $@ $^
 
-$(BIN): $(BUILD)/obj/main.o $(LIB)
+$(LIB_TOOL): $(TOOL_OBJS)
+	rm -f $@
+	ar rcs $@ $^
+
+$(LIB_EMU): $(EMU_OBJS)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(BUILD)/obj/mqreset/main.o $(LIB_TOOL) $(LIB_COMMON)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/mqreset-emulator: $(BUILD)/obj/emulator_main.o $(LIB)
+$(EMU): $(BUILD)/obj/emulator/emulator_main.o $(LIB_EMU) $(LIB_COMMON)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(TEST_SUPPORT_OBJS) $(LIB) \
-    $(wildcard include/*.h tests/unit/*.h) | $(BUILD)/tests
-	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(LDFLAGS) -o $@ $< \
-	    $(TEST_SUPPORT_OBJS) $(LIB) $(TEST_LDLIBS) $(LDLIBS)
+# Unit tests of the emulator (test_emu_*) see the emulator's headers and
+# archive, the others the tool's; both see common's.
+$(BUILD)/tests/test_emu_%: tests/unit/test_emu_%.c $(TEST_SUPPORT_OBJS) \
+    $(LIB_EMU) $(LIB_COMMON) $(HEADERS) $(wildcard tests/unit/*.h) \
+    | $(BUILD)/tests
+	$(CC) $(CPPFLAGS) $(INC_EMU) -Itests/unit $(CFLAGS) $(LDFLAGS) -o $@ \
+	    $< $(TEST_SUPPORT_OBJS) $(LIB_EMU) $(LIB_COMMON) $(TEST_LDLIBS) \
+	    $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(TEST_SUPPORT_OBJS) $(LIB_TOOL) \
+    $(LIB_COMMON) $(HEADERS) $(wildcard tests/unit/*.h) | $(BUILD)/tests
+	$(CC) $(CPPFLAGS) $(INC_TOOL) -Itests/unit $(CFLAGS) $(LDFLAGS) -o $@ \
+	    $< $(TEST_SUPPORT_OBJS) $(LIB_TOOL) $(LIB_COMMON) $(TEST_LDLIBS) \
+	    $(LDLIBS)
 
 # Build the test binaries without running them (CI's clang build).
 tests: all $(TEST_BINS)

@@ -17,8 +17,8 @@ emu_pid=
 cleanup() { [ -n "$emu_pid" ] && kill "$emu_pid" 2>/dev/null; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
-cc -Iinclude -D_GNU_SOURCE -std=c11 -O2 -pthread -o "$tmp/emu_load" \
-    bench/emu_load.c "$BUILD/libmqreset.a" -lcurl -lssl -lcrypto -lpthread
+cc -Iinclude/common -D_GNU_SOURCE -std=c11 -O2 -pthread -o "$tmp/emu_load" \
+    bench/emu_load.c "$BUILD/libcommon.a" -lcurl -lssl -lcrypto -lpthread
 
 THREADS=${EMU_THREADS:-2}
 LOAD_THREADS=${LOAD_THREADS:-4}

@@ -10,9 +10,9 @@ ROWS=${REPORT_BENCH_ROWS:-1000000}
 tmp=${BENCH_TMP:-$(mktemp -d)}
 work=$(mktemp -d "$tmp/report.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-srcs="src/buf.c src/err.c src/csvout.c src/csvin.c src/report.c src/intent.c src/resume.c"
-${CC:-cc} -std=c11 -O2 -Iinclude -D_GNU_SOURCE -o "$work/report_bench" \
-    bench/report_bench.c $srcs -lcrypto
+${CC:-cc} -std=c11 -O2 -Iinclude/common -Iinclude/mqreset -D_GNU_SOURCE \
+    -o "$work/report_bench" bench/report_bench.c "$BUILD/libmqreset.a" \
+    "$BUILD/libcommon.a" -lcurl -lssl -lcrypto -lcsv -lcjson -lpthread -lm
 for order in near random; do
 	"$work/report_bench" "$work" "$ROWS" "$order"
 	echo "  report size: $(du -h "$work/report.csv" | cut -f1)"

@@ -88,8 +88,8 @@ gen_plan "$T/p10k.csv" "$n"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
     -days 2 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
     -keyout "$T/key.pem" -out "$T/cert.pem" 2>/dev/null
-cc -Iinclude -D_GNU_SOURCE -std=c11 -O2 -pthread -o "$T/emu_load" \
-    bench/emu_load.c "$BUILD/libmqreset.a" -lcurl -lssl -lcrypto -lpthread
+cc -Iinclude/common -D_GNU_SOURCE -std=c11 -O2 -pthread -o "$T/emu_load" \
+    bench/emu_load.c "$BUILD/libcommon.a" -lcurl -lssl -lcrypto -lpthread
 emu_opts=(--tls-cert "$T/cert.pem" --tls-key "$T/key.pem"
     --qps-action OnsConsumerResetOffset=100 --threads 4
     --fault latency:ms=30,jitter=40)

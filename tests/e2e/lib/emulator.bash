@@ -4,7 +4,7 @@
 # The signing functions are an independent, "official SDK style"
 # implementation of the Alibaba Cloud RPC signature (v1, HMAC-SHA1) and
 # of ACS3-HMAC-SHA256 (v3) with openssl(1), od(1) and base64(1): they share
-# no code with src/sign.c, so a request they sign and the emulator accepts
+# no code with src/common/sign.c, so a request they sign and the emulator accepts
 # proves both sides follow the published algorithm.  The secrets used are
 # throwaway emulator keys; `openssl dgst -hmac` needs the key as an
 # argument, which is acceptable for them and never done with real ones.

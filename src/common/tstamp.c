@@ -1,0 +1,287 @@
+/*
+ * tstamp.c - parse, check and format reset timestamps.  See
+ * include/common/tstamp.h.
+ *
+ * Design: a hand-written, strict scanner rather than strptime(3): the
+ * accepted grammar is small (digits, or RFC 3339 date-time with offset),
+ * strptime depends on the locale and silently accepts what we must refuse
+ * (no offset), and every refusal needs its own precise reason.  Calendar
+ * arithmetic uses the days-from-civil algorithm (proleptic Gregorian), so
+ * no time zone database or timegm() is involved.
+ */
+#include "tstamp.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian; m 1..12). */
+static int64_t
+tstamp_days_from_civil(int64_t y, int m, int d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+/* Inverse of tstamp_days_from_civil. */
+static void
+tstamp_civil_from_days(int64_t z, int64_t *y, int *m, int *d)
+{
+	int64_t era, doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = yoe + era * 400 + (*m <= 2);
+}
+
+static int
+tstamp_is_leap(int64_t y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static int
+tstamp_days_in_month(int64_t y, int m)
+{
+	static const int days[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30,
+	    31, 30, 31 };
+
+	return m == 2 && tstamp_is_leap(y) ? 29 : days[m - 1];
+}
+
+static int
+tstamp_isdigit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* Read exactly n digits at s into *v; 0 on success. */
+static int
+tstamp_digits(const char *s, int n, int *v)
+{
+	int i;
+
+	*v = 0;
+	for (i = 0; i < n; i++) {
+		if (!tstamp_isdigit(s[i]))
+			return -1;
+		*v = *v * 10 + (s[i] - '0');
+	}
+	return 0;
+}
+
+/* All-digit input: milliseconds since the epoch. */
+static err_code
+tstamp_parse_number(const char *s, size_t n, int64_t *ms, struct err *e)
+{
+	int64_t v = 0;
+	size_t i;
+
+	if (n == 10)
+		return err_set(e, ERR_PARSE, "a 10-digit number looks like "
+		    "seconds, not milliseconds (append 000 if it is seconds)");
+	if (n == 16)
+		return err_set(e, ERR_PARSE, "a 16-digit number looks like "
+		    "microseconds, not milliseconds");
+	if (n == 19)
+		return err_set(e, ERR_PARSE, "a 19-digit number looks like "
+		    "nanoseconds, not milliseconds");
+	if (n > 15)
+		return err_set(e, ERR_PARSE, "number too large for "
+		    "milliseconds since the epoch");
+	for (i = 0; i < n; i++)
+		v = v * 10 + (s[i] - '0');
+	*ms = v;
+	return ERR_OK;
+}
+
+static err_code
+tstamp_parse_rfc3339(const char *s, int64_t *ms, struct err *e)
+{
+	int year, mon, day, hour, min, sec, oh, om, frac_ms = 0, sign;
+	int64_t days, t;
+	const char *p;
+
+	if (tstamp_digits(s, 4, &year) || s[4] != '-' ||
+	    tstamp_digits(s + 5, 2, &mon) || s[7] != '-' ||
+	    tstamp_digits(s + 8, 2, &day))
+		return err_set(e, ERR_PARSE, "not a timestamp: expected "
+		    "milliseconds since the epoch or RFC 3339 "
+		    "(2024-06-03T10:00:00+08:00)");
+	if (mon < 1 || mon > 12)
+		return err_set(e, ERR_PARSE, "month %02d out of range", mon);
+	if (day < 1 || day > tstamp_days_in_month(year, mon))
+		return err_set(e, ERR_PARSE, "day %02d out of range for "
+		    "%04d-%02d", day, year, mon);
+	p = s + 10;
+	if (*p == '\0')
+		return err_set(e, ERR_PARSE, "a date without a time: write "
+		    "%.10sT00:00:00 with an offset such as Z or +08:00", s);
+	if (*p != 'T' && *p != 't' && *p != ' ')
+		return err_set(e, ERR_PARSE, "expected 'T' between date and "
+		    "time");
+	p++;
+	if (tstamp_digits(p, 2, &hour) || p[2] != ':' ||
+	    tstamp_digits(p + 3, 2, &min))
+		return err_set(e, ERR_PARSE, "expected the time as HH:MM:SS");
+	if (p[5] != ':' || tstamp_digits(p + 6, 2, &sec))
+		return err_set(e, ERR_PARSE, "expected the time as HH:MM:SS "
+		    "(seconds are required)");
+	if (hour > 23)
+		return err_set(e, ERR_PARSE, "hour %02d out of range", hour);
+	if (min > 59)
+		return err_set(e, ERR_PARSE, "minute %02d out of range", min);
+	if (sec == 60)
+		return err_set(e, ERR_PARSE, "leap second :60 is not "
+		    "supported");
+	if (sec > 59)
+		return err_set(e, ERR_PARSE, "second %02d out of range", sec);
+	p += 8;
+	if (*p == '.' || *p == ',') {
+		int nd = 0;
+
+		p++;
+		while (tstamp_isdigit(*p)) {
+			/* Keep milliseconds; finer digits are truncated. */
+			if (nd < 3)
+				frac_ms = frac_ms * 10 + (*p - '0');
+			nd++;
+			p++;
+		}
+		if (nd == 0)
+			return err_set(e, ERR_PARSE, "expected digits after "
+			    "the decimal point");
+		if (nd > 9)
+			return err_set(e, ERR_PARSE, "more than 9 fractional "
+			    "digits");
+		for (; nd < 3; nd++)
+			frac_ms *= 10;
+	}
+	if (*p == '\0')
+		return err_set(e, ERR_PARSE, "no time zone offset (ambiguous "
+		    "time zone): add Z for UTC or an offset such as +08:00");
+	if (*p == 'Z' || *p == 'z') {
+		sign = 0;
+		oh = om = 0;
+		p++;
+	} else if (*p == '+' || *p == '-') {
+		sign = *p == '-' ? -1 : 1;
+		if (tstamp_digits(p + 1, 2, &oh))
+			return err_set(e, ERR_PARSE, "offset must be written "
+			    "+HH:MM or -HH:MM");
+		if (p[3] != ':' || tstamp_digits(p + 4, 2, &om))
+			return err_set(e, ERR_PARSE, "offset must be written "
+			    "+HH:MM or -HH:MM (with a colon)");
+		if (oh > 23 || om > 59)
+			return err_set(e, ERR_PARSE, "offset %.6s out of "
+			    "range", p);
+		p += 6;
+	} else
+		return err_set(e, ERR_PARSE, "unexpected text where the "
+		    "offset (Z or +HH:MM) belongs");
+	if (*p != '\0')
+		return err_set(e, ERR_PARSE, "unexpected text after the "
+		    "offset");
+	days = tstamp_days_from_civil(year, mon, day);
+	t = ((days * 24 + hour) * 60 + min) * 60 + sec;
+	if (sign != 0)
+		t -= (int64_t)sign * (oh * 3600 + om * 60);
+	*ms = t * 1000 + frac_ms;
+	return ERR_OK;
+}
+
+err_code
+tstamp_parse_syntax(const char *s, int64_t *ms, struct err *e)
+{
+	size_t n, i;
+
+	if (s == NULL || *s == '\0')
+		return err_set(e, ERR_PARSE, "empty timestamp");
+	n = strlen(s);
+	for (i = 0; i < n && tstamp_isdigit(s[i]); i++)
+		;
+	if (i == n)
+		return tstamp_parse_number(s, n, ms, e);
+	if (s[0] == '-' || s[0] == '+')
+		return err_set(e, ERR_PARSE, "not a timestamp: a signed "
+		    "number");
+	if (i == 4 && s[4] == '-')
+		return tstamp_parse_rfc3339(s, ms, e);
+	for (i = 0; i < n; i++)
+		if (!tstamp_isdigit(s[i]) && s[i] != '.')
+			break;
+	if (i == n)
+		return err_set(e, ERR_PARSE, "not a timestamp: milliseconds "
+		    "since the epoch must be a whole number");
+	return err_set(e, ERR_PARSE, "not a timestamp: expected "
+	    "milliseconds since the epoch or RFC 3339 "
+	    "(2024-06-03T10:00:00+08:00)");
+}
+
+err_code
+tstamp_check_range(int64_t ms, int64_t now_ms, struct err *e)
+{
+	char when[TSTAMP_FMT_MAX], now[TSTAMP_FMT_MAX];
+
+	if (ms < TSTAMP_MIN_MS)
+		return err_set(e, ERR_PARSE, "%s is before 2000-01-01",
+		    tstamp_format(ms, when));
+	if (ms > now_ms + TSTAMP_FUTURE_MS)
+		return err_set(e, ERR_PARSE, "%s is more than 5 minutes in "
+		    "the future (now %s)", tstamp_format(ms, when),
+		    tstamp_format(now_ms, now));
+	return ERR_OK;
+}
+
+err_code
+tstamp_parse(const char *s, int64_t now_ms, int64_t *ms, struct err *e)
+{
+	int64_t v = 0;
+	err_code rc;
+
+	rc = tstamp_parse_syntax(s, &v, e);
+	if (rc == ERR_OK)
+		rc = tstamp_check_range(v, now_ms, e);
+	if (rc == ERR_OK)
+		*ms = v;
+	return rc;
+}
+
+const char *
+tstamp_format(int64_t ms, char *out)
+{
+	int64_t days, rem, y;
+	int m, d;
+	char tmp[128];
+	size_t n;
+
+	/* 0000-01-01 .. 9999-12-31T23:59:59.999Z */
+	if (ms < INT64_C(-62167219200000) || ms > INT64_C(253402300799999)) {
+		snprintf(out, TSTAMP_FMT_MAX, "out-of-range");
+		return out;
+	}
+	days = ms >= 0 ? ms / 86400000 : -((-ms + 86399999) / 86400000);
+	rem = ms - days * 86400000;
+	tstamp_civil_from_days(days, &y, &m, &d);
+	/* Ranges are known here but not to the compiler: format wide, copy. */
+	snprintf(tmp, sizeof tmp, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+	    (int)y, m, d, (int)(rem / 3600000), (int)(rem / 60000 % 60),
+	    (int)(rem / 1000 % 60), (int)(rem % 1000));
+	n = strlen(tmp);
+	if (n >= TSTAMP_FMT_MAX)
+		n = TSTAMP_FMT_MAX - 1;
+	memcpy(out, tmp, n);
+	out[n] = '\0';
+	return out;
+}

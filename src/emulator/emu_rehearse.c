@@ -1,0 +1,128 @@
+/*
+ * emu_rehearse.c - a state made to fit a plan.  See
+ * include/emulator/emu_rehearse.h.
+ */
+#include "emu_rehearse.h"
+
+#include <string.h>
+
+#include "diag.h"
+#include "plan.h"
+#include "rng.h"
+
+/* A subscription starts this far behind the newest message. */
+#define EMU_REHEARSE_LAG_MS ((int64_t)3600 * 1000)
+
+static uint64_t
+emu_rehearse_hash(const char *s, uint64_t seed)
+{
+	uint64_t h = 1469598103934665603ULL ^ seed;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+/* Give a new topic its week of history; widen an old one for `ts`. */
+static void
+emu_rehearse_topic(struct emu_topic *t, int fresh, int64_t now_ms,
+    uint64_t seed, int64_t ts)
+{
+	struct rng g;
+
+	if (fresh) {
+		rng_seed(&g, emu_rehearse_hash(t->name, seed));
+		t->earliest_ms = now_ms - EMU_REHEARSE_HISTORY_MS;
+		t->latest_ms = now_ms;
+		t->message_count = 100000 + (int64_t)rng_below(&g, 900001);
+		t->create_ms = now_ms - 4 * EMU_REHEARSE_HISTORY_MS;
+	}
+	if (ts >= 0 && ts < t->earliest_ms)
+		t->earliest_ms = ts;
+	if (ts > t->latest_ms)
+		t->latest_ms = ts;
+	if (t->message_count == 0)
+		t->message_count = 100000;
+}
+
+static err_code
+emu_rehearse_row(struct emu_state *st, const struct plan_row *row,
+    int64_t now_ms, uint64_t seed)
+{
+	struct emu_instance *in;
+	struct emu_topic *t;
+	struct emu_group *g;
+	struct emu_sub *s;
+	int fresh_t, fresh_g, fresh_s;
+
+	in = emu_state_add_instance(st, row->instance);
+	if (in == NULL)
+		return ERR_NOMEM;
+	fresh_t = emu_state_find_topic(st, in->id, row->topic) == NULL;
+	t = emu_state_add_topic(st, in, row->topic);
+	fresh_g = emu_state_find_group(st, in->id, row->group) == NULL;
+	g = emu_state_add_group(st, in, row->group);
+	if (t == NULL || g == NULL)
+		return ERR_NOMEM;
+	emu_rehearse_topic(t, fresh_t, now_ms, seed,
+	    row->type == PLAN_TYPE_TIMESTAMP ? row->reset_ms : -1);
+	if (fresh_g)
+		g->create_ms = now_ms - 2 * EMU_REHEARSE_HISTORY_MS;
+	fresh_s = emu_state_find_sub(st, in->id, g->group_id, t->name) == NULL;
+	s = emu_state_add_sub(st, in, g, t);
+	if (s == NULL)
+		return ERR_NOMEM;
+	if (fresh_s) {
+		s->position_ms = t->latest_ms - EMU_REHEARSE_LAG_MS;
+		if (s->position_ms < t->earliest_ms)
+			s->position_ms = t->earliest_ms;
+		s->backlog = emu_state_backlog_at(t, s->position_ms);
+		if (s->backlog == 0)
+			s->backlog = 1;
+		s->consume_tps = 10.0;
+	}
+	return ERR_OK;
+}
+
+err_code
+emu_rehearse(struct emu_state *st, const char *path, const char *instance,
+    int64_t now_ms, uint64_t seed, unsigned long *rows, struct err *e)
+{
+	struct plan_options po;
+	struct plan_counts counts;
+	struct plan_reader *r = NULL;
+	struct plan_row row;
+	struct diag *d;
+	err_code rc;
+	int eof = 0;
+
+	*rows = 0;
+	d = diag_new(plan_display_name(path), DIAG_PRINT, 20);
+	if (d == NULL)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	memset(&po, 0, sizeof po);
+	po.instance = instance;
+	po.now_ms = now_ms;
+	po.diag = d;
+	rc = plan_validate(path, &po, &counts, e);
+	diag_finish(d);
+	if (rc == ERR_PLAN)
+		err_set(e, ERR_PLAN, "%s: the plan has errors; a rehearsal "
+		    "needs a valid plan", plan_display_name(path));
+	po.diag = NULL;
+	po.stop_on_error = 1;
+	if (rc == ERR_OK)
+		rc = plan_open(path, &po, &r, e);
+	while (rc == ERR_OK) {
+		rc = plan_next(r, &row, &eof, e);
+		if (rc != ERR_OK || eof)
+			break;
+		rc = emu_rehearse_row(st, &row, now_ms, seed);
+		if (rc == ERR_NOMEM)
+			err_set(e, rc, "out of memory");
+		(*rows)++;
+	}
+	plan_close(r);
+	diag_destroy(d);
+	return rc;
+}

@@ -1,0 +1,225 @@
+/*
+ * intent.c - the in-flight journal for type 0 rows.  See include/mqreset/intent.h
+ * for why it exists and what it guarantees.
+ *
+ * Design: the journal is staged under a temporary name with its header
+ * and renamed into place (never following or, without INTENT_FORCE,
+ * replacing anything); each intent is one CSV record encoded by csvout.c
+ * and handed to the kernel with pwrite() at the known end of the file
+ * before intent_record() returns (and fdatasync()ed with INTENT_SYNC).  A
+ * record cut short by a kill during the write is possible only while the
+ * request has not been sent yet; the reader ignores it, which is right.
+ */
+#include "intent.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "csvout.h"
+#include "fsutil.h"
+
+const char *const intent_columns[INTENT_NCOLUMNS] = {
+	"line", "instance_id", "group_id", "topic", "type", "reset_timestamp",
+	"sent_at"
+};
+
+struct intent {
+	char *path;         /* the journal's path (owned) */
+	int fd;             /* open journal, -1 once closed */
+	unsigned flags;     /* INTENT_* */
+	unsigned long n;    /* lines recorded */
+	uint64_t end;       /* bytes of whole records in the file */
+	int broken;         /* a write failed: every later record fails */
+	struct buf line;    /* the record being encoded */
+};
+
+err_code
+intent_path(const char *report_path, struct buf *out)
+{
+	buf_reset(out);
+	return buf_printf(out, "%s%s", report_path, INTENT_SUFFIX);
+}
+
+/*
+ * Write the record in j->line at the end of the file, completely, before
+ * returning (and sync it with INTENT_SYNC).  A write that fails (a full
+ * disk) is cut back, so the file never holds half a line followed by
+ * another, and the journal refuses every later record: the engine sends
+ * no type 0 request without its line.
+ */
+static err_code
+intent_put(struct intent *j, struct err *e)
+{
+	const char *p = j->line.data;
+	size_t left = j->line.len;
+	ssize_t n;
+	int err;
+
+	if (j->broken)
+		return err_set(e, ERR_IO, "%s: an earlier write failed",
+		    j->path);
+	while (left > 0) {
+		n = pwrite(j->fd, p, left, (off_t)(j->end +
+		    (uint64_t)(p - j->line.data)));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			err = n == 0 ? ENOSPC : errno;
+			(void)ftruncate(j->fd, (off_t)j->end);
+			j->broken = 1;
+			return err_set_errno(e, ERR_IO, err, "writing %s",
+			    j->path);
+		}
+		p += n;
+		left -= (size_t)n;
+	}
+	j->end += j->line.len;
+	if ((j->flags & INTENT_SYNC) && fdatasync(j->fd) != 0) {
+		j->broken = 1;
+		return err_set_errno(e, ERR_IO, errno, "syncing %s", j->path);
+	}
+	return ERR_OK;
+}
+
+err_code
+intent_open(struct intent **out, const char *report_path, unsigned flags,
+    struct err *e)
+{
+	struct intent *j;
+	struct buf path;
+	char *stage = NULL;
+	mode_t mask;
+	err_code rc;
+
+	*out = NULL;
+	j = calloc(1, sizeof *j);
+	if (j == NULL)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	j->fd = -1;
+	j->flags = flags;
+	buf_init(&j->line, 1 << 16);
+	buf_init(&path, 8192);
+	rc = intent_path(report_path, &path);
+	if (rc != ERR_OK) {
+		rc = err_set(e, rc, "report path too long: %s", report_path);
+		goto fail;
+	}
+	j->path = buf_steal(&path);
+	if (j->path == NULL ||
+	    asprintf(&stage, "%s%s", j->path, INTENT_STAGE_SUFFIX) < 0) {
+		stage = NULL;
+		rc = err_set(e, ERR_NOMEM, "out of memory");
+		goto fail;
+	}
+	rc = fsutil_check_target(j->path, e);
+	if (rc != ERR_OK)
+		goto fail;
+	/* Staged, then renamed: the journal, when it exists, always has
+	 * its whole header (the resume reader refuses a broken one). */
+	j->fd = mkostemp(stage, O_CLOEXEC);
+	if (j->fd < 0) {
+		rc = err_set_errno(e, ERR_IO, errno, "cannot create %s",
+		    j->path);
+		goto fail;
+	}
+	mask = umask(0);
+	umask(mask);
+	(void)fchmod(j->fd, 0644 & ~mask);
+	rc = csvout_record(&j->line, intent_columns, INTENT_NCOLUMNS);
+	if (rc == ERR_OK)
+		rc = intent_put(j, e);
+	else
+		rc = err_set(e, rc, "%s: header: %s", j->path, err_text(rc));
+	if (rc == ERR_OK && fsync(j->fd) != 0)
+		rc = err_set_errno(e, ERR_IO, errno, "syncing %s", stage);
+	if (rc == ERR_OK)
+		rc = fsutil_publish(stage, j->path,
+		    (flags & INTENT_FORCE) != 0, e);
+	if (rc == ERR_EXISTS)
+		rc = err_set(e, ERR_EXISTS, "%s exists: a run writing report "
+		    "%s was interrupted; pass the report to --resume",
+		    j->path, report_path);
+	if (rc != ERR_OK) {
+		(void)unlink(stage);
+		goto fail;
+	}
+	free(stage);
+	*out = j;
+	return ERR_OK;
+fail:
+	free(stage);
+	buf_free(&path);
+	intent_destroy(j);
+	return rc;
+}
+
+err_code
+intent_record(struct intent *j, unsigned long line,
+    const struct report_key *key, int64_t now_ms, struct err *e)
+{
+	char lbuf[32], tbuf[2][REPORT_TIME_MAX];
+	const char *cells[INTENT_NCOLUMNS];
+	err_code rc;
+
+	if (j->fd < 0)
+		return err_set(e, ERR_BADSTATE, "%s is closed", j->path);
+	snprintf(lbuf, sizeof lbuf, "%lu", line);
+	cells[0] = lbuf;
+	cells[1] = key->instance;
+	cells[2] = key->group;
+	cells[3] = key->topic;
+	cells[4] = key->type == 0 ? "0" : "1";
+	cells[5] = key->type == 0 ? "" :
+	    report_format_time(key->reset_ms, tbuf[0]);
+	cells[6] = report_format_time(now_ms, tbuf[1]);
+	buf_reset(&j->line);
+	rc = csvout_record(&j->line, cells, INTENT_NCOLUMNS);
+	if (rc != ERR_OK)
+		return err_set(e, rc, "%s: line for plan line %lu: %s",
+		    j->path, line, err_text(rc));
+	rc = intent_put(j, e);
+	if (rc == ERR_OK)
+		j->n++;
+	return rc;
+}
+
+unsigned long
+intent_count(const struct intent *j)
+{
+	return j->n;
+}
+
+err_code
+intent_finish(struct intent *j, struct err *e)
+{
+	err_code rc = ERR_OK;
+
+	if (j->fd < 0)
+		return err_set(e, ERR_BADSTATE, "%s is closed", j->path);
+	if (close(j->fd) != 0)
+		rc = err_set_errno(e, ERR_IO, errno, "closing %s", j->path);
+	j->fd = -1;
+	if (unlink(j->path) != 0 && rc == ERR_OK)
+		rc = err_set_errno(e, ERR_IO, errno, "removing %s", j->path);
+	return rc;
+}
+
+void
+intent_destroy(struct intent *j)
+{
+	if (j == NULL)
+		return;
+	if (j->fd >= 0) {
+		(void)fsync(j->fd);
+		(void)close(j->fd);
+	}
+	free(j->path);
+	buf_free(&j->line);
+	free(j);
+}

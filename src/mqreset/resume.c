@@ -1,0 +1,559 @@
+/*
+ * resume.c - reading a previous report (and its intent journal) for
+ * `run --resume`, matching plan rows against it, and the resume decision.
+ * See include/mqreset/resume.h for the contract and the decision table.
+ *
+ * Design: both files are read with csvin.c (strict, streaming, knows a
+ * record cut short by a kill).  Each row becomes a 24-byte entry: a 96-bit
+ * key digest, the report and plan line numbers, the status and two flags.
+ * After loading, the entries are heap-sorted by digest (report rows before
+ * journal lines of the same key) and folded: a journal line whose key has
+ * a report row is dropped (the answer supersedes the intent), a second
+ * journal line of a key is dropped, two report rows of one key are an
+ * error.  Lookups are binary searches.
+ */
+#include "resume.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <openssl/sha.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "buf.h"
+#include "csvin.h"
+#include "csvout.h"
+#include "intent.h"
+
+/* Entry status value for a journal line (not a report status). */
+#define RESUME_INFLIGHT 0xffu
+
+/* Entry flags. */
+#define RESUME_F_JOURNAL 0x1u /* from the journal */
+#define RESUME_F_MATCHED 0x2u /* a plan row has this key */
+
+struct resume_entry {
+	uint32_t h[3];        /* key digest (first 96 bits of SHA-256) */
+	uint32_t report_line; /* line in the report or journal */
+	uint32_t plan_line;   /* plan line recorded in that line */
+	uint8_t status;       /* enum report_status or RESUME_INFLIGHT */
+	uint8_t flags;        /* RESUME_F_* */
+};
+
+struct resume {
+	struct resume_entry *v;  /* entries, sorted after loading */
+	size_t n;                /* entries used */
+	size_t cap;              /* entries allocated */
+	struct resume_stats st;  /* counts from loading */
+	char *report_name;       /* for messages (owned) */
+	char *journal_name;      /* for messages (owned), NULL if none */
+	struct buf key;          /* scratch: the serialised key */
+};
+
+/* Loader state for one file. */
+struct resume_loader {
+	struct resume *r;      /* table being filled */
+	const char *name;      /* file name for messages */
+	int journal;           /* reading the journal */
+	size_t ncells;         /* cells per record, from the header */
+	int have_header;       /* header seen */
+	struct err *e;         /* error detail */
+};
+
+const char *
+resume_action_text(enum resume_action a)
+{
+	switch (a) {
+	case RESUME_SEND: return "send";
+	case RESUME_SKIP: return "skip";
+	case RESUME_HOLD: return "hold";
+	}
+	return "invalid";
+}
+
+enum resume_action
+resume_decide(const struct resume_prev *prev, int type, int retry_ambiguous)
+{
+	/* Only a repeated type 0 reset can do lasting harm. */
+	enum resume_action ambiguous = (type == 0 && !retry_ambiguous) ?
+	    RESUME_HOLD : RESUME_SEND;
+
+	switch (prev->seen) {
+	case RESUME_SEEN_NONE:
+		return RESUME_SEND;
+	case RESUME_SEEN_INFLIGHT:
+		return ambiguous;
+	case RESUME_SEEN_ROW:
+		break;
+	}
+	switch (prev->status) {
+	case REPORT_OK:
+	case REPORT_SKIPPED:
+		return RESUME_SKIP;
+	case REPORT_FAILED:
+	case REPORT_NOT_RUN:
+	case REPORT_DRY_RUN:
+		return RESUME_SEND;
+	case REPORT_UNKNOWN:
+		return ambiguous;
+	}
+	/* An out-of-range status: the safe answer is not to send. */
+	return RESUME_HOLD;
+}
+
+/*
+ * Digest of a key: fields separated by 0x1f (plan identifiers cannot hold
+ * control characters), the instant as decimal milliseconds, "-" for type
+ * 0 (whose instant means nothing).
+ */
+static err_code
+resume_digest(struct buf *tmp, const struct report_key *k, uint32_t h[3])
+{
+	unsigned char md[SHA256_DIGEST_LENGTH];
+	err_code rc;
+
+	buf_reset(tmp);
+	rc = buf_printf(tmp, "%s\x1f%s\x1f%s\x1f%d\x1f", k->instance != NULL ?
+	    k->instance : "", k->group != NULL ? k->group : "",
+	    k->topic != NULL ? k->topic : "", k->type == 0 ? 0 : 1);
+	if (rc == ERR_OK && k->type == 0)
+		rc = buf_putc(tmp, '-');
+	else if (rc == ERR_OK)
+		rc = buf_printf(tmp, "%lld", (long long)k->reset_ms);
+	if (rc != ERR_OK)
+		return rc;
+	SHA256((const unsigned char *)buf_cstr(tmp), tmp->len, md);
+	memcpy(h, md, 3 * sizeof h[0]);
+	return ERR_OK;
+}
+
+static int
+resume_cmp_h(const uint32_t a[3], const uint32_t b[3])
+{
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		if (a[i] != b[i])
+			return a[i] < b[i] ? -1 : 1;
+	}
+	return 0;
+}
+
+/* Sort order: digest, then report rows before journal lines, then line. */
+static int
+resume_cmp_entry(const struct resume_entry *a, const struct resume_entry *b)
+{
+	int c = resume_cmp_h(a->h, b->h);
+
+	if (c != 0)
+		return c;
+	if ((a->flags & RESUME_F_JOURNAL) != (b->flags & RESUME_F_JOURNAL))
+		return (a->flags & RESUME_F_JOURNAL) ? 1 : -1;
+	return (a->report_line > b->report_line) -
+	    (a->report_line < b->report_line);
+}
+
+static void
+resume_sift(struct resume_entry *v, size_t root, size_t n)
+{
+	struct resume_entry tmp;
+	size_t child;
+
+	while ((child = 2 * root + 1) < n) {
+		if (child + 1 < n && resume_cmp_entry(&v[child],
+		    &v[child + 1]) < 0)
+			child++;
+		if (resume_cmp_entry(&v[root], &v[child]) >= 0)
+			return;
+		tmp = v[root];
+		v[root] = v[child];
+		v[child] = tmp;
+		root = child;
+	}
+}
+
+/*
+ * Heapsort, in place: qsort() in glibc may allocate a copy of the array
+ * (25 MB for a million rows), which would double the peak memory.
+ */
+static void
+resume_sort(struct resume_entry *v, size_t n)
+{
+	struct resume_entry tmp;
+	size_t i;
+
+	for (i = n / 2; i-- > 0;)
+		resume_sift(v, i, n);
+	for (i = n; i-- > 1;) {
+		tmp = v[0];
+		v[0] = v[i];
+		v[i] = tmp;
+		resume_sift(v, 0, i);
+	}
+}
+
+static uint32_t
+resume_u32(unsigned long v)
+{
+	return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+}
+
+/* Parse a decimal line number (1..ULONG_MAX). */
+static int
+resume_parse_line(const char *s, unsigned long *v)
+{
+	char *end;
+
+	if (s[0] < '0' || s[0] > '9')
+		return -1;
+	errno = 0;
+	*v = strtoul(s, &end, 10);
+	if (errno != 0 || *end != '\0' || *v == 0)
+		return -1;
+	return 0;
+}
+
+static err_code
+resume_check_header(struct resume_loader *ld, char **cells, size_t n,
+    unsigned long line)
+{
+	const char *const *want = ld->journal ? intent_columns :
+	    report_fixed_columns;
+	size_t nwant = ld->journal ? INTENT_NCOLUMNS : REPORT_NFIXED;
+	size_t i;
+
+	for (i = 0; i < nwant; i++) {
+		if (i >= n || strcmp(cells[i], want[i]) != 0)
+			return err_set(ld->e, ERR_PARSE, "%s:%lu: not a "
+			    "mqreset %s: column %zu should be \"%s\"", ld->name,
+			    line, ld->journal ? "intent journal" : "report",
+			    i + 1, want[i]);
+	}
+	ld->ncells = n;
+	ld->have_header = 1;
+	return ERR_OK;
+}
+
+/* csvin callback: one record of the report or the journal. */
+static err_code
+resume_record(void *arg, char **cells, size_t n, unsigned long line)
+{
+	struct resume_loader *ld = arg;
+	struct resume *r = ld->r;
+	struct resume_entry *ent;
+	struct report_key key;
+	enum report_status st = REPORT_OK;
+	unsigned long pline;
+	size_t i;
+	err_code rc;
+
+	if (!ld->have_header)
+		return resume_check_header(ld, cells, n, line);
+	if (n != ld->ncells)
+		return err_set(ld->e, ERR_PARSE, "%s:%lu: %zu cells, the "
+		    "header has %zu", ld->name, line, n, ld->ncells);
+	for (i = 1; i <= 6; i++)
+		csvout_decode(cells[i]);
+	if (resume_parse_line(cells[0], &pline) != 0)
+		return err_set(ld->e, ERR_PARSE, "%s:%lu: bad plan line "
+		    "number \"%s\"", ld->name, line, cells[0]);
+	key.instance = cells[1];
+	key.group = cells[2];
+	key.topic = cells[3];
+	key.reset_ms = 0;
+	if (strcmp(cells[4], "0") == 0)
+		key.type = 0;
+	else if (strcmp(cells[4], "1") == 0)
+		key.type = 1;
+	else
+		return err_set(ld->e, ERR_PARSE, "%s:%lu: bad type \"%s\"",
+		    ld->name, line, cells[4]);
+	if (key.type == 1 &&
+	    report_parse_time(cells[5], &key.reset_ms) != ERR_OK)
+		return err_set(ld->e, ERR_PARSE, "%s:%lu: bad "
+		    "reset_timestamp \"%s\"", ld->name, line, cells[5]);
+	if (!ld->journal && report_status_parse(cells[6], &st) != ERR_OK)
+		return err_set(ld->e, ERR_PARSE, "%s:%lu: unknown status "
+		    "\"%s\"", ld->name, line, cells[6]);
+	if (r->n == r->cap) {
+		size_t ncap = r->cap == 0 ? 1024 : r->cap * 2;
+		struct resume_entry *nv = realloc(r->v, ncap * sizeof *nv);
+
+		if (nv == NULL)
+			return err_set(ld->e, ERR_NOMEM, "out of memory");
+		r->v = nv;
+		r->cap = ncap;
+	}
+	ent = &r->v[r->n];
+	memset(ent, 0, sizeof *ent);
+	rc = resume_digest(&r->key, &key, ent->h);
+	if (rc != ERR_OK)
+		return err_set(ld->e, rc, "%s:%lu: key too long", ld->name,
+		    line);
+	ent->report_line = resume_u32(line);
+	ent->plan_line = resume_u32(pline);
+	if (ld->journal) {
+		ent->status = RESUME_INFLIGHT;
+		ent->flags = RESUME_F_JOURNAL;
+		r->st.intents++;
+	} else {
+		ent->status = (uint8_t)st;
+		r->st.rows++;
+		r->st.by_status[st]++;
+	}
+	r->n++;
+	return ERR_OK;
+}
+
+static err_code
+resume_read(struct resume *r, FILE *fp, const char *name, int journal,
+    unsigned long *truncated, struct err *e)
+{
+	struct resume_loader ld;
+	err_code rc;
+
+	memset(&ld, 0, sizeof ld);
+	ld.r = r;
+	ld.name = name;
+	ld.journal = journal;
+	ld.e = e;
+	rc = csvin_read(fp, name, resume_record, &ld, truncated, e);
+	if (rc == ERR_OK && !ld.have_header)
+		rc = err_set(e, ERR_PARSE, "%s: no header line: not a mqreset "
+		    "%s", name, journal ? "intent journal" : "report");
+	return rc;
+}
+
+/* Sort, then fold journal lines into report rows (see the top comment). */
+static err_code
+resume_fold(struct resume *r, struct err *e)
+{
+	size_t i, out = 0;
+	struct resume_entry *prev;
+
+	resume_sort(r->v, r->n);
+	for (i = 0; i < r->n; i++) {
+		prev = out > 0 ? &r->v[out - 1] : NULL;
+		if (prev != NULL && resume_cmp_h(prev->h, r->v[i].h) == 0) {
+			/* A not-run row says nothing (never sent): the
+			 * other row of the key speaks.  A run writes one
+			 * for a row of a plan edited while it ran, named
+			 * as the edited line read. */
+			if (!(r->v[i].flags & RESUME_F_JOURNAL) &&
+			    !(prev->flags & RESUME_F_JOURNAL) &&
+			    (prev->status == REPORT_NOT_RUN ||
+			    r->v[i].status == REPORT_NOT_RUN)) {
+				if (prev->status == REPORT_NOT_RUN)
+					*prev = r->v[i];
+				continue;
+			}
+			if (!(r->v[i].flags & RESUME_F_JOURNAL))
+				return err_set(e, ERR_MISMATCH, "%s:%lu and "
+				    "line %lu are the same plan row (plan "
+				    "lines %lu and %lu): not a report mqreset "
+				    "wrote", r->report_name,
+				    (unsigned long)prev->report_line,
+				    (unsigned long)r->v[i].report_line,
+				    (unsigned long)prev->plan_line,
+				    (unsigned long)r->v[i].plan_line);
+			continue; /* answered, or journaled twice */
+		}
+		r->v[out++] = r->v[i];
+	}
+	r->n = out;
+	/* Give back the growth slack (up to half the table). */
+	if (r->n > 0 && r->n < r->cap) {
+		struct resume_entry *nv = realloc(r->v, r->n * sizeof *nv);
+
+		if (nv != NULL) {
+			r->v = nv;
+			r->cap = r->n;
+		}
+	}
+	for (i = 0; i < r->n; i++)
+		r->st.in_flight += (r->v[i].flags & RESUME_F_JOURNAL) != 0;
+	return ERR_OK;
+}
+
+static struct resume *
+resume_new(const char *report_name, const char *journal_name)
+{
+	struct resume *r = calloc(1, sizeof *r);
+
+	if (r == NULL)
+		return NULL;
+	buf_init(&r->key, 1 << 16);
+	r->report_name = strdup(report_name);
+	r->journal_name = journal_name != NULL ? strdup(journal_name) : NULL;
+	if (r->report_name == NULL ||
+	    (journal_name != NULL && r->journal_name == NULL)) {
+		resume_destroy(r);
+		return NULL;
+	}
+	return r;
+}
+
+err_code
+resume_load_fp(struct resume **out, FILE *report, const char *report_name,
+    FILE *journal, const char *journal_name, struct err *e)
+{
+	struct resume *r;
+	err_code rc;
+
+	*out = NULL;
+	r = resume_new(report_name, journal != NULL ? journal_name : NULL);
+	if (r == NULL)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	rc = resume_read(r, report, report_name, 0, &r->st.truncated_line, e);
+	if (rc == ERR_OK && journal != NULL) {
+		r->st.have_journal = 1;
+		rc = resume_read(r, journal, journal_name, 1,
+		    &r->st.journal_truncated_line, e);
+	}
+	if (rc == ERR_OK)
+		rc = resume_fold(r, e);
+	if (rc != ERR_OK) {
+		resume_destroy(r);
+		return rc;
+	}
+	*out = r;
+	return ERR_OK;
+}
+
+err_code
+resume_load(struct resume **out, const char *report_path, struct err *e)
+{
+	FILE *rep = NULL, *jr = NULL;
+	struct buf jpath;
+	err_code rc = ERR_OK;
+
+	*out = NULL;
+	buf_init(&jpath, 8192);
+	rep = fopen(report_path, "rb");
+	if (rep == NULL)
+		rc = err_set_errno(e, ERR_IO, errno, "cannot read previous "
+		    "report %s", report_path);
+	if (rc == ERR_OK && intent_path(report_path, &jpath) != ERR_OK)
+		rc = err_set(e, ERR_TOOBIG, "path too long: %s", report_path);
+	if (rc == ERR_OK) {
+		jr = fopen(buf_cstr(&jpath), "rb");
+		if (jr == NULL && errno != ENOENT)
+			rc = err_set_errno(e, ERR_IO, errno, "cannot read "
+			    "intent journal %s", buf_cstr(&jpath));
+	}
+	if (rc == ERR_OK)
+		rc = resume_load_fp(out, rep, report_path, jr,
+		    buf_cstr(&jpath), e);
+	if (rep != NULL)
+		fclose(rep);
+	if (jr != NULL)
+		fclose(jr);
+	buf_free(&jpath);
+	return rc;
+}
+
+const struct resume_stats *
+resume_stats(const struct resume *r)
+{
+	return &r->st;
+}
+
+void
+resume_match(struct resume *r, const struct report_key *key,
+    struct resume_prev *prev)
+{
+	size_t lo = 0, hi = r->n, mid;
+	struct resume_entry *ent;
+	uint32_t h[3];
+	int c;
+
+	memset(prev, 0, sizeof *prev);
+	prev->seen = RESUME_SEEN_NONE;
+	/* Plan keys are short (identifiers <= 255 bytes); a key that does
+	 * not fit cannot be in the table either. */
+	if (resume_digest(&r->key, key, h) != ERR_OK)
+		return;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		ent = &r->v[mid];
+		c = resume_cmp_h(h, ent->h);
+		if (c == 0) {
+			ent->flags |= RESUME_F_MATCHED;
+			prev->report_line = ent->report_line;
+			prev->plan_line = ent->plan_line;
+			if (ent->flags & RESUME_F_JOURNAL)
+				prev->seen = RESUME_SEEN_INFLIGHT;
+			else {
+				prev->seen = RESUME_SEEN_ROW;
+				prev->status = (enum report_status)ent->status;
+			}
+			return;
+		}
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+}
+
+err_code
+resume_check_unmatched(const struct resume *r, struct err *e)
+{
+	const struct resume_entry *first = NULL, *ent;
+	size_t i, count = 0;
+
+	for (i = 0; i < r->n; i++) {
+		ent = &r->v[i];
+		if (ent->flags & RESUME_F_MATCHED)
+			continue;
+		count++;
+		/* Name the earliest line, report rows before the journal. */
+		if (first == NULL || (first->flags & RESUME_F_JOURNAL) >
+		    (ent->flags & RESUME_F_JOURNAL) ||
+		    ((first->flags & RESUME_F_JOURNAL) ==
+		    (ent->flags & RESUME_F_JOURNAL) &&
+		    ent->report_line < first->report_line))
+			first = ent;
+	}
+	if (first == NULL)
+		return ERR_OK;
+	return err_set(e, ERR_MISMATCH, "%s:%lu: the row for plan line %lu "
+	    "(instance, group, topic, type, reset time) is not in this "
+	    "plan%s: the previous report comes from a different plan or the "
+	    "plan was edited; refusing to resume",
+	    (first->flags & RESUME_F_JOURNAL) ? r->journal_name :
+	    r->report_name, (unsigned long)first->report_line,
+	    (unsigned long)first->plan_line,
+	    count > 1 ? " (nor are other rows of it)" : "");
+}
+
+err_code
+resume_check_paths(const char *resume_path, const char *report_path,
+    struct err *e)
+{
+	struct stat a, b;
+	int same = strcmp(resume_path, report_path) == 0;
+
+	if (!same && stat(resume_path, &a) == 0 && stat(report_path, &b) == 0)
+		same = a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+	if (same)
+		return err_set(e, ERR_USAGE, "--resume %s and --report %s name "
+		    "the same file: the previous report is the record of what "
+		    "was applied and must be kept; write the new report to "
+		    "another file", resume_path, report_path);
+	return ERR_OK;
+}
+
+void
+resume_destroy(struct resume *r)
+{
+	if (r == NULL)
+		return;
+	free(r->v);
+	free(r->report_name);
+	free(r->journal_name);
+	buf_free(&r->key);
+	free(r);
+}

@@ -1,0 +1,195 @@
+/*
+ * summary.c - the end-of-run summary, for humans and for pipelines.
+ * See include/mqreset/summary.h for the JSON keys (a stable interface).
+ *
+ * The JSON is built with cJSON, which stays inside this file.
+ */
+#include "summary.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "fsutil.h"
+#include "msg.h"
+
+void
+summary_init(struct summary *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+double
+summary_mean_rate(const struct summary *s)
+{
+	return s->elapsed_s > 0 ? (double)s->requests / s->elapsed_s : 0.0;
+}
+
+void
+summary_print(const struct summary *s)
+{
+	char counts[256];
+	size_t n, i;
+	int first;
+
+	n = 0;
+	first = 1;
+	counts[0] = '\0';
+	for (i = 0; i < REPORT_NSTATUS; i++) {
+		if (s->by_status[i] == 0)
+			continue;
+		n += (size_t)snprintf(counts + n, sizeof(counts) - n, "%s%zu %s",
+		    first ? "" : ", ", s->by_status[i],
+		    report_status_text((enum report_status)i));
+		first = 0;
+		if (n >= sizeof(counts))
+			break;
+	}
+	msg_info("%s %s: %zu row%s: %s", s->execute ? "run" : "dry run",
+	    s->aborted ? "stopped" : "done", s->rows, s->rows == 1 ? "" : "s",
+	    first ? "none" : counts);
+	if (s->aborted && s->stop_reason[0] != '\0')
+		msg_info("stopped because: %s", s->stop_reason);
+	if (s->execute)
+		msg_info("%llu request%s in %.1f s (%.2f req/s, limit %.1f, "
+		    "now %.1f), %llu retr%s, %llu throttled repl%s, "
+		    "%llu rate cut%s, %llu connection%s for %u worker%s",
+		    (unsigned long long)s->requests, s->requests == 1 ? "" : "s",
+		    s->elapsed_s, summary_mean_rate(s), s->rate_limit,
+		    s->final_rate, (unsigned long long)s->retries,
+		    s->retries == 1 ? "y" : "ies",
+		    (unsigned long long)s->throttled,
+		    s->throttled == 1 ? "y" : "ies",
+		    (unsigned long long)s->rate_cuts,
+		    s->rate_cuts == 1 ? "" : "s",
+		    (unsigned long long)s->connections,
+		    s->connections == 1 ? "" : "s", s->workers,
+		    s->workers == 1 ? "" : "s");
+	else
+		msg_info("nothing was sent (add --execute to apply); %.1f s",
+		    s->elapsed_s);
+	if (s->held_ambiguous > 0)
+		msg_info("%zu type 0 row%s held as unknown: the previous run "
+		    "may have cleared %s backlog; --retry-ambiguous sends "
+		    "%s again", s->held_ambiguous,
+		    s->held_ambiguous == 1 ? "" : "s",
+		    s->held_ambiguous == 1 ? "its" : "their",
+		    s->held_ambiguous == 1 ? "it" : "them");
+	msg_info("report: %s", s->report);
+}
+
+/*
+ * Write `text` and a newline as the file `path`: through a temporary file
+ * next to it and a rename, never through a link (fsutil.h), so a reader
+ * sees the old summary or the new one, whole.
+ */
+static err_code
+summary_write_file(const char *text, const char *path, struct err *e)
+{
+	char *tmp;
+	FILE *fp;
+	mode_t mask;
+	err_code rc = ERR_OK;
+	int fd;
+
+	rc = fsutil_check_target(path, e);
+	if (rc != ERR_OK)
+		return rc;
+	if (asprintf(&tmp, "%s%s", path, SUMMARY_TMP_SUFFIX) < 0)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		rc = err_set_errno(e, ERR_IO, errno, "cannot create %s", path);
+		free(tmp);
+		return rc;
+	}
+	mask = umask(0);
+	umask(mask);
+	(void)fchmod(fd, 0644 & ~mask);
+	fp = fdopen(fd, "w");
+	if (fp == NULL) {
+		rc = err_set_errno(e, ERR_IO, errno, "cannot write %s", path);
+		close(fd);
+	} else {
+		if (fputs(text, fp) == EOF || fputc('\n', fp) == EOF ||
+		    fflush(fp) != 0 || fsync(fd) != 0)
+			rc = err_set_errno(e, ERR_IO, errno, "cannot write %s",
+			    path);
+		if (fclose(fp) != 0 && rc == ERR_OK)
+			rc = err_set_errno(e, ERR_IO, errno, "cannot write %s",
+			    path);
+	}
+	if (rc == ERR_OK)
+		rc = fsutil_publish(tmp, path, 1, e);
+	if (rc != ERR_OK)
+		(void)unlink(tmp);
+	free(tmp);
+	return rc;
+}
+
+err_code
+summary_write_json(const struct summary *s, const char *path, struct err *e)
+{
+	cJSON *o, *st;
+	char *text;
+	size_t i;
+	err_code rc;
+	int ok;
+
+	o = cJSON_CreateObject();
+	st = cJSON_CreateObject();
+	ok = o != NULL && st != NULL;
+	if (ok) {
+		cJSON_AddStringToObject(o, "plan", s->plan ? s->plan : "");
+		cJSON_AddStringToObject(o, "report", s->report ? s->report :
+		    "");
+		cJSON_AddStringToObject(o, "mode", s->execute ? "execute" :
+		    "dry-run");
+		cJSON_AddStringToObject(o, "outcome", s->aborted ? "aborted" :
+		    "completed");
+		cJSON_AddStringToObject(o, "stop_reason", s->stop_reason);
+		cJSON_AddNumberToObject(o, "rows", (double)s->rows);
+		for (i = 0; i < REPORT_NSTATUS; i++)
+			cJSON_AddNumberToObject(st, report_status_text(
+			    (enum report_status)i), (double)s->by_status[i]);
+		cJSON_AddItemToObject(o, "status", st);
+		st = NULL;
+		cJSON_AddNumberToObject(o, "requests", (double)s->requests);
+		cJSON_AddNumberToObject(o, "retries", (double)s->retries);
+		cJSON_AddNumberToObject(o, "throttled", (double)s->throttled);
+		cJSON_AddNumberToObject(o, "rate_cuts", (double)s->rate_cuts);
+		cJSON_AddNumberToObject(o, "connections",
+		    (double)s->connections);
+		cJSON_AddNumberToObject(o, "workers", (double)s->workers);
+		cJSON_AddNumberToObject(o, "rate_limit", s->rate_limit);
+		cJSON_AddNumberToObject(o, "final_rate", s->final_rate);
+		cJSON_AddNumberToObject(o, "elapsed_s", s->elapsed_s);
+		cJSON_AddNumberToObject(o, "mean_rate", summary_mean_rate(s));
+		cJSON_AddNumberToObject(o, "cpu_s", s->cpu_s);
+		cJSON_AddNumberToObject(o, "held_ambiguous",
+		    (double)s->held_ambiguous);
+		cJSON_AddNumberToObject(o, "exit_status", s->exit_status);
+	}
+	text = ok ? cJSON_Print(o) : NULL;
+	cJSON_Delete(o);
+	cJSON_Delete(st);
+	if (text == NULL)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	if (strcmp(path, "-") == 0) {
+		rc = ERR_OK;
+		if (fputs(text, stdout) == EOF || fputc('\n', stdout) == EOF ||
+		    fflush(stdout) != 0)
+			rc = err_set_errno(e, ERR_IO, errno, "cannot write the "
+			    "summary to standard output");
+	} else {
+		rc = summary_write_file(text, path, e);
+	}
+	cJSON_free(text);
+	return rc;
+}
