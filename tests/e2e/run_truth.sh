@@ -38,7 +38,7 @@ for kind in 500-after 504-after; do
 done
 # Type 1 under the same faults: retried (idempotent), all ok.
 fresh 0 200 500-after:p=0.2
-go
+go --max-attempts 12 # a row hit 12 times in a row: p = 4e-9
 expect_status "500-after, type 1: exit 0 (retried)" 0
 check "500-after, type 1: all ok" rc status "$T/r.csv" ok 200
 # A 500 that applied nothing looks the same from outside: type 0 is held
@@ -51,7 +51,7 @@ check "500 (not applied): every ok row applied" \
     tc ok-applied "$T/r.csv" "$T/journal.jsonl"
 # 503 says nothing was done: retried, every row ok and applied once.
 fresh 200 0 unavailable:p=0.2
-go
+go --max-attempts 12
 expect_status "503, type 0: exit 0 (retried)" 0
 check "503: all ok, applied once each" rc journal-once "$T/r.csv" "$T/journal.jsonl"
 
