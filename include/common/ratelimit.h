@@ -1,5 +1,6 @@
 /*
- * ratelimit.h - a token bucket and an adaptive (AIMD) rate limiter.
+ * ratelimit.h - a token bucket and an adaptive rate limiter that learns
+ * the server's limit.
  *
  * Design (after curl's lib/ratelimit.h): both are pure functions of their
  * state and a caller-supplied monotonic time `now_ns`, so they are tested
@@ -10,14 +11,30 @@
  * accrue up to `burst`; each request takes one.  A fresh bucket is full.
  *
  * struct ratelimit - the adaptive limiter used by `mqreset run`: a bucket
- * whose rate is cut multiplicatively when the service answers with a
- * throttling error (ratelimit_throttled) and grows back additively with
- * time, never above the configured maximum (the operator's --rate) nor
- * below a floor.  Several throttling replies that arrive together (every
- * in-flight request sees the same overload) count as one cut: cuts are at
- * most one per `cut_window_ns`.
+ * paced at a rate that learns where the server's limit is.  The policy:
+ *  - It starts at the configured maximum (the operator's --rate) and at
+ *    most one request ahead: the first request goes at once, the next
+ *    one 1/rate later, whatever the burst capacity.
+ *  - On a throttling reply (ratelimit_throttled) it takes the rate at
+ *    which the throttling happened as the server's ceiling: the pace
+ *    rate, or the rate actually sent in the last second less the
+ *    throttled replies in it when that is clearly lower (the client was
+ *    slower than its pace, or far over the limit).  It then runs
+ *    RATELIMIT_MARGIN below that ceiling, drops the tokens saved up and
+ *    from then on allows no burst (burst 1): a server that throttles may
+ *    count any one-second window.  Throttling replies within
+ *    RATELIMIT_CUT_WINDOW_NS of a cut belong to the same overload and
+ *    change nothing, unless they show the ceiling far lower.
+ *  - After a quiet period without throttling (RATELIMIT_QUIET_NS after
+ *    the first cut, three times longer each time a cut finds the same
+ *    ceiling again, up to RATELIMIT_QUIET_MAX_NS) the ceiling is probed
+ *    upwards by RATELIMIT_PROBE of itself per second.
+ *  - The rate is never above the maximum nor below a floor.
+ * The limiter never sleeps and keeps its own small history (requests
+ * reserved and throttling replies per RATELIMIT_BIN_NS over the last
+ * second), so it stays a pure function of its state and the times given.
  *
- * Thread-safety: none inside.  The emulator keeps one bucket per key under
+ * Thread-safety: none inside.  The emulator keeps one bucket per action under
  * its own lock; the engine shares one `struct ratelimit` between all
  * workers and holds the engine's limiter mutex around every call
  * (ratelimit_reserve, ratelimit_throttled, ratelimit_rate).
@@ -74,50 +91,73 @@ ratelimit_bucket_set_rate(struct ratelimit_bucket *b, double rate,
 void
 ratelimit_bucket_drain(struct ratelimit_bucket *b, int64_t now_ns);
 
+/*
+ * Counts per RATELIMIT_BIN_NS (see ratelimit): the last second is read,
+ * the bins beyond it hold slots reserved ahead (up to 2.2 s ahead).
+ */
+#define RATELIMIT_BINS 64
+#define RATELIMIT_BIN_NS INT64_C(50000000)
+#define RATELIMIT_WINDOW_BINS 20
+/* Fewer requests than this in the last second: too few to estimate. */
+#define RATELIMIT_MIN_SAMPLE 20
+
+struct ratelimit_history {
+	int64_t bin[RATELIMIT_BINS];    /* absolute bin index held, -1 none */
+	uint32_t count[RATELIMIT_BINS]; /* events in that bin */
+};
+
 struct ratelimit {
 	struct ratelimit_bucket bucket; /* paced at the current rate */
 	double max_rate;        /* the configured ceiling (--rate) */
 	double min_rate;        /* floor of the cuts */
-	double cut_factor;      /* multiplicative decrease, in (0, 1) */
-	double recover_per_s;   /* additive increase, requests/s per second */
-	int64_t cut_window_ns;  /* at most one cut per window */
+	double ceiling;         /* learned server limit, 0 = none yet */
+	int64_t quiet_ns;       /* quiet period before probing */
+	int64_t start_ns;       /* ratelimit_init's time */
 	int64_t last_cut_ns;    /* time of the last cut, INT64_MIN if none */
-	int64_t last_adjust_ns; /* time the recovery was last applied */
+	int64_t last_throttle_ns; /* last throttling reply, INT64_MIN none */
+	struct ratelimit_history sent;      /* reserved slots, by slot time */
+	struct ratelimit_history throttles; /* throttling replies */
 	uint64_t cuts;          /* number of cuts applied (summary) */
 };
 
-/* Defaults of the adaptive layer (see ratelimit_init). */
-#define RATELIMIT_CUT_FACTOR 0.5
+/* Policy constants of the adaptive layer (see struct ratelimit). */
+#define RATELIMIT_MARGIN 0.02
+#define RATELIMIT_PROBE 0.01
 #define RATELIMIT_MIN_RATE 0.1
 #define RATELIMIT_CUT_WINDOW_NS INT64_C(1000000000)
+#define RATELIMIT_QUIET_NS INT64_C(10000000000)
+#define RATELIMIT_QUIET_MAX_NS INT64_C(120000000000)
 
 /*
- * Start an adaptive limiter at `max_rate` with `burst` at `now_ns`.
- * Defaults: cut x0.5 at most once per second, floor min(0.1/s, max_rate),
- * recovery of max_rate/20 per second (from half speed back to full in
- * about ten seconds without further throttling).
+ * Start an adaptive limiter at `max_rate` with `burst` at `now_ns`: no
+ * ceiling learned, one token in the bucket (no initial burst), the floor
+ * min(0.1/s, max_rate).
  */
 void
 ratelimit_init(struct ratelimit *rl, double max_rate, double burst,
     int64_t now_ns);
 
-/* As ratelimit_bucket_take, after applying the recovery due at now_ns. */
+/* As ratelimit_bucket_take, at the rate due at now_ns. */
 int64_t
 ratelimit_take(struct ratelimit *rl, int64_t now_ns);
 
-/* As ratelimit_bucket_reserve, after applying the recovery due. */
+/*
+ * As ratelimit_bucket_reserve, at the rate due at now_ns; the slot is
+ * counted as sent at its time (now_ns + the wait returned).
+ */
 int64_t
 ratelimit_reserve(struct ratelimit *rl, int64_t now_ns);
 
 /*
- * Report a throttling reply seen at `now_ns`: cut the rate (unless a cut
- * happened within the window) and drain the bucket.  Returns 1 when the
- * rate was cut, 0 when the reply fell in the window of a previous cut.
+ * Report a throttling reply seen at `now_ns` (call it for every one):
+ * learn the ceiling and cut the rate below it, unless a cut happened
+ * within the window and this reply does not show the ceiling far lower.
+ * Returns 1 when the rate was cut, 0 otherwise.
  */
 int
 ratelimit_throttled(struct ratelimit *rl, int64_t now_ns);
 
-/* The current rate in requests per second (after recovery at now_ns). */
+/* The current rate in requests per second (as due at now_ns). */
 double
 ratelimit_rate(struct ratelimit *rl, int64_t now_ns);
 

@@ -1,12 +1,26 @@
 /*
- * emu_qps.h - the service's per-AccessKey, per-action QPS limits.
+ * emu_qps.h - the service's per-account, per-action QPS limits.
  *
- * Design: one token bucket (ratelimit.h, a pure function of state and
- * time) per (credential, action), each under its own mutex, created up
- * front because credentials and actions are fixed while the server runs.
- * A bucket holds one second's worth of tokens (burst = rate, at least 1),
- * like the service's per-second quota.  Over the limit the emulator
- * answers 400 Throttling.User, as documented for the OpenAPI gateway.
+ * Design: one limiter per action, shared by every credential of the
+ * state (they all belong to the state's one Owner, and the service
+ * counts an account's quota across all its keys and RAM users).  Each
+ * sits under its own mutex and is created up front because the actions
+ * are fixed while the server runs.  A limit of N per second is enforced
+ * in one of three ways (enum emu_qps_window), so that a client's pacing
+ * can be tried against the lenient and the strict kinds an API gateway
+ * may use:
+ *   EMU_QPS_TOKEN    a token bucket (ratelimit.h) of N per second holding
+ *                    one second's worth (burst = N, at least 1), full at
+ *                    start;
+ *   EMU_QPS_FIXED    a counter per second of the emulator's monotonic
+ *                    clock: at most N accepted in each [k s, k+1 s);
+ *   EMU_QPS_SLIDING  at most N requests in any one-second window, the
+ *                    throttled ones counted too (a client that keeps
+ *                    sending over the limit stays throttled).
+ * A limit below 1 per second (0.5) is N = 1 per 1/N-second window; a
+ * limit above EMU_QPS_MAX_N is scaled down to that many per shorter
+ * window.  Over the limit the emulator answers 400 Throttling.User, as
+ * documented for the OpenAPI gateway.
  *
  * Thread-safe.
  */
@@ -16,21 +30,41 @@
 #include <stddef.h>
 #include <stdint.h>
 
+enum emu_qps_window {
+	EMU_QPS_TOKEN,   /* token bucket, burst = limit */
+	EMU_QPS_FIXED,   /* counter per clock second */
+	EMU_QPS_SLIDING  /* at most N in any second, throttled counted */
+};
+
+/* Requests remembered per window at most (sliding memory bound). */
+#define EMU_QPS_MAX_N 100000
+
 struct emu_qps;
 
 /*
- * Buckets for ncreds x nactions; rates[a] is action a's limit in
- * requests per second (<= 0: unlimited).  NULL on ERR_NOMEM.
+ * Parse "token", "fixed" or "sliding" into *w.  Returns 0, or -1 for
+ * anything else (*w unchanged).
+ */
+int
+emu_qps_window_parse(const char *s, enum emu_qps_window *w);
+
+/*
+ * Limiters for nactions actions enforced the `window` way; rates[a] is
+ * action a's limit in requests per second for the whole account (<= 0:
+ * unlimited).  NULL on ERR_NOMEM.
  */
 struct emu_qps *
-emu_qps_new(size_t ncreds, size_t nactions, const double *rates,
+emu_qps_new(size_t nactions, const double *rates, enum emu_qps_window window,
     int64_t now_ns);
 
 void
 emu_qps_destroy(struct emu_qps *q);
 
-/* Take a token for (cred, action) at now_ns: 1 granted, 0 throttled. */
+/*
+ * Count a request for `action` at now_ns (monotonic): 1 granted, 0
+ * throttled.  An out-of-range action is granted.
+ */
 int
-emu_qps_take(struct emu_qps *q, size_t cred, size_t action, int64_t now_ns);
+emu_qps_take(struct emu_qps *q, size_t action, int64_t now_ns);
 
 #endif /* MQR_EMU_QPS_H */
