@@ -12,23 +12,28 @@
  *
  * struct ratelimit - the adaptive limiter used by `mqreset run`: a bucket
  * paced at a rate that learns where the server's limit is.  The policy:
- *  - It starts at the configured maximum (the operator's --rate) and at
+ *  - It runs RATELIMIT_MARGIN below its ceiling, at first the
+ *    configured maximum (the operator's --rate): a server that counts
+ *    any one-second window refuses a client paced exactly at its limit
+ *    as soon as network jitter brings two requests closer.  It starts at
  *    most one request ahead: the first request goes at once, the next
- *    one 1/rate later, whatever the burst capacity.
+ *    one a slot later, whatever the burst capacity.
  *  - On a throttling reply (ratelimit_throttled) it takes the rate at
  *    which the throttling happened as the server's ceiling: the pace
  *    rate, or the rate actually sent in the last second less the
  *    throttled replies in it when that is clearly lower (the client was
- *    slower than its pace, or far over the limit).  It then runs
- *    RATELIMIT_MARGIN below that ceiling, drops the tokens saved up and
+ *    slower than its pace, or far over the limit; at most half the pace
+ *    lower).  It then runs below that ceiling, drops the tokens saved up,
+ *    keeps one slot of quiet per throttling reply (the refused request
+ *    counted in the server's window) and
  *    from then on allows no burst (burst 1): a server that throttles may
  *    count any one-second window.  Throttling replies within
  *    RATELIMIT_CUT_WINDOW_NS of a cut belong to the same overload and
- *    change nothing, unless they show the ceiling far lower.
+ *    change nothing.
  *  - After a quiet period without throttling (RATELIMIT_QUIET_NS after
  *    the first cut, three times longer each time a cut finds the same
  *    ceiling again, up to RATELIMIT_QUIET_MAX_NS) the ceiling is probed
- *    upwards by RATELIMIT_PROBE of itself per second.
+ *    upwards by RATELIMIT_PROBE of itself per second, up to the maximum.
  *  - The rate is never above the maximum nor below a floor.
  * The limiter never sleeps and keeps its own small history (requests
  * reserved and throttling replies per RATELIMIT_BIN_NS over the last
@@ -121,7 +126,7 @@ struct ratelimit {
 };
 
 /* Policy constants of the adaptive layer (see struct ratelimit). */
-#define RATELIMIT_MARGIN 0.02
+#define RATELIMIT_MARGIN 0.015
 #define RATELIMIT_PROBE 0.01
 #define RATELIMIT_MIN_RATE 0.1
 #define RATELIMIT_CUT_WINDOW_NS INT64_C(1000000000)

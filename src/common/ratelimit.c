@@ -160,10 +160,10 @@ ratelimit_init(struct ratelimit *rl, double max_rate, double burst,
 }
 
 /*
- * The rate due at now_ns: the maximum until a ceiling is learned, then
- * RATELIMIT_MARGIN below the ceiling, which grows by RATELIMIT_PROBE of
+ * The rate due at now_ns: RATELIMIT_MARGIN below the ceiling (the
+ * maximum until one is learned), which grows by RATELIMIT_PROBE of
  * itself per second once the quiet period after the last throttling
- * reply is over.
+ * reply is over, up to the maximum.
  */
 static double
 ratelimit_due(const struct ratelimit *rl, int64_t now_ns)
@@ -171,16 +171,17 @@ ratelimit_due(const struct ratelimit *rl, int64_t now_ns)
 	double c, rate;
 	int64_t probe_from;
 
-	if (rl->ceiling <= 0)
-		return rl->max_rate;
-	c = rl->ceiling;
-	probe_from = rl->last_throttle_ns + rl->quiet_ns;
-	if (now_ns > probe_from)
-		c += c * RATELIMIT_PROBE *
-		    ((double)(now_ns - probe_from) / RATELIMIT_NS_PER_S);
+	c = rl->max_rate;
+	if (rl->ceiling > 0) {
+		c = rl->ceiling;
+		probe_from = rl->last_throttle_ns + rl->quiet_ns;
+		if (now_ns > probe_from)
+			c += c * RATELIMIT_PROBE * ((double)(now_ns -
+			    probe_from) / RATELIMIT_NS_PER_S);
+		if (c > rl->max_rate)
+			c = rl->max_rate;
+	}
 	rate = c * (1.0 - RATELIMIT_MARGIN);
-	if (rate > rl->max_rate)
-		rate = rl->max_rate;
 	if (rate < rl->min_rate)
 		rate = rl->min_rate;
 	return rate;
@@ -227,7 +228,7 @@ ratelimit_reserve(struct ratelimit *rl, int64_t now_ns)
 static double
 ratelimit_estimate(const struct ratelimit *rl, int64_t now_ns)
 {
-	double span, sent, got;
+	double span, sent, got, pace;
 
 	span = (double)(now_ns - rl->start_ns) / RATELIMIT_NS_PER_S;
 	if (span > 1.0)
@@ -236,9 +237,10 @@ ratelimit_estimate(const struct ratelimit *rl, int64_t now_ns)
 		span = 0.25;
 	sent = ratelimit_history_sum(&rl->sent, now_ns);
 	got = (sent - ratelimit_history_sum(&rl->throttles, now_ns)) / span;
-	if (sent >= RATELIMIT_MIN_SAMPLE && got < rl->bucket.rate * 0.9)
-		return got > rl->bucket.rate / 2 ? got : rl->bucket.rate / 2;
-	return rl->bucket.rate;
+	pace = rl->bucket.rate;
+	if (sent >= RATELIMIT_MIN_SAMPLE && got < pace * 0.9)
+		return got > pace / 2 ? got : pace / 2;
+	return pace;
 }
 
 int
