@@ -8,9 +8,14 @@
  *   OnsTopicList            InstanceId, opt Topic (substring)
  *   OnsTopicStatus          InstanceId, Topic
  *   OnsConsumerAccumulate   InstanceId, GroupId, opt Detail=true
- *   OnsGroupSubDetail       InstanceId, GroupId
- * Replies use the real API's member names and nesting (PROTOCOL.md
- * section 5): {"RequestId":..., "Data":{...}}.
+ *   OnsGroupSubDetail       InstanceId, GroupId (subscriptions listed
+ *                           only while the group's consumers are online)
+ *   OnsConsumerTimeSpan     InstanceId, GroupId, Topic: the topic's
+ *                           stored range and the group's position on it
+ *   OnsInstanceInServiceList  no parameters: every instance of the state
+ *                           (the emulator serves one region)
+ * Replies use the real API's member names and nesting (mqreset-protocol(7),
+ * REPLIES): {"RequestId":..., "Data":{...}}.
  *
  * Error codes (HTTP status): MissingParameter (400), InvalidParameter
  * (400), INSTANCE_NOT_FOUND, BIZ_TOPIC_NOT_FOUND and
@@ -40,6 +45,8 @@ enum emu_action {
 	EMU_ACT_TOPIC_STATUS,   /* OnsTopicStatus */
 	EMU_ACT_ACCUMULATE,     /* OnsConsumerAccumulate */
 	EMU_ACT_GROUP_SUB,      /* OnsGroupSubDetail */
+	EMU_ACT_TIME_SPAN,      /* OnsConsumerTimeSpan */
+	EMU_ACT_INSTANCES,      /* OnsInstanceInServiceList */
 	EMU_ACT_N
 };
 
@@ -55,7 +62,8 @@ emu_action_name(int a);
 const char *
 emu_action_ram(int a);
 
-/* The documented per-account QPS limit of action a (PROTOCOL.md s. 6). */
+/* The documented per-account QPS limit of action a (mqreset-protocol(7),
+ * RATE LIMITS). */
 double
 emu_action_default_qps(int a);
 

@@ -16,6 +16,14 @@
  * the state (from --state) keep their settings; their time range is
  * widened when a row needs it.
  *
+ * Honesty: a name the plan uses that the state does not hold may be a
+ * typo ("GID_ordr_sync"), which a made-up world would rehearse green.  So
+ * every group and topic created here gets one warning line on stderr
+ * ("invented group 'X' in instance I: the state does not have it"; the
+ * first 100 of each kind, the rest are counted), and a summary line says
+ * how many groups, topics, instances and subscriptions were invented.
+ * With --state, only names missing from it are invented.
+ *
  * Not thread-safe: call before the server starts.
  */
 #ifndef MQR_EMU_REHEARSE_H

@@ -28,6 +28,8 @@ static const struct {
 	{ "OnsTopicStatus", 1, "mq:QueryTopicStatus" },
 	{ "OnsConsumerAccumulate", 10, "mq:QueryConsumerAccumulate" },
 	{ "OnsGroupSubDetail", 10, "mq:QueryGroupSubDetail" },
+	{ "OnsConsumerTimeSpan", 10, "mq:QueryConsumerTimeSpan" },
+	{ "OnsInstanceInServiceList", 50, "mq:QueryInstanceInServiceList" },
 };
 
 int
@@ -506,6 +508,91 @@ emu_group_sub(const struct emu_action_ctx *c, const struct params *p,
 	emu_body_failed(r, rc);
 }
 
+/*
+ * The topic's stored range (MinTimeStamp..MaxTimeStamp, the valid range
+ * of a type 1 reset) and the group's position on it (ConsumeTimeStamp),
+ * read under the state lock so a reset in flight is seen whole.
+ */
+static void
+emu_time_span(const struct emu_action_ctx *c, const struct params *p,
+    struct emu_reply *r)
+{
+	struct emu_instance *in;
+	struct emu_group *g;
+	struct emu_topic *t;
+	struct emu_sub *s;
+	int64_t pos;
+	err_code rc;
+
+	if ((in = emu_need_instance(c, p, r)) == NULL ||
+	    (g = emu_need_group(c, p, in, r)) == NULL ||
+	    (t = emu_need_topic(c, p, in, r)) == NULL)
+		return;
+	s = emu_state_find_sub(c->st, in->id, g->group_id, t->name);
+	if (s == NULL) {
+		emu_reply_error(r, 404, "BIZ_SUBSCRIPTION_NOT_FOUND", "The "
+		    "group %s does not subscribe to topic %s.", g->group_id,
+		    t->name);
+		return;
+	}
+	emu_state_lock(c->st);
+	pos = s->position_ms;
+	emu_state_unlock(c->st);
+	rc = emu_data_open(r);
+	if (rc == ERR_OK)
+		rc = buf_puts(&r->body, "{\"Topic\":");
+	if (rc == ERR_OK)
+		rc = emu_reply_json_str(&r->body, t->name);
+	if (rc == ERR_OK)
+		rc = buf_printf(&r->body, ",\"MinTimeStamp\":%lld,"
+		    "\"MaxTimeStamp\":%lld,\"ConsumeTimeStamp\":%lld",
+		    (long long)t->earliest_ms, (long long)t->latest_ms,
+		    (long long)pos);
+	if (rc == ERR_OK)
+		rc = emu_member(&r->body, "InstanceId", in->id);
+	if (rc == ERR_OK)
+		rc = buf_puts(&r->body, "}}");
+	emu_body_failed(r, rc);
+}
+
+/*
+ * Every instance of the state, running (InstanceStatus 5), as the
+ * service lists a region's instances in service.  InstanceType 2
+ * (Enterprise Platinum) when the instance has its own namespace, which
+ * every emulated instance has.
+ */
+static void
+emu_instances(const struct emu_action_ctx *c, struct emu_reply *r)
+{
+	struct buf *b = &r->body;
+	err_code rc;
+	size_t i;
+
+	rc = emu_data_open(r);
+	if (rc == ERR_OK)
+		rc = buf_puts(b, "{\"InstanceVO\":[");
+	for (i = 0; rc == ERR_OK && i < c->st->ninstances; i++) {
+		const struct emu_instance *in = c->st->instances[i];
+
+		rc = buf_printf(b, "%s{\"InstanceId\":", i > 0 ? "," : "");
+		if (rc == ERR_OK)
+			rc = emu_reply_json_str(b, in->id);
+		if (rc == ERR_OK)
+			rc = emu_member(b, "InstanceName", in->id);
+		if (rc == ERR_OK)
+			rc = buf_puts(b, ",\"InstanceStatus\":5,"
+			    "\"InstanceType\":2,\"ReleaseTime\":0,"
+			    "\"IndependentNaming\":true");
+		if (rc == ERR_OK)
+			rc = emu_tags_empty(b);
+		if (rc == ERR_OK)
+			rc = buf_putc(b, '}');
+	}
+	if (rc == ERR_OK)
+		rc = buf_puts(b, "]}}");
+	emu_body_failed(r, rc);
+}
+
 int
 emu_actions_run(const struct emu_action_ctx *ctx, int a,
     const struct params *p, struct emu_reply *reply)
@@ -527,6 +614,12 @@ emu_actions_run(const struct emu_action_ctx *ctx, int a,
 		return 0;
 	case EMU_ACT_GROUP_SUB:
 		emu_group_sub(ctx, p, reply);
+		return 0;
+	case EMU_ACT_TIME_SPAN:
+		emu_time_span(ctx, p, reply);
+		return 0;
+	case EMU_ACT_INSTANCES:
+		emu_instances(ctx, reply);
 		return 0;
 	}
 	emu_reply_error(reply, 404, "InvalidAction.NotFound", "Specified api "
