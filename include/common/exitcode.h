@@ -21,4 +21,13 @@ enum exitcode {
 enum exitcode
 exitcode_from_err(err_code code);
 
+/*
+ * The exit status of a command that applied rows (run, reset): the error
+ * that ended it when `code` is not ERR_OK; else 3 when it stopped early
+ * (`aborted`: a failure limit, a signal, a stop), 1 when any row failed or
+ * may have been applied (`rows_failed`), 0 otherwise.
+ */
+enum exitcode
+exitcode_from_outcome(err_code code, int aborted, int rows_failed);
+
 #endif /* MQR_EXITCODE_H */

@@ -2,7 +2,8 @@
  * msg.h - every user-facing message goes through here.
  *
  * Design: one place decides the prefix ("mqreset: error: ..."), the
- * verbosity, and redaction, and writes whole lines under a mutex so that
+ * verbosity, and redaction (callers add no prefix of their own: every
+ * command's messages look alike), and writes whole lines under a mutex so that
  * messages from worker threads never interleave.  Input diagnostics use the
  * compiler form "plan.csv:12:3: error: message".
  *

@@ -34,3 +34,13 @@ exitcode_from_err(err_code code)
 	}
 	return EXITCODE_ABORTED;
 }
+
+enum exitcode
+exitcode_from_outcome(err_code code, int aborted, int rows_failed)
+{
+	if (code != ERR_OK)
+		return exitcode_from_err(code);
+	if (aborted)
+		return EXITCODE_ABORTED;
+	return rows_failed ? EXITCODE_FAILED : EXITCODE_OK;
+}

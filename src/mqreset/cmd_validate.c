@@ -11,9 +11,9 @@
  * built here with cJSON and freed here.  "Now" for the future-time check
  * is read once, at the start.
  *
- * Exit status: 0 when no plan has an error (warnings allowed), 2 when a
- * plan has errors, cannot be read, or the command line is wrong, 3 when
- * memory runs out.
+ * Exit status (exitcode.c): 0 when no plan has an error (warnings
+ * allowed), 2 when a plan has errors, cannot be read, or the command line
+ * is wrong, 3 when memory runs out.
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -152,10 +152,9 @@ validate_run(int argc, char **argv)
 	if (status >= 0)
 		return status;
 	if (res.npos == 0) {
-		msg_error("validate: no plan given (usage: %s)",
-		    cmd_validate.usage);
+		msg_error("no plan given (usage: %s)", cmd_validate.usage);
 		opts_result_free(&res);
-		return EXITCODE_INVALID;
+		return exitcode_from_err(ERR_USAGE);
 	}
 	json = strcmp(cfg.format, "json") == 0;
 	if (json) {
@@ -163,8 +162,8 @@ validate_run(int argc, char **argv)
 		plans = root != NULL ? cJSON_AddArrayToObject(root, "plans") :
 		    NULL;
 		if (plans == NULL) {
-			msg_error("validate: out of memory");
-			st = EXITCODE_ABORTED;
+			msg_error("out of memory");
+			st = exitcode_from_err(ERR_NOMEM);
 			goto done;
 		}
 	}
@@ -180,8 +179,8 @@ validate_run(int argc, char **argv)
 		d = diag_new(name, json ? DIAG_COLLECT : DIAG_PRINT,
 		    (unsigned long)cfg.max_errors);
 		if (d == NULL) {
-			msg_error("validate: out of memory");
-			st = EXITCODE_ABORTED;
+			msg_error("out of memory");
+			st = exitcode_from_err(ERR_NOMEM);
 			goto done;
 		}
 		err_clear(&e);
@@ -191,7 +190,7 @@ validate_run(int argc, char **argv)
 		if (rc == ERR_NOMEM) {
 			msg_error("%s: %s", name, err_message(&e));
 			diag_destroy(d);
-			st = EXITCODE_ABORTED;
+			st = exitcode_from_err(ERR_NOMEM);
 			goto done;
 		}
 		if (rc != ERR_OK && rc != ERR_PLAN) {
@@ -204,9 +203,9 @@ validate_run(int argc, char **argv)
 			if (validate_json_plan(plans, name, d, &counts,
 			    rc != ERR_OK && rc != ERR_PLAN ?
 			    err_message(&e) : NULL) != 0) {
-				msg_error("validate: out of memory");
+				msg_error("out of memory");
 				diag_destroy(d);
-				st = EXITCODE_ABORTED;
+				st = exitcode_from_err(ERR_NOMEM);
 				goto done;
 			}
 		} else if (rc == ERR_OK || rc == ERR_PLAN)
@@ -216,7 +215,7 @@ validate_run(int argc, char **argv)
 		warnings += counts.warnings;
 		errors += counts.errors;
 	}
-	st = bad ? EXITCODE_INVALID : EXITCODE_OK;
+	st = exitcode_from_err(bad ? ERR_PLAN : ERR_OK);
 	if (json) {
 		sum = cJSON_AddObjectToObject(root, "summary");
 		if (sum == NULL ||
@@ -230,8 +229,8 @@ validate_run(int argc, char **argv)
 		    cJSON_AddBoolToObject(sum, "valid", !bad) == NULL ||
 		    cJSON_AddNumberToObject(sum, "exit_status", st) == NULL ||
 		    (text = cJSON_Print(root)) == NULL) {
-			msg_error("validate: out of memory");
-			st = EXITCODE_ABORTED;
+			msg_error("out of memory");
+			st = exitcode_from_err(ERR_NOMEM);
 			goto done;
 		}
 		fputs(text, stdout);

@@ -222,6 +222,33 @@ mr no-credentials 3 -- "${ROW[@]}" --clear --execute --endpoint "$URL" && ok no-
 mr unknown-profile 3 HOME="$home_cli" -- "${ROW[@]}" --clear --profile nope \
     --endpoint "$URL" && ok unknown-profile
 
+# 9b. The connection options are one set: reset and run refuse the same
+# values with the same message (they once had their own ranges, and
+# --signature-version 2 two wordings).
+printf 'InstanceId,GroupId,Topic,Type,ResetTimestamp\n%s,GID_order_sync,orders,0,\n' \
+    "$INST" >"$tmp/plan.csv"
+# same_refusal NAME OPTION...: both commands exit 2 and print one line,
+# the same, that names the option.
+same_refusal() {
+	local name=$1 st1=0 st2=0; shift
+	env HOME="$home_empty" "${ENVAK[@]}" "$MQRESET" reset "${ROW[@]}" \
+	    --clear --endpoint "$URL" "$@" >/dev/null 2>"$tmp/out/$name-reset.err" || st1=$?
+	env HOME="$home_empty" "${ENVAK[@]}" "$MQRESET" run "$tmp/plan.csv" \
+	    --report "$tmp/$name.csv" --endpoint "$URL" "$@" \
+	    >/dev/null 2>"$tmp/out/$name-run.err" || st2=$?
+	if [ "$st1" = 2 ] && [ "$st2" = 2 ] &&
+	    cmp -s "$tmp/out/$name-reset.err" "$tmp/out/$name-run.err" &&
+	    [ "$(wc -l <"$tmp/out/$name-run.err")" = 1 ] &&
+	    grep -q -- "$1" "$tmp/out/$name-run.err"; then ok "$name"; else
+		fail "$name" "reset: exit $st1: $(cat "$tmp/out/$name-reset.err")" \
+		    "run: exit $st2: $(cat "$tmp/out/$name-run.err")"; fi
+}
+same_refusal same-sigver-2 --signature-version 2
+same_refusal same-connect-timeout-low --connect-timeout 0.05
+same_refusal same-connect-timeout-high --connect-timeout 1000
+same_refusal same-timeout-high --timeout 4000
+same_refusal same-method --method PUT
+
 # 10. --debug with STS, v1 and v3: the dumps are there, the secrets are not.
 for sv in 1 3; do
 	c=debug-v$sv

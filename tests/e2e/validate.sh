@@ -4,7 +4,8 @@
 #
 # Run from the top of the tree (tests/run does).  The only time-dependent
 # text, "(now 2026-...Z)", is normalised before comparing with the golden
-# files.  Regenerate goldens with UPDATE_GOLDEN=1 (and review the diff).
+# files.  `validate.sh --write-golden` (run by `make golden`) rewrites them
+# and checks nothing; review the diff.  A test run never writes them.
 set -euo pipefail
 : "${MQRESET:?}"
 tmp=$(mktemp -d)
@@ -27,7 +28,6 @@ run() {
 norm() { sed -E 's/\(now [0-9T:.-]+Z\)/(now NOW)/'; }
 
 golden() { # NAME FILE GOLDEN
-	if [ "${UPDATE_GOLDEN:-0}" = 1 ]; then cp "$2" "$3"; fi
 	if diff -u "$3" "$2" >"$tmp/diff"; then ok "$1"; else
 		fail "$1" "differs from $3:" "$(head -n 40 "$tmp/diff")"; fi
 }
@@ -36,6 +36,16 @@ expect_grep() { # NAME PATTERN FILE
 	if grep -qE -- "$2" "$3"; then ok "$1"; else
 		fail "$1" "no /$2/ in:" "$(head -c 600 "$3")"; fi
 }
+
+if [ "${1:-}" = --write-golden ]; then
+	# validate exits 2 on the bad plan: that is the point.
+	"$MQRESET" validate samples/bad-plan.csv 2>&1 >/dev/null | norm \
+	    >tests/golden/bad-plan.diag || true
+	"$MQRESET" validate --format=json samples/bad-plan.csv 2>/dev/null |
+	    norm >tests/golden/bad-plan.json || true
+	echo "wrote tests/golden/bad-plan.diag and tests/golden/bad-plan.json"
+	exit 0
+fi
 
 # 1. The valid samples, one and all together.
 if run "valid samples" 0 validate samples/migration-50-groups.csv \

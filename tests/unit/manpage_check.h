@@ -29,4 +29,17 @@ manpage_unload(void);
 void
 manpage_expect(const char *needle, const char *what);
 
+/*
+ * Assert that the section of the loaded page that starts at the line
+ * `head` (".Ss run", ".Sh OPTIONS") has a list entry for option `name`:
+ * an ".It" line holding "Fl \-NAME" as a whole name (not followed by a
+ * letter, digit or '-', so "--to" is not found in "--topic").  The section
+ * ends at the next ".Sh" line or at the next line equal to one of `stops`
+ * (NULL-terminated; NULL for none).  When missing, print "PATH: WHAT is
+ * not documented in HEAD".
+ */
+void
+manpage_expect_option(const char *head, const char *const *stops,
+    const char *name, const char *what);
+
 #endif /* MQR_TEST_MANPAGE_CHECK_H */

@@ -2,7 +2,8 @@
 """runcheck.py - checks on `mqreset run` outputs for tests/e2e/run*.sh.
 
   runcheck.py counts REPORT                 "ok=N failed=N ..." (all statuses)
-  runcheck.py status REPORT STATUS N        exactly N rows with STATUS
+  runcheck.py status REPORT STATUS N [STATUS N ...]
+                                            exactly N rows with STATUS
   runcheck.py journal-once REPORT JOURNAL   every ok row applied exactly once
                                             and its RequestId is the one the
                                             journal recorded; nothing else
@@ -12,6 +13,14 @@
   runcheck.py plan-order REPORT PLAN        one row per plan row, in order
   runcheck.py field REPORT LINE COLUMN      print a cell of the row at LINE
   runcheck.py json FILE KEY[.KEY]           print a summary JSON value
+  runcheck.py field-is REPORT LINE COLUMN=VALUE...
+                                            the row at LINE has these cells
+                                            (VALUE "*": any non-empty one;
+                                            COLUMN~TEXT: holds TEXT, in any
+                                            case)
+  runcheck.py json-is FILE KEY=VALUE|KEY>=N|KEY<=N...
+                                            the summary JSON has these
+                                            values (KEY as for json)
   runcheck.py applied-reported REPORT JOURNAL
                                             every applied row is ok or
                                             unknown in REPORT (none lost)
@@ -122,6 +131,15 @@ def chain_figures(plan, journal_path, final, reports):
     return f
 
 
+def json_value(path, keys):
+    """The value at KEY[.KEY] of the JSON document in path."""
+    with open(path) as f:
+        v = json.load(f)
+    for k in keys.split("."):
+        v = v[k]
+    return v
+
+
 def fail(msg):
     print(msg)
     sys.exit(1)
@@ -134,9 +152,12 @@ def main(a):
         print(" ".join("%s=%d" % (s, c.get(s, 0)) for s in STATUSES))
     elif cmd == "status":
         c = Counter(r["status"] for r in report(a[1]))
-        if c.get(a[2], 0) != int(a[3]):
-            fail("%s rows: %d, expected %s (%s)" % (a[2], c.get(a[2], 0),
-                                                   a[3], dict(c)))
+        if len(a) < 4 or len(a) % 2 != 0:
+            fail("status REPORT STATUS N [STATUS N ...]")
+        for s, n in zip(a[2::2], a[3::2]):
+            if c.get(s, 0) != int(n):
+                fail("%s rows: %d, expected %s (%s)" % (s, c.get(s, 0), n,
+                                                       dict(c)))
     elif cmd == "journal-once":
         rows = report(a[1])
         j = journal(a[2])
@@ -193,11 +214,39 @@ def main(a):
                 return
         fail("no row for line %s" % a[2])
     elif cmd == "json":
-        with open(a[1]) as f:
-            v = json.load(f)
-        for k in a[2].split("."):
-            v = v[k]
-        print(v)
+        print(json_value(a[1], a[2]))
+    elif cmd == "field-is":
+        row = next((r for r in report(a[1]) if r["line"] == a[2]), None)
+        if row is None:
+            fail("no row for line %s" % a[2])
+        for want in a[3:]:
+            if "~" in want and ("=" not in want or
+                                want.index("~") < want.index("=")):
+                col, val = want.split("~", 1)
+                if val.lower() not in row[col].lower():
+                    fail("line %s: %s is %r, expected it to hold %r" % (
+                        a[2], col, row[col], val))
+                continue
+            col, val = want.split("=", 1)
+            got = row[col]
+            if (val == "*" and not got) or (val != "*" and got != val):
+                fail("line %s: %s is %r, expected %s" % (
+                    a[2], col, got, "non-empty" if val == "*" else
+                    repr(val)))
+    elif cmd == "json-is":
+        for want in a[2:]:
+            if ">=" in want or "<=" in want:
+                op = ">=" if ">=" in want else "<="
+                key, n = want.split(op, 1)
+                got = int(json_value(a[1], key))
+                if (op == ">=" and got < int(n)) or \
+                        (op == "<=" and got > int(n)):
+                    fail("%s is %r, expected %s %s" % (key, got, op, n))
+            else:
+                key, val = want.split("=", 1)
+                got = str(json_value(a[1], key))
+                if got != val:
+                    fail("%s is %r, expected %r" % (key, got, val))
     elif cmd == "applied-reported":
         status = {key_r(r): r["status"] for r in report(a[1])}
         miss = [(k, status.get(k)) for k in
