@@ -12,14 +12,25 @@
 #include <sys/stat.h>
 
 #include "buf.h"
+#include "client.h"
 #include "creds.h"
 #include "cu.h"
+#include "imds.h"
 #include "msg.h"
+#include "sts.h"
+
+/* Role sources must not leave the machine in a unit test: STS and the
+ * metadata service are a closed loopback port. */
+#define DEAD_URL "http://127.0.0.1:1"
 
 static const char *const env_names[] = {
 	"ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
 	"ALIBABA_CLOUD_SECURITY_TOKEN", "ALIBABA_CLOUD_PROFILE",
 	"ALIBABA_CLOUD_CLI_PROFILE_DISABLED", "ALIBABA_CLOUD_CREDENTIALS_FILE",
+	"ALIBABA_CLOUD_ROLE_ARN", "ALIBABA_CLOUD_OIDC_PROVIDER_ARN",
+	"ALIBABA_CLOUD_OIDC_TOKEN_FILE", "ALIBABA_CLOUD_CREDENTIALS_URI",
+	"ALIBABA_CLOUD_CONFIG_FILE", "ALIBABA_CLOUD_STS_REGION",
+	"ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED",
 };
 
 static void
@@ -29,6 +40,8 @@ env_clear(void)
 
 	for (i = 0; i < sizeof env_names / sizeof env_names[0]; i++)
 		unsetenv(env_names[i]);
+	/* Never 100.100.100.200 from a test. */
+	setenv("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true", 1);
 }
 
 #define CLI_JSON \
@@ -81,9 +94,9 @@ static const struct {
 	{ "env with STS token", "STS.env", "env-secret-value",
 	  "env-token-value", NULL, NULL, NULL, NULL, ERR_OK, "STS.env",
 	  "env-token-value", NULL, "environment" },
-	{ "env id without secret", "LTAIenv00001", NULL, NULL, NULL, CLI_JSON,
-	  NULL, NULL, ERR_CRED, "ALIBABA_CLOUD_ACCESS_KEY_SECRET is not",
-	  NULL, NULL, NULL },
+	{ "env id without secret falls through", "LTAIenv00001", NULL, NULL,
+	  NULL, CLI_JSON, NULL, NULL, ERR_OK, "LTAIwork0001", NULL,
+	  "cn-shanghai", "profile 'work'" },
 	{ "env secret without id", NULL, "env-secret-value", NULL, NULL, NULL,
 	  NULL, NULL, ERR_CRED, "ALIBABA_CLOUD_ACCESS_KEY_ID is not", NULL,
 	  NULL, NULL },
@@ -97,8 +110,19 @@ static const struct {
 	{ "--profile beats ALIBABA_CLOUD_PROFILE", NULL, NULL, NULL, "sts",
 	  CLI_JSON, INI, "work", ERR_OK, "LTAIwork0001", NULL, "cn-shanghai",
 	  "profile 'work'" },
-	{ "unsupported mode", NULL, NULL, NULL, NULL, CLI_JSON, INI, "role",
-	  ERR_CRED, "mode 'RamRoleArn' is not supported yet", NULL, NULL,
+	{ "RamRoleArn, STS unreachable, --profile: no fall-through", NULL,
+	  NULL, NULL, NULL, CLI_JSON, INI, "role", ERR_CRED,
+	  "profile 'role' (RamRoleArn): STS " DEAD_URL " failed", NULL, NULL,
+	  NULL },
+	{ "RamRoleArn current, STS unreachable: falls to ini", NULL, NULL,
+	  NULL, NULL, "{\"current\":\"r\",\"profiles\":[{\"name\":\"r\","
+	  "\"mode\":\"RamRoleArn\",\"access_key_id\":\"x\","
+	  "\"access_key_secret\":\"y\",\"ram_role_arn\":\"acs:ram::1:role/r\"}]}",
+	  INI, NULL, ERR_OK, "LTAIinidefault", NULL, NULL,
+	  "credentials profile 'default'" },
+	{ "unknown mode", NULL, NULL, NULL, NULL,
+	  "{\"profiles\":[{\"name\":\"x\",\"mode\":\"CloudSSO\"}]}", NULL,
+	  "x", ERR_CRED, "mode 'CloudSSO' is not supported", NULL, NULL,
 	  NULL },
 	{ "StsToken without token", NULL, NULL, NULL, NULL, CLI_JSON, NULL,
 	  "stsnotoken", ERR_CRED, "without sts_token", NULL, NULL, NULL },
@@ -107,16 +131,23 @@ static const struct {
 	  "credentials profile 'ops'" },
 	{ "ini default", NULL, NULL, NULL, NULL, NULL, INI, NULL, ERR_OK,
 	  "LTAIinidefault", NULL, NULL, "credentials profile 'default'" },
-	{ "ini unsupported type", NULL, NULL, NULL, NULL, NULL, INI, "ecs",
-	  ERR_CRED, "type 'ecs_ram_role' is not supported yet", NULL, NULL,
-	  NULL },
+	{ "ini ecs_ram_role, no metadata service", NULL, NULL, NULL, NULL,
+	  NULL, INI, "ecs", ERR_CRED, "profile 'ecs' (EcsRamRole): PUT "
+	  DEAD_URL "/latest/api/token failed", NULL, NULL, NULL },
+	{ "ini unknown type", NULL, NULL, NULL, NULL, NULL,
+	  "[default]\ntype = chain\n", NULL, ERR_CRED,
+	  "type 'chain' is not supported", NULL, NULL, NULL },
 	{ "profile nowhere", NULL, NULL, NULL, NULL, CLI_JSON, INI, "nope",
 	  ERR_CRED, "profile 'nope' not found", NULL, NULL, NULL },
 	{ "nothing at all", NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-	  ERR_CRED, "no credentials", NULL, NULL, NULL },
-	{ "broken config.json", NULL, NULL, NULL, NULL, "{\"current\":", INI,
-	  NULL, ERR_CRED, "not a valid aliyun CLI configuration", NULL, NULL,
-	  NULL },
+	  ERR_CRED, "no credentials (environment: not set; OIDC: not set; ",
+	  NULL, NULL, NULL },
+	{ "broken config.json falls to ini", NULL, NULL, NULL, NULL,
+	  "{\"current\":", INI, NULL, ERR_OK, "LTAIinidefault", NULL, NULL,
+	  "credentials profile 'default'" },
+	{ "broken config.json, nothing else", NULL, NULL, NULL, NULL,
+	  "{\"current\":", NULL, NULL, ERR_CRED,
+	  "not a valid aliyun CLI configuration", NULL, NULL, NULL },
 	{ "broken ini", NULL, NULL, NULL, NULL, NULL, "[default\nx=1\n", NULL,
 	  ERR_CRED, "credentials:1: section header", NULL, NULL, NULL },
 	{ "cli current missing falls to ini", NULL, NULL, NULL, NULL,
@@ -170,8 +201,11 @@ test_chain(void)
 		    rows[i].env_secret);
 		set_or_unset("ALIBABA_CLOUD_SECURITY_TOKEN", rows[i].env_token);
 		set_or_unset("ALIBABA_CLOUD_PROFILE", rows[i].env_profile);
+		memset(&o, 0, sizeof o);
 		o.profile = rows[i].profile;
 		o.home = home;
+		o.sts_endpoint = DEAD_URL;
+		o.metadata_endpoint = DEAD_URL;
 		err_clear(&e);
 		c = NULL;
 		rc = creds_load(&o, &c, &e);
@@ -224,7 +258,7 @@ load_capture(const char *home, err_code *rc)
 	fp = fopen(path, "w+");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
 	msg_set_stream(fp);
-	o.profile = NULL;
+	memset(&o, 0, sizeof o);
 	o.home = home;
 	c = NULL;
 	*rc = creds_load(&o, &c, NULL);
@@ -346,8 +380,10 @@ test_env_secret_wiped(void)
 	} wrows[] = {
 		{ NULL, 1, 1, ERR_OK },      /* used */
 		{ "ops", 1, 1, ERR_OK },     /* a profile was named: unused */
-		{ NULL, 1, 0, ERR_CRED },    /* incomplete: only the token */
-		{ NULL, 0, 1, ERR_CRED },
+		/* incomplete: the chain moves on to the INI file */
+		{ "default", 1, 0, ERR_OK },
+		{ "default", 0, 1, ERR_OK },
+		{ "missing", 0, 1, ERR_CRED },
 	};
 	static char env_id[] = "ALIBABA_CLOUD_ACCESS_KEY_ID=LTAIenvwipe01";
 	static char env_sec[64], env_tok[64];
@@ -373,6 +409,7 @@ test_env_secret_wiped(void)
 		if (wrows[i].with_secret)
 			CU_ASSERT_EQUAL(putenv(env_sec), 0);
 		CU_ASSERT_EQUAL(putenv(env_tok), 0);
+		memset(&o, 0, sizeof o);
 		o.profile = wrows[i].profile;
 		o.home = home;
 		c = NULL;
@@ -403,7 +440,136 @@ test_env_secret_wiped(void)
 	}
 }
 
+/* STS/metadata Expiration parsing. */
+static const struct {
+	const char *in;
+	err_code rc;
+	int64_t ms;
+} exp_rows[] = {
+	{ "2026-12-02T09:10:06Z", ERR_OK, INT64_C(1796202606000) },
+	{ "1970-01-01T00:00:00Z", ERR_OK, 0 },
+	{ "2026-12-02T09:10:06", ERR_PARSE, 0 },
+	{ "2026-12-02 09:10:06Z", ERR_PARSE, 0 },
+	{ "2026-12-02T09:10:06Zx", ERR_PARSE, 0 },
+	{ "", ERR_PARSE, 0 },
+};
+
+static void
+test_expiration(void)
+{
+	int64_t ms;
+	size_t i;
+
+	for (i = 0; i < sizeof exp_rows / sizeof exp_rows[0]; i++) {
+		ms = -1;
+		CU_ASSERT_EQUAL(sts_parse_expiration(exp_rows[i].in, &ms),
+		    exp_rows[i].rc);
+		if (exp_rows[i].rc == ERR_OK)
+			CU_ASSERT_EQUAL(ms, exp_rows[i].ms);
+	}
+}
+
+/* The STS endpoint: override, profile region, environment, default. */
+static const struct {
+	const char *override, *region, *env_region, *env_vpc;
+	int vpc;
+	err_code rc;
+	const char *want;
+} ep_rows[] = {
+	{ NULL, NULL, NULL, NULL, 0, ERR_OK, "https://sts.aliyuncs.com" },
+	{ NULL, NULL, "cn-shanghai", NULL, 0, ERR_OK,
+	  "https://sts.cn-shanghai.aliyuncs.com" },
+	{ NULL, NULL, "cn-shanghai", "true", 0, ERR_OK,
+	  "https://sts-vpc.cn-shanghai.aliyuncs.com" },
+	{ NULL, "cn-beijing", "cn-shanghai", NULL, 1, ERR_OK,
+	  "https://sts-vpc.cn-beijing.aliyuncs.com" },
+	{ "http://127.0.0.1:8080", "cn-beijing", NULL, NULL, 0, ERR_OK,
+	  "http://127.0.0.1:8080" },
+	{ "http://sts.example.com", NULL, NULL, NULL, 0, ERR_USAGE, NULL },
+	{ "https://sts.example.com/path", NULL, NULL, NULL, 0, ERR_USAGE,
+	  NULL },
+};
+
+static void
+test_sts_endpoint(void)
+{
+	char out[CLIENT_URL_MAX];
+	struct err e;
+	size_t i;
+
+	for (i = 0; i < sizeof ep_rows / sizeof ep_rows[0]; i++) {
+		env_clear();
+		set_or_unset("ALIBABA_CLOUD_STS_REGION", ep_rows[i].env_region);
+		set_or_unset("ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED",
+		    ep_rows[i].env_vpc);
+		err_clear(&e);
+		CU_ASSERT_EQUAL(sts_endpoint(ep_rows[i].override,
+		    ep_rows[i].region, ep_rows[i].vpc, out, &e),
+		    ep_rows[i].rc);
+		if (ep_rows[i].rc == ERR_OK)
+			CU_ASSERT_STRING_EQUAL(out, ep_rows[i].want);
+	}
+	env_clear();
+}
+
+/* The plain-http rule of metadata and credentials URIs. */
+static const struct {
+	const char *url;
+	err_code rc;
+} url_rows[] = {
+	{ "https://creds.example.com/x", ERR_OK },
+	{ "http://127.0.0.1:9/creds", ERR_OK },
+	{ "http://127.8.9.10/creds", ERR_OK },
+	{ "http://localhost:9/creds", ERR_OK },
+	{ "http://[::1]:9/creds", ERR_OK },
+	{ "http://10.0.0.1/creds", ERR_USAGE },
+	{ "http://127.0.0.1.example.com/creds", ERR_USAGE },
+	{ "http://user@127.0.0.1/creds", ERR_USAGE },
+	{ "ftp://127.0.0.1/creds", ERR_USAGE },
+};
+
+static void
+test_url_rule(void)
+{
+	struct err e;
+	size_t i;
+
+	for (i = 0; i < sizeof url_rows / sizeof url_rows[0]; i++) {
+		err_clear(&e);
+		CU_ASSERT_EQUAL(imds_check_url(url_rows[i].url, "URI", &e),
+		    url_rows[i].rc);
+	}
+}
+
+/* Static keys: acquire hands out the same keys, refresh is refused. */
+static void
+test_static_acquire(void)
+{
+	struct creds *c;
+	struct creds_key *k;
+	struct err e;
+
+	CU_ASSERT_EQUAL_FATAL(creds_new("LTAI5tStatic0001", "static-secret-1",
+	    NULL, &c), ERR_OK);
+	err_clear(&e);
+	CU_ASSERT_EQUAL(creds_acquire(c, &k, &e), ERR_OK);
+	CU_ASSERT_STRING_EQUAL(creds_key_akid(k), "LTAI5tStatic0001");
+	CU_ASSERT_STRING_EQUAL(creds_key_secret(k), "static-secret-1");
+	CU_ASSERT_PTR_NULL(creds_key_token(k));
+	CU_ASSERT_STRING_EQUAL(creds_key_khint(k), "****0001");
+	CU_ASSERT_EQUAL(creds_key_expires(k), 0);
+	CU_ASSERT_EQUAL(creds_refresh(c, k, &e), ERR_CRED);
+	CU_ASSERT_EQUAL(creds_kind(c), CREDS_STATIC);
+	CU_ASSERT_EQUAL(creds_refreshes(c), 0);
+	creds_release(k);
+	creds_destroy(c);
+}
+
 static CU_TestInfo creds_tests[] = {
+	{ "Expiration parsing", test_expiration },
+	{ "STS endpoint rules", test_sts_endpoint },
+	{ "plain http only to loopback", test_url_rule },
+	{ "static keys: acquire and refresh", test_static_acquire },
 	{ "process protected once a secret is held", test_protect_process },
 	{ "credential chain table", test_chain },
 	{ "file permission warnings", test_permissions },
