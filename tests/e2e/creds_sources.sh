@@ -128,7 +128,7 @@ access_key_secret = $SK"
 who "fall-through: bad CLI role, then INI" static -v
 check "fall-through: INI used, the CLI failure reported" \
     has_text "$T/who.err" "EntityNotExist.Role" "$INI: ok"
-# The issue's case: a RamRoleArn profile current, a valid [default].
+# A RamRoleArn profile current and a valid [default]: the role is used.
 cli_profile RamRoleArn "\"access_key_id\": \"$AK\", \"access_key_secret\": \"$SK\",
   \"ram_role_arn\": \"$ROLE\""
 who "RamRoleArn current and a valid [default]" sts-assume-role
