@@ -1,12 +1,13 @@
 /*
  * tstamp.h - reset timestamps: parse, check, format.
  *
- * Design: a plan's timestamp is either milliseconds since the Unix epoch
- * ("1717380000000") or RFC 3339 with an explicit offset
- * ("2024-06-03T10:00:00+08:00", "...Z", fractional seconds).  Anything
- * that a reader could take for two different instants is refused: a time
- * without an offset (which zone?), a 10-digit number (seconds or
- * milliseconds?).  The range check takes "now" as a parameter; this
+ * Design: one calendar and one formatter for the whole program (plans,
+ * reports, the intent journal, messages).  A plan's timestamp is either
+ * milliseconds since the Unix epoch ("1717380000000") or RFC 3339 with an
+ * explicit offset ("2024-06-03T10:00:00+08:00", "...Z", fractional
+ * seconds).  Anything that a reader could take for two different
+ * instants is refused: a time without an offset (which zone?), a 10-digit
+ * number (seconds or milliseconds?).  The range check takes "now" as a parameter; this
  * module never reads the clock.  All functions are pure and thread-safe.
  */
 #ifndef MQR_TSTAMP_H
@@ -54,5 +55,14 @@ tstamp_parse(const char *s, int64_t now_ms, int64_t *ms, struct err *e);
  */
 const char *
 tstamp_format(int64_t ms, char *out);
+
+/*
+ * Parse exactly the form tstamp_format() writes (the report's and the
+ * intent journal's canonical form), or a plain count of milliseconds of
+ * at most 15 digits.  ERR_PARSE for anything else, including other RFC
+ * 3339 spellings: a report is read back as it was written.
+ */
+err_code
+tstamp_parse_canonical(const char *s, int64_t *ms);
 
 #endif /* MQR_TSTAMP_H */

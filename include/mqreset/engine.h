@@ -4,24 +4,28 @@
  *
  * Threads (after wrk): the configuration below is read-only once the
  * workers start.  The main thread (the caller of engine_run) reads the
- * plan row by row (it is never held in memory), decides per row with the
- * --resume table, hands jobs to the workers through a bounded queue,
- * receives their results through a second bounded queue, and alone writes
- * the report (report.h), shows progress and watches for signals.  Each
- * worker owns its API client (one libcurl handle, so one connection kept
- * alive) and its random generator; the shared state is the adaptive rate
- * limiter (behind `lock`, every attempt takes a token, retries included),
- * the intent journal (behind its own lock: a worker records a type 0 row
- * right before sending it) and atomic counters and flags.  Workers block
- * every signal (pthread_sigmask); the caller installs the handlers and
- * passes a counter that engine_run polls.
+ * plan row by row (it is never held in memory: planpass.h), decides per
+ * row with the --resume table, hands jobs to the workers through a bounded
+ * queue, receives their results through a second bounded queue, and alone
+ * writes the report (ledger.h, report.h), shows progress and watches for
+ * signals.  Each worker owns its API client (one libcurl handle, so one
+ * connection kept alive) and its random generator, and drives each row
+ * through the attempt loop (attempt.h).  The shared state is the pacer
+ * (pacer.h: the adaptive rate limiter, every attempt takes a token,
+ * retries included; the throttle hold; the stop flags), the intent
+ * journal (behind its own lock: a worker records a type 0 row right
+ * before sending it), the set of failed instances and atomic counters.
+ * Workers block every signal (pthread_sigmask); the caller installs the
+ * handlers and passes a counter that engine_run polls.
  *
  * Stopping: when `*signals` becomes 1 (or a run-fatal reply, an I/O error
  * or the failure limit), no new row is dispatched, in-flight rows finish
- * (without starting retries), and every row not sent is `not-run`.  When
- * it reaches 2, in-flight rows are not waited for: they are reported
- * `unknown` (they may have been applied) and the workers are abandoned to
- * the process exit (engine_run says so in *detached).
+ * (without starting retries), and every row not sent is `not-run`; the
+ * stop keeps its cause (the err_code of the first reason).  When it
+ * reaches 2, the requests in flight are interrupted too (the clients'
+ * abort flag, client.h): their rows are `unknown` (mqreset.Aborted) if the
+ * request may have left, `not-run` if it never did, and every worker is
+ * joined before engine_run returns.
  */
 #ifndef MQR_ENGINE_H
 #define MQR_ENGINE_H
@@ -30,6 +34,7 @@
 #include <stdint.h>
 
 #include "client.h"
+#include "pacer.h"
 #include "err.h"
 #include "summary.h"
 
@@ -38,9 +43,8 @@
 #define ENGINE_MAX_WORKERS 256
 /*
  * 10 requests per second: the documented per-account quota of
- * OnsConsumerResetOffset (PROTOCOL.md section 6, "API rate limits",
- * alibabacloud.com/help/en/apsaramq-for-rocketmq/api-rate-limits: 10 QPS
- * for the account, root and RAM users combined).
+ * OnsConsumerResetOffset (root and RAM users combined; mqreset(1),
+ * --rate).
  */
 #define ENGINE_DEFAULT_RATE 10.0
 #define ENGINE_DEFAULT_BURST 1.0
@@ -71,6 +75,7 @@ struct engine_config {
 	                              endpoint level; 0: never */
 	const struct client_config *client; /* endpoint, creds, timeouts */
 	uint64_t seed;             /* jitter seed; 0: from RAND_bytes */
+	const struct pacer_clock *clock; /* NULL: the real clock (pacer.h) */
 };
 
 struct engine;
@@ -105,15 +110,13 @@ engine_rows_to_send(const struct engine *eng);
  *                   not sent are not-run; *e says why.
  * *sum is filled whenever dispatching started (sum->report set).
  * `signals` is incremented by the caller's signal handler (may be NULL).
- * *detached is set to 1 when workers were abandoned after a second
- * signal: the caller must then not free what the config points to, and
- * should exit soon (engine_destroy() then frees nothing).
+ * Every worker has been joined when it returns.
  */
 err_code
 engine_run(struct engine *eng, volatile sig_atomic_t *signals,
-    struct summary *sum, int *detached, struct err *e);
+    struct summary *sum, struct err *e);
 
-/* Free the engine (nothing when its workers were abandoned); NULL-ok. */
+/* Free the engine; NULL-ok. */
 void
 engine_destroy(struct engine *eng);
 

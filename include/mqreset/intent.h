@@ -36,7 +36,7 @@
 
 #include "buf.h"
 #include "err.h"
-#include "report.h"
+#include "plan.h"
 
 /* Suffix appended to the report path to name its journal. */
 #define INTENT_SUFFIX ".intent"
@@ -50,6 +50,16 @@ extern const char *const intent_columns[INTENT_NCOLUMNS];
 /* Set `out` to report_path + INTENT_SUFFIX.  ERR_TOOBIG / ERR_NOMEM. */
 err_code
 intent_path(const char *report_path, struct buf *out);
+
+/*
+ * Before a run creates its report: ERR_EXISTS when the journal of the
+ * report at `report_path` exists and `flags` lacks INTENT_FORCE (a run
+ * writing that report was interrupted: the journal is evidence for
+ * --resume, message says so), ERR_TOOBIG for an over-long path.
+ * Advisory: intent_open() checks again atomically.
+ */
+err_code
+intent_check_absent(const char *report_path, unsigned flags, struct err *e);
 
 /* intent_open() flags. */
 #define INTENT_FORCE 0x1u /* truncate a journal left by an earlier run */
@@ -70,13 +80,14 @@ intent_open(struct intent **out, const char *report_path, unsigned flags,
 
 /*
  * Record that the row at plan line `line` with identity *key is about to be
- * sent (sent_at = now_ms), and flush it (and sync it with INTENT_SYNC).
+ * sent (sent_at = now_ms; reset_timestamp empty for type 0, as in the
+ * report), and flush it (and sync it with INTENT_SYNC).
  * Returns only after the line is in the kernel's hands: the caller may then
  * send.  ERR_IO on failure: the caller must not send the request.
  */
 err_code
 intent_record(struct intent *j, unsigned long line,
-    const struct report_key *key, int64_t now_ms, struct err *e);
+    const struct plan_key *key, int64_t now_ms, struct err *e);
 
 /* Lines recorded so far. */
 unsigned long

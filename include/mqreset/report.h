@@ -11,9 +11,10 @@
  * followed by the plan's extra columns, in the plan's order.  Records end
  * with LF; cells are written by csvout.h (RFC 4180 quoting, spreadsheet
  * formula neutralisation).  reset_timestamp is written in one canonical
- * form, RFC 3339 UTC with milliseconds ("2024-06-03T02:00:00.000Z"), empty
- * for type 0, so that --resume can key rows on the instant whatever
- * spelling the plan used; finished_at uses the same form.
+ * form, RFC 3339 UTC with milliseconds ("2024-06-03T02:00:00.000Z",
+ * tstamp_format()), empty for type 0, so that --resume can key rows on the
+ * instant whatever spelling the plan used (tstamp_parse_canonical() reads
+ * it back); finished_at uses the same form.
  *
  * Files and crash safety.  The streamed copy IS the target file:
  *  - report_open() creates a staging file next to REPORT,
@@ -61,6 +62,7 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "plan.h"
 
 /* Outcome of a row.  Keep report_status_text() in step (switch, no default). */
 enum report_status {
@@ -96,24 +98,13 @@ report_status_parse(const char *s, enum report_status *st);
 extern const char *const report_fixed_columns[REPORT_NFIXED];
 
 /*
- * The identity of a plan row for --resume: what must match for a previous
- * outcome to count.  Strings are borrowed.
- */
-struct report_key {
-	const char *instance; /* InstanceId */
-	const char *group;    /* GroupId */
-	const char *topic;    /* Topic */
-	int type;             /* 0 clear backlog, 1 reset to a time */
-	int64_t reset_ms;     /* type 1: target, ms since epoch; ignored for 0 */
-};
-
-/*
  * One report row.  Every pointer is borrowed for the duration of the call
  * that receives it; NULL strings are written as empty cells.
  */
 struct report_row {
 	unsigned long line;         /* physical line of the row in the plan */
-	struct report_key key;      /* instance, group, topic, type, time */
+	const struct plan_key *key; /* instance, group, topic, type, time
+	                               (plan.h) */
 	enum report_status status;  /* outcome */
 	int http_status;            /* of the final attempt; 0: none (empty) */
 	const char *request_id;     /* RequestId of the final attempt */
@@ -129,31 +120,15 @@ struct report_row {
 	                               missing ones are written empty) */
 };
 
-/*
- * Format `ms` (since the epoch, UTC) as "YYYY-MM-DDTHH:MM:SS.mmmZ" into
- * out (at least REPORT_TIME_MAX bytes).  Returns out.  Years outside
- * 0..9999 are clamped to the format's range.
- */
-#define REPORT_TIME_MAX 32
-char *
-report_format_time(int64_t ms, char *out);
-
-/*
- * Parse the canonical form written by report_format_time() (exactly; also
- * accepts a plain decimal millisecond count).  ERR_PARSE otherwise.
- */
-err_code
-report_parse_time(const char *s, int64_t *ms);
-
 /* report_open() flags. */
 #define REPORT_FORCE 0x1u /* truncate an existing report (--force) */
 
 /*
  * Check, before anything is sent, that the report can be created: ERR_EXISTS
- * when `path` exists (or its intent journal, intent.h, exists: a previous
- * run was interrupted) and `flags` lacks REPORT_FORCE; ERR_IO when its
+ * when `path` exists and `flags` lacks REPORT_FORCE; ERR_IO when its
  * directory is not writable.  Advisory: report_open() checks again
- * atomically (O_EXCL).
+ * atomically.  (A journal left by an interrupted run is the engine's
+ * check: intent_check_absent().)
  */
 err_code
 report_check_target(const char *path, unsigned flags, struct err *e);

@@ -12,9 +12,9 @@
  * plan identifiers cannot contain; the reset instant enters as
  * milliseconds, so "...+08:00" and "...Z" spellings of one instant match.
  *
- * Matching.  The engine calls resume_match() for every plan row while it
- * validates the plan, then resume_check_unmatched() before sending
- * anything.  A report row whose key is not a row of the plan means the
+ * Matching.  The engine (ledger.h) calls resume_match() for every plan
+ * row in a pass over the validated plan, then resume_check_unmatched()
+ * before sending anything.  A report row whose key is not a row of the plan means the
  * report comes from another plan (or the plan was edited): that is
  * refused with ERR_MISMATCH naming the report line.  Line numbers are not
  * compared: adding a comment line to a plan does not change what its rows
@@ -27,16 +27,20 @@
  * the row type and --retry-ambiguous (table in its comment).
  *
  * Engine protocol (what keeps a chain of resumed runs from applying a
- * type 0 row twice):
+ * type 0 row twice; engine.c and ledger.c carry it out):
  *  1. resume_check_paths(): the previous report and the new one must be
- *     different files (opening the new one would destroy the evidence).
+ *     different files (opening the new one would destroy the evidence);
+ *     both are locked, and the new report's journal must not exist
+ *     (intent_check_absent()).
  *  2. resume_load(), then resume_match() for every plan row, then
  *     resume_check_unmatched(): all before the new report is created.
  *  3. Write every `skipped` row and every held row (status `unknown`,
- *     the reason in error_message) to the new report BEFORE the first
- *     request is sent: an operator who resumes from the new report after
- *     another kill -9 must find there everything the old one knew.
- *  4. Then dispatch the rows to send, journaling type 0 rows (intent.h).
+ *     the reason in error_message) to the new report, staged, and give it
+ *     its name BEFORE the first request is sent: an operator who resumes
+ *     from the new report after another kill -9 must find there
+ *     everything the old one knew.
+ *  4. Then dispatch the rows to send, journaling each type 0 row
+ *     (intent.h) right before its first request leaves (attempt.h).
  * The previous report and its journal are only read, never changed.
  *
  * Not thread-safe; lookups after loading do not allocate.
@@ -48,6 +52,7 @@
 #include <stdio.h>
 
 #include "err.h"
+#include "plan.h"
 #include "report.h"
 
 /* What the previous run left for one key. */
@@ -134,7 +139,7 @@ resume_stats(const struct resume *r);
  * plan.  Idempotent; never fails.
  */
 void
-resume_match(struct resume *r, const struct report_key *key,
+resume_match(struct resume *r, const struct plan_key *key,
     struct resume_prev *prev);
 
 /*

@@ -23,6 +23,7 @@
 
 #include "csvout.h"
 #include "fsutil.h"
+#include "tstamp.h"
 
 const char *const intent_columns[INTENT_NCOLUMNS] = {
 	"line", "instance_id", "group_id", "topic", "type", "reset_timestamp",
@@ -44,6 +45,28 @@ intent_path(const char *report_path, struct buf *out)
 {
 	buf_reset(out);
 	return buf_printf(out, "%s%s", report_path, INTENT_SUFFIX);
+}
+
+err_code
+intent_check_absent(const char *report_path, unsigned flags, struct err *e)
+{
+	struct buf jpath;
+	struct stat st;
+	err_code rc;
+
+	if (flags & INTENT_FORCE)
+		return ERR_OK;
+	buf_init(&jpath, 8192);
+	rc = intent_path(report_path, &jpath);
+	if (rc != ERR_OK)
+		rc = err_set(e, rc, "report path too long: %s", report_path);
+	else if (stat(buf_cstr(&jpath), &st) == 0)
+		rc = err_set(e, ERR_EXISTS, "%s exists: a run writing report "
+		    "%s was interrupted; keep both files and pass the report "
+		    "to --resume, or use --force", buf_cstr(&jpath),
+		    report_path);
+	buf_free(&jpath);
+	return rc;
 }
 
 /*
@@ -161,9 +184,9 @@ fail:
 
 err_code
 intent_record(struct intent *j, unsigned long line,
-    const struct report_key *key, int64_t now_ms, struct err *e)
+    const struct plan_key *key, int64_t now_ms, struct err *e)
 {
-	char lbuf[32], tbuf[2][REPORT_TIME_MAX];
+	char lbuf[32], tbuf[2][TSTAMP_FMT_MAX];
 	const char *cells[INTENT_NCOLUMNS];
 	err_code rc;
 
@@ -174,10 +197,10 @@ intent_record(struct intent *j, unsigned long line,
 	cells[1] = key->instance;
 	cells[2] = key->group;
 	cells[3] = key->topic;
-	cells[4] = key->type == 0 ? "0" : "1";
-	cells[5] = key->type == 0 ? "" :
-	    report_format_time(key->reset_ms, tbuf[0]);
-	cells[6] = report_format_time(now_ms, tbuf[1]);
+	cells[4] = key->type == PLAN_TYPE_CLEAR ? "0" : "1";
+	cells[5] = plan_key_has_time(key) ?
+	    tstamp_format(key->reset_ms, tbuf[0]) : "";
+	cells[6] = tstamp_format(now_ms, tbuf[1]);
 	buf_reset(&j->line);
 	rc = csvout_record(&j->line, cells, INTENT_NCOLUMNS);
 	if (rc != ERR_OK)

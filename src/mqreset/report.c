@@ -31,7 +31,7 @@
 #include "buf.h"
 #include "csvout.h"
 #include "fsutil.h"
-#include "intent.h"
+#include "tstamp.h"
 
 /* Bits of a slot that hold the record length; the rest is the offset. */
 #define REPORT_LEN_BITS 24
@@ -103,141 +103,6 @@ report_status_parse(const char *s, enum report_status *st)
 	return ERR_PARSE;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
-static int64_t
-report_days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	int64_t era;
-	unsigned yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned)(y - era * 400);
-	doy = (153 * (m + (m > 2 ? (unsigned)-3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
-static void
-report_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
-{
-	int64_t era;
-	unsigned doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = (unsigned)(z - era * 146097);
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = doy - (153 * mp + 2) / 5 + 1;
-	*m = mp < 10 ? mp + 3 : mp - 9;
-	*y = (int64_t)yoe + era * 400 + (*m <= 2);
-}
-
-/* Bounds of the format: 0000-01-01T00:00:00.000Z .. 9999-12-31T23:59:59.999Z */
-#define REPORT_MS_MIN (-62167219200000LL)
-#define REPORT_MS_MAX (253402300799999LL)
-
-/* Write v as exactly n decimal digits (zero-padded) at out. */
-static void
-report_digits_put(char *out, int n, unsigned v)
-{
-	while (n-- > 0) {
-		out[n] = (char)('0' + v % 10);
-		v /= 10;
-	}
-}
-
-char *
-report_format_time(int64_t ms, char *out)
-{
-	int64_t days, rem, y;
-	unsigned m, d;
-
-	if (ms < REPORT_MS_MIN)
-		ms = REPORT_MS_MIN;
-	if (ms > REPORT_MS_MAX)
-		ms = REPORT_MS_MAX;
-	days = ms / 86400000;
-	rem = ms % 86400000;
-	if (rem < 0) {
-		rem += 86400000;
-		days--;
-	}
-	report_civil_from_days(days, &y, &m, &d);
-	/* Digits placed by hand: this runs twice per report row, and
-	 * snprintf cost more than the rest of the row (issue 6 CPU
-	 * budget).  The modulos bound every field; they change nothing for
-	 * clamped values. */
-	report_digits_put(out, 4, (unsigned)y % 10000u);
-	out[4] = '-';
-	report_digits_put(out + 5, 2, m % 100u);
-	out[7] = '-';
-	report_digits_put(out + 8, 2, d % 100u);
-	out[10] = 'T';
-	report_digits_put(out + 11, 2, (unsigned)(rem / 3600000) % 100u);
-	out[13] = ':';
-	report_digits_put(out + 14, 2, (unsigned)(rem / 60000 % 60));
-	out[16] = ':';
-	report_digits_put(out + 17, 2, (unsigned)(rem / 1000 % 60));
-	out[19] = '.';
-	report_digits_put(out + 20, 3, (unsigned)(rem % 1000));
-	out[23] = 'Z';
-	out[24] = '\0';
-	return out;
-}
-
-/* Read exactly n digits at s into *v; 0 when they are not all digits. */
-static int
-report_digits(const char *s, int n, unsigned *v)
-{
-	int i;
-
-	*v = 0;
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return 0;
-		*v = *v * 10 + (unsigned)(s[i] - '0');
-	}
-	return 1;
-}
-
-err_code
-report_parse_time(const char *s, int64_t *ms)
-{
-	static const unsigned mdays[] = {
-		31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
-	};
-	unsigned y, mo, d, h, mi, se, f;
-	size_t n = strlen(s), i;
-	int64_t v = 0;
-
-	if (n > 0 && n <= 15 && strspn(s, "0123456789") == n) {
-		for (i = 0; i < n; i++)
-			v = v * 10 + (s[i] - '0');
-		*ms = v;
-		return ERR_OK;
-	}
-	if (n != 24 || s[4] != '-' || s[7] != '-' || s[10] != 'T' ||
-	    s[13] != ':' || s[16] != ':' || s[19] != '.' || s[23] != 'Z')
-		return ERR_PARSE;
-	if (!report_digits(s, 4, &y) || !report_digits(s + 5, 2, &mo) ||
-	    !report_digits(s + 8, 2, &d) || !report_digits(s + 11, 2, &h) ||
-	    !report_digits(s + 14, 2, &mi) || !report_digits(s + 17, 2, &se) ||
-	    !report_digits(s + 20, 3, &f))
-		return ERR_PARSE;
-	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 ||
-	    mi > 59 || se > 59)
-		return ERR_PARSE;
-	if (mo == 2 && d == 29 &&
-	    !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
-		return ERR_PARSE;
-	*ms = (report_days_from_civil(y, mo, d) * 86400 + h * 3600 +
-	    mi * 60 + se) * 1000 + f;
-	return ERR_OK;
-}
-
 /* The directory part of `path` ("." when none) into a malloc'd string. */
 static char *
 report_dirname(const char *path)
@@ -255,34 +120,19 @@ err_code
 report_check_target(const char *path, unsigned flags, struct err *e)
 {
 	struct stat st;
-	struct buf jpath;
-	char *dir = NULL;
+	char *dir;
 	err_code rc = ERR_OK;
 
-	buf_init(&jpath, 8192);
-	if (!(flags & REPORT_FORCE)) {
-		if (stat(path, &st) == 0)
-			return err_set(e, ERR_EXISTS, "report %s already "
-			    "exists; choose another name or use --force", path);
-		rc = intent_path(path, &jpath);
-		if (rc == ERR_OK && stat(buf_cstr(&jpath), &st) == 0)
-			rc = err_set(e, ERR_EXISTS, "%s exists: a run writing "
-			    "report %s was interrupted; keep both files and "
-			    "pass the report to --resume, or use --force",
-			    buf_cstr(&jpath), path);
-		else if (rc != ERR_OK)
-			rc = err_set(e, rc, "report path too long: %s", path);
-	}
-	if (rc == ERR_OK) {
-		dir = report_dirname(path);
-		if (dir == NULL)
-			rc = err_set(e, ERR_NOMEM, "out of memory");
-		else if (access(dir, W_OK | X_OK) != 0)
-			rc = err_set_errno(e, ERR_IO, errno,
-			    "cannot create report %s in %s", path, dir);
-	}
+	if (!(flags & REPORT_FORCE) && stat(path, &st) == 0)
+		return err_set(e, ERR_EXISTS, "report %s already exists; "
+		    "choose another name or use --force", path);
+	dir = report_dirname(path);
+	if (dir == NULL)
+		rc = err_set(e, ERR_NOMEM, "out of memory");
+	else if (access(dir, W_OK | X_OK) != 0)
+		rc = err_set_errno(e, ERR_IO, errno, "cannot create report "
+		    "%s in %s", path, dir);
 	free(dir);
-	buf_free(&jpath);
 	return rc;
 }
 
@@ -491,23 +341,23 @@ static err_code
 report_encode(struct report *r, const struct report_row *row)
 {
 	struct buf *b = &r->line;
-	char tbuf[REPORT_TIME_MAX];
+	char tbuf[TSTAMP_FMT_MAX];
 	err_code rc;
 	size_t i;
 
 	buf_reset(b);
 	rc = report_put_dec(b, (int64_t)row->line);
 	if (rc == ERR_OK)
-		rc = report_put_str(b, row->key.instance);
+		rc = report_put_str(b, row->key->instance);
 	if (rc == ERR_OK)
-		rc = report_put_str(b, row->key.group);
+		rc = report_put_str(b, row->key->group);
 	if (rc == ERR_OK)
-		rc = report_put_str(b, row->key.topic);
+		rc = report_put_str(b, row->key->topic);
 	if (rc == ERR_OK)
-		rc = report_put_num(b, row->key.type, 1);
+		rc = report_put_num(b, row->key->type, 1);
 	if (rc == ERR_OK)
-		rc = report_put_str(b, row->key.type == 0 ? "" :
-		    report_format_time(row->key.reset_ms, tbuf));
+		rc = report_put_str(b, plan_key_has_time(row->key) ?
+		    tstamp_format(row->key->reset_ms, tbuf) : "");
 	if (rc == ERR_OK)
 		rc = report_put_str(b, report_status_text(row->status));
 	if (rc == ERR_OK)
@@ -526,7 +376,7 @@ report_encode(struct report *r, const struct report_row *row)
 		    row->attempts > 0 && row->latency_ms >= 0);
 	if (rc == ERR_OK)
 		rc = report_put_str(b, row->finished_ms <= 0 ? "" :
-		    report_format_time(row->finished_ms, tbuf));
+		    tstamp_format(row->finished_ms, tbuf));
 	for (i = 0; rc == ERR_OK && i < r->nextra; i++)
 		rc = report_put_str(b, i < row->nextra && row->extra != NULL ?
 		    row->extra[i] : "");

@@ -26,6 +26,7 @@
 #include "csvin.h"
 #include "csvout.h"
 #include "intent.h"
+#include "tstamp.h"
 
 /* Entry status value for a journal line (not a report status). */
 #define RESUME_INFLIGHT 0xffu
@@ -109,7 +110,7 @@ resume_decide(const struct resume_prev *prev, int type, int retry_ambiguous)
  * 0 (whose instant means nothing).
  */
 static err_code
-resume_digest(struct buf *tmp, const struct report_key *k, uint32_t h[3])
+resume_digest(struct buf *tmp, const struct plan_key *k, uint32_t h[3])
 {
 	unsigned char md[SHA256_DIGEST_LENGTH];
 	err_code rc;
@@ -117,8 +118,8 @@ resume_digest(struct buf *tmp, const struct report_key *k, uint32_t h[3])
 	buf_reset(tmp);
 	rc = buf_printf(tmp, "%s\x1f%s\x1f%s\x1f%d\x1f", k->instance != NULL ?
 	    k->instance : "", k->group != NULL ? k->group : "",
-	    k->topic != NULL ? k->topic : "", k->type == 0 ? 0 : 1);
-	if (rc == ERR_OK && k->type == 0)
+	    k->topic != NULL ? k->topic : "", plan_key_has_time(k) ? 1 : 0);
+	if (rc == ERR_OK && !plan_key_has_time(k))
 		rc = buf_putc(tmp, '-');
 	else if (rc == ERR_OK)
 		rc = buf_printf(tmp, "%lld", (long long)k->reset_ms);
@@ -243,7 +244,7 @@ resume_record(void *arg, char **cells, size_t n, unsigned long line)
 	struct resume_loader *ld = arg;
 	struct resume *r = ld->r;
 	struct resume_entry *ent;
-	struct report_key key;
+	struct plan_key key;
 	enum report_status st = REPORT_OK;
 	unsigned long pline;
 	size_t i;
@@ -262,16 +263,16 @@ resume_record(void *arg, char **cells, size_t n, unsigned long line)
 	key.instance = cells[1];
 	key.group = cells[2];
 	key.topic = cells[3];
-	key.reset_ms = 0;
+	key.reset_ms = -1;
 	if (strcmp(cells[4], "0") == 0)
-		key.type = 0;
+		key.type = PLAN_TYPE_CLEAR;
 	else if (strcmp(cells[4], "1") == 0)
-		key.type = 1;
+		key.type = PLAN_TYPE_TIMESTAMP;
 	else
 		return err_set(ld->e, ERR_PARSE, "%s:%lu: bad type \"%s\"",
 		    ld->name, line, cells[4]);
-	if (key.type == 1 &&
-	    report_parse_time(cells[5], &key.reset_ms) != ERR_OK)
+	if (plan_key_has_time(&key) &&
+	    tstamp_parse_canonical(cells[5], &key.reset_ms) != ERR_OK)
 		return err_set(ld->e, ERR_PARSE, "%s:%lu: bad "
 		    "reset_timestamp \"%s\"", ld->name, line, cells[5]);
 	if (!ld->journal && report_status_parse(cells[6], &st) != ERR_OK)
@@ -461,7 +462,7 @@ resume_stats(const struct resume *r)
 }
 
 void
-resume_match(struct resume *r, const struct report_key *key,
+resume_match(struct resume *r, const struct plan_key *key,
     struct resume_prev *prev)
 {
 	size_t lo = 0, hi = r->n, mid;

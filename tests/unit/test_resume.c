@@ -96,7 +96,7 @@ static const struct prow plan[] = {
 #define NPLAN NELEM(plan)
 
 static void
-key_of(size_t i, struct report_key *k)
+key_of(size_t i, struct plan_key *k)
 {
 	k->instance = plan[i].instance;
 	k->group = plan[i].group;
@@ -108,9 +108,12 @@ key_of(size_t i, struct report_key *k)
 static void
 row_of(size_t i, enum report_status st, struct report_row *row)
 {
+	static struct plan_key keys[NPLAN];
+
 	memset(row, 0, sizeof *row);
 	row->line = 2 + i;
-	key_of(i, &row->key);
+	key_of(i, &keys[i]);
+	row->key = &keys[i];
 	row->status = st;
 	row->attempts = st == REPORT_NOT_RUN ? 0 : 1;
 	row->http_status = st == REPORT_OK ? 200 : 0;
@@ -170,7 +173,7 @@ test_match_table(void)
 	const char *path;
 	struct resume *rs = NULL;
 	struct resume_prev p;
-	struct report_key k;
+	struct plan_key k;
 	struct err e;
 	size_t i;
 	int finish;
@@ -225,7 +228,7 @@ test_mismatch(void)
 	const char *path;
 	struct resume *rs = NULL;
 	struct resume_prev p;
-	struct report_key k;
+	struct plan_key k;
 	struct err e;
 	size_t i;
 
@@ -349,7 +352,7 @@ test_notrun_duplicate(void)
 	};
 	struct resume *rs;
 	struct resume_prev p;
-	struct report_key k;
+	struct plan_key k;
 	struct err e;
 	FILE *fp;
 	size_t i;
@@ -406,7 +409,7 @@ test_crash_resume(void)
 	const char *path;
 	struct resume *rs = NULL;
 	struct resume_prev p;
-	struct report_key k;
+	struct plan_key k;
 	struct err e;
 	pid_t pid;
 	int status;
@@ -508,7 +511,7 @@ test_intent_round_trip(void)
 	char dir[256];
 	const char *path;
 	struct intent *j = NULL, *j2 = NULL;
-	struct report_key k;
+	struct plan_key k;
 	struct buf jp;
 	struct err e;
 	char *text;
@@ -564,7 +567,7 @@ test_chain(void)
 	const char *p1, *p2;
 	struct resume *rs = NULL;
 	struct resume_prev p;
-	struct report_key k;
+	struct plan_key k;
 	struct report_row row;
 	struct report *r = NULL;
 	struct err e;
