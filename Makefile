@@ -9,6 +9,7 @@
 #   make sanitize   the test suite under ASan+UBSan, then TSan
 #   make valgrind   the unit tests under valgrind --leak-check=full
 #   make fuzz       build and briefly run the libFuzzer targets (clang)
+#   make golden     rewrite tests/golden from the current code (no test)
 #   make install    PREFIX=/usr/local DESTDIR= : binaries and man pages
 #
 # Each variant builds in its own directory (BUILD=...), so parallel builds
@@ -78,7 +79,7 @@ MANS      = $(wildcard man/*.[1-9])
 .SECONDARY:
 
 .PHONY: all deps check tests test demo bench soak sanitize valgrind fuzz \
-        install uninstall clean lint-man
+        install uninstall clean lint-man golden
 
 all: $(BIN) $(EMU)
 
@@ -148,6 +149,13 @@ check: deps
 lint-man:
 	mandoc -Tlint -Wwarning $(MANS)
 
+# Rewrite the expected outputs in tests/golden from the current code (then
+# review `git diff tests/golden`).  It checks nothing: the tests only ever
+# compare with these files.
+golden: all $(BUILD)/tests/test_report
+	$(BUILD)/tests/test_report --write-golden tests/golden
+	MQRESET=$(CURDIR)/$(BIN) bash tests/e2e/validate.sh --write-golden
+
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) scripts/demo
@@ -173,7 +181,7 @@ fuzz: deps
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
-	    $(DESTDIR)$(MANDIR)/man5
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7
 	install -m 0755 $(BIN) $(EMU) $(DESTDIR)$(BINDIR)/
 	for m in $(MANS); do \
 	    s=$${m##*.}; install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/; \

@@ -59,13 +59,16 @@ fill(size_t i, struct report_row *row, char *inst, char *grp, char *tk,
 	snprintf(inst, 32, "MQ_INST_1234567890_%06zu", i % 1000);
 	snprintf(grp, 48, "GID_service_%zu", i);
 	snprintf(tk, 32, "CHG-%zu", 100000 + i);
+	static struct plan_key key;
+
 	memset(row, 0, sizeof *row);
 	row->line = i + 2;
-	row->key.instance = inst;
-	row->key.group = grp;
-	row->key.topic = "orders-events";
-	row->key.type = (int)(i % 2);
-	row->key.reset_ms = 1717380000000LL;
+	key.instance = inst;
+	key.group = grp;
+	key.topic = "orders-events";
+	key.type = (int)(i % 2);
+	key.reset_ms = key.type == 0 ? -1 : 1717380000000LL;
+	row->key = &key;
 	row->status = REPORT_DRY_RUN;
 	row->request_id = "6E0E3B3C-6C3D-4B39-9D5B-0A6C2E1F0B7A";
 	row->http_status = 200;
@@ -123,7 +126,7 @@ main(int argc, char **argv)
 		goto fail;
 	for (k = 0; k < n; k++) {
 		fill(k, &row, inst, grp, tk, extra);
-		resume_match(rs, &row.key, &p);
+		resume_match(rs, row.key, &p);
 		skip += p.seen == RESUME_SEEN_ROW;
 	}
 	if (resume_check_unmatched(rs, &e) != ERR_OK || skip != n)

@@ -63,15 +63,34 @@ struct plan_options {
 	void *on_row_arg;      /* passed to on_row */
 };
 
-/* One valid data row; pointers stay valid until the next plan_next(). */
-struct plan_row {
-	unsigned long line;       /* physical line where the record starts */
-	const char *instance;     /* instance ID (column or --instance) */
+/*
+ * A plan row's identity: what one reset request names, what the report
+ * row, the intent journal and --resume key on.  The one shape of it from
+ * the plan reader to the report: the job, the client request, the report
+ * row and the journal line all point to one.  Strings are borrowed.
+ */
+struct plan_key {
+	const char *instance;     /* InstanceId (column or --instance) */
 	const char *group;        /* GroupId */
 	const char *topic;        /* Topic */
 	int type;                 /* PLAN_TYPE_CLEAR or PLAN_TYPE_TIMESTAMP */
 	int64_t reset_ms;         /* reset time in ms since the epoch for
-	                             type 1; -1 for type 0 */
+	                             type 1; -1 for type 0, which has none
+	                             (plan_next() guarantees it) */
+};
+
+/*
+ * 1 when the key names a reset time (type 1), 0 for type 0 (clear the
+ * backlog), whose time means nothing: the one place the rule is written.
+ * Pure.
+ */
+int
+plan_key_has_time(const struct plan_key *k);
+
+/* One valid data row; pointers stay valid until the next plan_next(). */
+struct plan_row {
+	unsigned long line;       /* physical line where the record starts */
+	struct plan_key key;      /* instance, group, topic, type, time */
 	const char *timestamp;    /* the timestamp cell as written ("" for
 	                             type 0) */
 	const char *const *extra; /* values of the extra columns, in header

@@ -3,8 +3,9 @@
  *
  * No I/O, no clock, no configuration: the caller supplies time, nonce
  * and secret, and every result is a function of the arguments (nonces
- * aside, which come from OpenSSL's RNG).  For speed (issue 6) sign.c does
- * keep hidden state: the HMAC and SHA-256 algorithm handles, fetched once
+ * aside, which come from OpenSSL's RNG).  So that a request does not pay
+ * for OpenSSL's algorithm look-ups each time, sign.c does keep hidden
+ * state: the HMAC and SHA-256 algorithm handles, fetched once
  * per process, and per thread (a pthread key, freed and wiped when the
  * thread exits) keyed HMAC contexts with a copy of their key and a pool
  * of random bytes for nonces; none of it is shared between threads or
@@ -13,7 +14,8 @@
  * so one canonicalisation serves both; known-answer tests from the published
  * examples keep it honest (tests/unit/test_sign.c).
  *
- * Sources (see ../shared/reference/PROTOCOL.md sections 2, 3, 9):
+ * Sources (see mqreset-protocol(7), SIGNATURE V1, SIGNATURE V3 and WIRE
+ * FORMAT):
  *  - v1: Alibaba Cloud "Request signature" (RPC, HMAC-SHA1).
  *  - v3: "Request syntax and signature method V3" (ACS3-HMAC-SHA256).
  * HMAC, SHA-256, base64 and random bytes come from OpenSSL.

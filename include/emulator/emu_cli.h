@@ -26,6 +26,7 @@ struct emu_cli {
 	long long seed;           /* --seed N */
 	double qps;               /* --qps N, 0 = documented limits */
 	const char *qps_action;   /* --qps-action A=N[,A=N...] */
+	const char *qps_window;   /* --qps-window token|fixed|sliding */
 	struct opts_list faults;  /* --fault SPEC, repeatable, in order */
 	const char *rehearse;     /* --rehearse PLAN */
 	const char *instance;     /* --instance ID for --rehearse */
@@ -36,6 +37,10 @@ struct emu_cli {
 	long long max_conns;      /* --max-connections N */
 	long long max_conns_per_ip; /* --max-connections-per-ip N */
 	long long header_ms;      /* --header-timeout-ms N */
+	int sts;                  /* --sts: serve AssumeRole(WithOIDC) */
+	long long sts_duration;   /* --sts-duration SECONDS */
+	int metadata;             /* --metadata: serve the ECS metadata */
+	int imdsv2_only;          /* --imdsv2-only */
 };
 
 /* The option table (sorted by name) and its length in *n. */

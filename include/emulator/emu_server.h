@@ -4,7 +4,7 @@
  * Design: MHD runs its own thread pool (epoll, `threads` threads); each
  * request is handled by the pool thread that owns its connection:
  * collect the query and (POST) form body, authenticate (emu_auth),
- * check the key's RAM Deny list, check the per-key QPS (emu_qps), decide
+ * check the key's RAM Deny list, check the account's QPS (emu_qps), decide
  * faults (emu_fault), run the action (emu_actions), answer, and write
  * the request log line (emu_reqlog) when the request is finished.  Delays never block a pool thread: the
  * connection is suspended and resumed by the timer thread (emu_timer),
@@ -47,6 +47,8 @@ struct emu_server_config {
 	struct emu_qps *qps;      /* QPS buckets (borrowed) */
 	struct emu_journal *journal; /* applied resets (borrowed, NULL ok) */
 	struct emu_reqlog *reqlog;/* every request (borrowed, NULL ok) */
+	struct emu_sts *sts;      /* STS and metadata service (borrowed,
+	                             NULL: off; emu_sts.h) */
 	int64_t throttle_hint_ms; /* x-acs-retry-after on QPS throttling
 	                             replies, 0 = none */
 	unsigned max_conns;       /* connections at once, all clients; 0 =

@@ -82,6 +82,7 @@ struct emu_instance {
 };
 
 struct emu_state_index; /* private hash index (emu_state.c) */
+struct emu_sts;         /* the emulator's STS (emu_sts.h) */
 
 struct emu_state {
 	char *owner;                     /* account UID shown as Owner */
@@ -91,6 +92,12 @@ struct emu_state {
 	size_t ninstances, capinstances; /* used / allocated */
 	char **faults;                   /* fault specs from the file */
 	size_t nfaults, capfaults;       /* used / allocated */
+	char **roles;                    /* RAM role ARNs STS may assume
+	                                    ("Roles" in the file) */
+	size_t nroles, caproles;         /* used / allocated */
+	struct emu_sts *sts;             /* issued temporary credentials
+	                                    (borrowed, NULL: none), which
+	                                    emu_state_find_cred also finds */
 	struct emu_state_index *index;   /* name -> object lookups */
 	pthread_mutex_t lock;            /* guards emu_sub mutable fields */
 };
@@ -153,6 +160,11 @@ emu_state_add_sub(struct emu_state *st, struct emu_instance *in,
 struct emu_cred *
 emu_state_add_cred(struct emu_state *st, const char *key_id,
     const char *secret);
+
+/* Add a RAM role ARN STS may assume (copied; a repeat is ignored);
+ * ERR_NOMEM on failure. */
+err_code
+emu_state_add_role(struct emu_state *st, const char *arn);
 
 /* Append a fault spec string (copied); ERR_NOMEM on failure. */
 err_code

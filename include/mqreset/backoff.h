@@ -6,8 +6,8 @@
  * so it is table-tested; the caller supplies the draw from its own rng
  * and does the sleeping.
  *
- * The numbers follow the official Alibaba Cloud SDKs (PROTOCOL.md section
- * 8: aliyun-python-sdk-core retry/backoff_strategy.py): ordinary retryable
+ * The numbers follow the official Alibaba Cloud SDKs (mqreset-protocol(7),
+ * RETRIES: aliyun-python-sdk-core retry/backoff_strategy.py): ordinary retryable
  * errors back off exponentially as min(20000 ms, 100 ms << retries);
  * throttling errors start from 500 ms, capped at 20 s.  Where the SDK uses
  * "equal jitter" for throttling (delay/2 + rand(0, delay/2)) we use full

@@ -34,6 +34,7 @@
 #include "creds.h"
 #include "err.h"
 #include "params.h"
+#include "plan.h"
 #include "reply.h"
 
 /* The product version of the Ons API (OnsConsumerResetOffset's page). */
@@ -64,7 +65,10 @@ struct client_config {
 	                             peer verification is always on */
 	int debug;                /* dump requests and replies, redacted */
 	size_t reply_cap;         /* max reply body; 0: CLIENT_REPLY_CAP */
-	const struct creds *creds; /* borrowed; must outlive the client */
+	const struct creds *creds; /* borrowed; must outlive the client;
+	                             each call signs with its current keys
+	                             (creds_acquire: refreshed when due, for
+	                             every client at once) */
 	const atomic_int *abort_flag; /* optional (NULL: none): when it
 	                             becomes nonzero, a call in progress stops
 	                             within about a second with
@@ -72,15 +76,6 @@ struct client_config {
 	                             request had been sent), so a hard stop can
 	                             join its workers instead of leaving them
 	                             running */
-};
-
-/* An OnsConsumerResetOffset request. */
-struct client_reset_req {
-	const char *instance_id; /* InstanceId */
-	const char *group_id;    /* GroupId */
-	const char *topic;       /* Topic */
-	int type;                /* 0: clear the backlog, 1: to reset_ms */
-	int64_t reset_ms;        /* ResetTimestamp (ms), type 1 only */
 };
 
 /* Counters of one client (its owner thread reads them). */
@@ -159,16 +154,21 @@ void
 client_destroy(struct client *c);
 
 /*
- * One OnsConsumerResetOffset call (one attempt: retries are the caller's).
+ * One OnsConsumerResetOffset call for the plan row *req (one attempt:
+ * retries are the caller's).
  * *out (reply_init'ed by the caller; previous content is freed) always
  * receives the outcome, including for transport failures.  Returns
  * out->err: ERR_OK only when out->cls is REPLY_OK; on local failures
  * before sending (ERR_NOMEM, ERR_INTERNAL, ERR_USAGE for a bad request)
- * out->cls is REPLY_FATAL and nothing was sent.  *e gets a one-line
- * description of any failure ("SignatureDoesNotMatch: ..." etc.).
+ * out->cls is REPLY_FATAL and nothing was sent (also when the
+ * credentials expired and could not be refreshed: ERR_CRED).  A reply
+ * InvalidSecurityToken.Expired (refused, so not applied) makes the call
+ * refresh the credentials and send the request once more; *out is the
+ * second answer.  *e gets a one-line description of any failure
+ * ("SignatureDoesNotMatch: ..." etc.).
  */
 err_code
-client_reset_offset(struct client *c, const struct client_reset_req *req,
+client_reset_offset(struct client *c, const struct plan_key *req,
     struct reply *out, struct err *e);
 
 /*
@@ -192,9 +192,13 @@ err_code
 client_preview(struct client *c, const char *action,
     const struct params *params, struct params *shown, struct err *e);
 
-/* Build OnsConsumerResetOffset's action parameters for req into *p. */
+/*
+ * Build OnsConsumerResetOffset's action parameters for the row *req
+ * (InstanceId, GroupId, Topic, Type, and ResetTimestamp when the row has
+ * a time) into *p.
+ */
 err_code
-client_reset_params(const struct client_reset_req *req, struct params *p);
+client_reset_params(const struct plan_key *req, struct params *p);
 
 /* The client's counters so far. */
 void

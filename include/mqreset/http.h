@@ -35,7 +35,8 @@ struct http_config {
 };
 
 struct http_request {
-	const char *method;           /* "GET" or "POST" */
+	const char *method;           /* "GET", "POST" or "PUT" (body as
+	                                 for POST) */
 	const char *url;              /* full URL, query included */
 	const struct params *headers; /* extra headers, or NULL */
 	const char *body;             /* POST body, or NULL */

@@ -1,7 +1,8 @@
 /*
  * sign.c - Alibaba Cloud OpenAPI request signatures, v1 (HMAC-SHA1) and
  * v3 (ACS3-HMAC-SHA256).  See include/common/sign.h for the contract and
- * ../shared/reference/PROTOCOL.md sections 2, 3 and 9 for the sources.
+ * mqreset-protocol(7), SIGNATURE V1 and SIGNATURE V3, for the algorithms
+ * and their sources.
  *
  * Design: every function builds text into a caller's struct buf and is a
  * pure function of its arguments.  Keys derived from the secret (the v1
@@ -10,7 +11,7 @@
  *
  * Cost: OpenSSL 3's one-shot HMAC(), SHA256() and RAND_bytes() look their
  * algorithm up in the provider store on every call (locks, hash tables),
- * which dominated signing in a profile of `mqreset run` (issue 6).  So the
+ * which would cost more than the signing itself at every request.  So the
  * HMAC and digest algorithms are fetched once per process (pthread_once)
  * and each thread keeps, in a pthread key, one keyed EVP_MAC_CTX per HMAC
  * digest and a small pool of RAND_bytes output that nonces are cut from.

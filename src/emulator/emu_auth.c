@@ -2,7 +2,8 @@
  * emu_auth.c - request authentication as the OpenAPI gateway does it.
  * See include/emulator/emu_auth.h for the checks and their codes.
  *
- * HTTP statuses where the sources disagree (PROTOCOL.md section 4):
+ * HTTP statuses where the sources disagree (mqreset-protocol(7), ERROR
+ * CODES):
  *  - InvalidAccessKeyId.NotFound: 404, as on the OpenAPI common error
  *    code page (doc-detail/51132, the gateway's own list), rather than the
  *    400 of a community answer.

@@ -43,6 +43,7 @@
 #include "emu_guard.h"
 #include "emu_reply.h"
 #include "emu_request.h"
+#include "emu_sts.h"
 #include "emu_timer.h"
 
 /* Largest request body accepted (the service's limit is far larger than
@@ -253,6 +254,10 @@ emu_call_parse(struct emu_call *c, const char *method)
 		    "The request could not be read.");
 		return 0;
 	}
+	/* The metadata service's paths (--metadata) have their own rules
+	 * (emu_sts.c). */
+	if (emu_sts_is_metadata(c->srv->cfg.sts, c->uri))
+		return 1;
 	/* RPC calls are GET or POST; anything else is refused before
 	 * authentication (the status and code are our choice: the sources
 	 * document none for the Ons endpoint). */
@@ -327,6 +332,10 @@ emu_call_admit(struct emu_call *c, const char *method)
 
 	if (!emu_call_parse(c, method))
 		return 0;
+	/* STS actions and metadata paths (--sts, --metadata). */
+	if (emu_sts_handle(s->cfg.sts, s->cfg.st, c->uri, &c->req,
+	    clock_wall_ms(), &c->reply))
+		return 0;
 	if (!emu_auth_check(s->cfg.st, s->cfg.nonce, &c->req,
 	    clock_wall_ms(), &c->auth, &c->reply))
 		return 0;
@@ -340,8 +349,7 @@ emu_call_admit(struct emu_call *c, const char *method)
 	if (!emu_auth_allowed(s->cfg.st, &c->auth, c->auth.action,
 	    emu_action_ram(c->action), &c->reply))
 		return 0;
-	if (!emu_qps_take(s->cfg.qps, c->auth.cred->index,
-	    (size_t)c->action, clock_mono_ns())) {
+	if (!emu_qps_take(s->cfg.qps, (size_t)c->action, clock_mono_ns())) {
 		emu_reply_error(&c->reply, 400, "Throttling.User",
 		    "Request was denied due to user flow control.");
 		c->hint_ms = s->cfg.throttle_hint_ms;

@@ -26,6 +26,7 @@
 #include <openssl/crypto.h>
 
 #include "dupset.h"
+#include "emu_sts.h"
 
 /* Longest identifier accepted (the plan validator uses the same bound). */
 #define EMU_NAME_MAX 255
@@ -279,6 +280,9 @@ emu_state_destroy(struct emu_state *st)
 		emu_instance_free(st->instances[i]);
 	for (i = 0; i < st->nfaults; i++)
 		free(st->faults[i]);
+	for (i = 0; i < st->nroles; i++)
+		free(st->roles[i]);
+	free(st->roles);
 	if (st->index != NULL) {
 		for (i = 0; i < st->index->cap; i++)
 			free(st->index->slots[i].key);
@@ -297,9 +301,14 @@ struct emu_cred *
 emu_state_find_cred(const struct emu_state *st, const char *key_id)
 {
 	char k[EMU_KEY_MAX];
+	struct emu_cred *c;
 
-	return emu_index_get(st->index, k,
+	c = emu_index_get(st->index, k,
 	    emu_key(k, EMU_K_CRED, key_id, NULL, NULL));
+	/* Temporary credentials STS issued while serving. */
+	if (c == NULL && st->sts != NULL)
+		c = emu_sts_find(st->sts, key_id);
+	return c;
 }
 
 struct emu_instance *
@@ -494,6 +503,24 @@ emu_state_add_fault(struct emu_state *st, const char *spec)
 	if (s == NULL)
 		return ERR_NOMEM;
 	st->faults[st->nfaults++] = s;
+	return ERR_OK;
+}
+
+err_code
+emu_state_add_role(struct emu_state *st, const char *arn)
+{
+	char *s;
+	size_t i;
+
+	for (i = 0; i < st->nroles; i++)
+		if (strcmp(st->roles[i], arn) == 0)
+			return ERR_OK;
+	if (emu_grow(&st->roles, st->nroles, &st->caproles) != ERR_OK)
+		return ERR_NOMEM;
+	s = strdup(arn);
+	if (s == NULL)
+		return ERR_NOMEM;
+	st->roles[st->nroles++] = s;
 	return ERR_OK;
 }
 
@@ -896,6 +923,18 @@ emu_state_load_json(struct emu_state *st, const char *text, size_t n,
 		rc = emu_load_creds(st, cJSON_GetObjectItemCaseSensitive(root,
 		    "Credentials"), source, seen, e);
 	cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(root,
+	    "Roles")) {
+		if (rc != ERR_OK)
+			break;
+		if (!cJSON_IsString(f) || strncmp(f->valuestring, "acs:ram::",
+		    9) != 0)
+			rc = err_set(e, ERR_PARSE, "%s: Roles: each entry is a "
+			    "role ARN like \"acs:ram::123:role/name\"",
+			    source);
+		else if (emu_state_add_role(st, f->valuestring) != ERR_OK)
+			rc = err_set(e, ERR_NOMEM, "out of memory");
+	}
+	cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(root,
 	    "Faults")) {
 		if (rc != ERR_OK)
 			break;
@@ -1107,6 +1146,10 @@ emu_save_tree(struct emu_state *st)
 			    cJSON_CreateStringArray((const char *const *)c->deny,
 			    (int)c->ndeny)) == 0;
 	}
+	if (!bad && st->nroles > 0)
+		bad |= cJSON_AddItemToObject(root, "Roles",
+		    cJSON_CreateStringArray((const char *const *)st->roles,
+		    (int)st->nroles)) == 0;
 	arr = cJSON_AddArrayToObject(root, "Faults");
 	bad |= arr == NULL;
 	for (i = 0; !bad && i < st->nfaults; i++) {

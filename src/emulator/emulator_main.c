@@ -35,6 +35,7 @@
 #include "emu_nonce.h"
 #include "emu_qps.h"
 #include "emu_rehearse.h"
+#include "emu_sts.h"
 #include "emu_reqlog.h"
 #include "emu_server.h"
 #include "emu_state.h"
@@ -257,9 +258,12 @@ emu_run(const struct emu_cli *cfg, struct err *e)
 	struct emu_faults *faults = NULL;
 	struct emu_nonce *nc = NULL;
 	struct emu_qps *qps = NULL;
+	enum emu_qps_window win = EMU_QPS_TOKEN;
 	struct emu_journal *journal = NULL;
 	struct emu_reqlog *reqlog = NULL;
 	struct emu_server *srv = NULL;
+	struct emu_sts_config stscfg;
+	struct emu_sts *sts = NULL;
 	char *cert = NULL, *key = NULL;
 	double rates[EMU_ACT_N];
 	unsigned long rows;
@@ -303,10 +307,12 @@ emu_run(const struct emu_cli *cfg, struct err *e)
 		rates[a] = cfg->qps > 0 ? cfg->qps : emu_action_default_qps(a);
 	if (rc == ERR_OK && cfg->qps_action != NULL)
 		rc = emu_parse_qps_action(cfg->qps_action, rates, e);
+	if (rc == ERR_OK && emu_qps_window_parse(cfg->qps_window, &win) != 0)
+		rc = err_set(e, ERR_USAGE, "--qps-window: '%s' is not token, "
+		    "fixed or sliding", cfg->qps_window);
 	if (rc == ERR_OK) {
 		nc = emu_nonce_new((size_t)cfg->nonce_cache);
-		qps = emu_qps_new(st->ncreds, EMU_ACT_N, rates,
-		    clock_mono_ns());
+		qps = emu_qps_new(EMU_ACT_N, rates, win, clock_mono_ns());
 		if (nc == NULL || qps == NULL)
 			rc = err_set(e, ERR_NOMEM, "out of memory");
 	}
@@ -322,8 +328,21 @@ emu_run(const struct emu_cli *cfg, struct err *e)
 	}
 	if (rc == ERR_OK && cfg->write_creds != NULL)
 		rc = emu_write_creds(st, cfg->write_creds, e);
+	if (rc == ERR_OK && cfg->imdsv2_only && !cfg->metadata)
+		rc = err_set(e, ERR_USAGE, "--imdsv2-only needs --metadata");
+	if (rc == ERR_OK && (cfg->sts || cfg->metadata)) {
+		stscfg.sts = cfg->sts;
+		stscfg.metadata = cfg->metadata;
+		stscfg.imdsv2_only = cfg->imdsv2_only;
+		stscfg.duration_ms = cfg->sts_duration * 1000;
+		sts = emu_sts_new(&stscfg);
+		if (sts == NULL)
+			rc = err_set(e, ERR_NOMEM, "out of memory");
+		st->sts = sts;
+	}
 	if (rc == ERR_OK) {
 		memset(&sc, 0, sizeof sc);
+		sc.sts = sts;
 		sc.listen = cfg->listen;
 		sc.tls_cert_pem = cert;
 		sc.tls_key_pem = key;
@@ -363,6 +382,7 @@ emu_run(const struct emu_cli *cfg, struct err *e)
 	emu_nonce_destroy(nc);
 	emu_faults_destroy(faults);
 	emu_state_destroy(st);
+	emu_sts_destroy(sts);
 	if (key != NULL)
 		OPENSSL_cleanse(key, strlen(key));
 	free(key);

@@ -8,7 +8,8 @@
  *   reply_parse()   the answer -> struct reply and its class (reply.c).
  * client_preview() stops after the first step (dry runs).
  *
- * Wire formats (PROTOCOL.md sections 2, 3, 9):
+ * Wire formats (mqreset-protocol(7), SIGNATURE V1, SIGNATURE V3 and WIRE
+ * FORMAT):
  *   v1 GET   all parameters, Signature included, in the query string;
  *   v1 POST  all of them as an application/x-www-form-urlencoded body to
  *            "/" with an empty query, as the official Node SDK does;
@@ -17,16 +18,15 @@
  *            "") sent without a Content-Type, common values in signed
  *            x-acs-* headers (with STS also x-acs-accesskey-id and
  *            x-acs-security-token), and an Authorization header: the
- *            shape the Tea SDK for Ons 2019-02-14 sends (PROTOCOL.md
- *            section 10).
+ *            shape the Tea SDK for Ons 2019-02-14 sends.
  * The secret is read from the creds object only inside sign_*() calls.
  *
  * Debug dumps are built from a masked copy of the request (AccessKeyId as
  * its last four characters, SecurityToken and Signature as "***"), not by
  * scrubbing the real one, so percent-encoded secrets cannot slip through.
  *
- * Per-call cost (issue 6: `run` at 100 calls/s must stay under 2 % CPU):
- * a client keeps its wire request and scratch buffers between calls
+ * Per-call cost (a run sends up to the rate limit for hours, so a call
+ * should allocate nothing once warm): a client keeps its wire request and scratch buffers between calls
  * (reset, not freed, so they stop growing after the first call), and the
  * v1 parameters are signed and encoded from an array of borrowed
  * name/value pointers instead of owned copies; the owned list is made
@@ -75,6 +75,9 @@ struct client_wire {
 
 struct client {
 	struct client_config cfg;   /* copied; cfg.creds borrowed */
+	struct creds_key *key;      /* the keys of the call in progress
+	                               (held from creds_acquire to
+	                               creds_release), NULL between calls */
 	char base[CLIENT_URL_MAX];  /* "https://host[:port]" */
 	char host[CLIENT_URL_MAX];  /* "host[:port]" as in the URL */
 	struct http *http;          /* the transport (owns the handle) */
@@ -228,7 +231,8 @@ client_parse_endpoint(const char *url, char base[CLIENT_URL_MAX],
 
 /*
  * The regions the SDK for Ons 2019-02-14 does not send to
- * ons.REGION.aliyuncs.com (its EndpointMap, PROTOCOL.md section 10): the
+ * ons.REGION.aliyuncs.com (its EndpointMap; mqreset-protocol(7),
+ * ENDPOINTS): the
  * finance, gov, internal and other non-public regions share the central
  * host; three edge regions are served from Tokyo.  The SDK consults this
  * map before its public/VPC rule, so it applies to both types.
@@ -424,21 +428,21 @@ client_destroy(struct client *c)
  * while those are.  Never params_free()d or grown.
  */
 static void
-client_reset_view(const struct client_reset_req *req, char ts[24],
+client_reset_view(const struct plan_key *req, char ts[24],
     struct params_item items[CLIENT_RESET_N], struct params *view)
 {
 	size_t n;
 
 	n = 0;
 	items[n].name = (char *)"InstanceId";
-	items[n++].value = (char *)req->instance_id;
+	items[n++].value = (char *)req->instance;
 	items[n].name = (char *)"GroupId";
-	items[n++].value = (char *)req->group_id;
+	items[n++].value = (char *)req->group;
 	items[n].name = (char *)"Topic";
 	items[n++].value = (char *)req->topic;
 	items[n].name = (char *)"Type";
-	items[n++].value = (char *)(req->type == 0 ? "0" : "1");
-	if (req->type != 0) {
+	items[n++].value = (char *)(req->type == PLAN_TYPE_CLEAR ? "0" : "1");
+	if (plan_key_has_time(req)) {
 		snprintf(ts, 24, "%lld", (long long)req->reset_ms);
 		items[n].name = (char *)"ResetTimestamp";
 		items[n++].value = ts;
@@ -449,7 +453,7 @@ client_reset_view(const struct client_reset_req *req, char ts[24],
 }
 
 err_code
-client_reset_params(const struct client_reset_req *req, struct params *p)
+client_reset_params(const struct plan_key *req, struct params *p)
 {
 	struct params_item items[CLIENT_RESET_N];
 	struct params view;
@@ -479,7 +483,7 @@ client_mask(const struct client *c, const struct params *p,
 		v = p->items[i].value;
 		if (strcmp(n, "AccessKeyId") == 0 ||
 		    strcasecmp(n, "x-acs-accesskey-id") == 0)
-			v = creds_key_hint(c->cfg.creds);
+			v = creds_key_khint(c->key);
 		else if (strcmp(n, "SecurityToken") == 0 ||
 		    strcmp(n, "Signature") == 0 ||
 		    strcasecmp(n, "x-acs-security-token") == 0)
@@ -529,7 +533,7 @@ static err_code
 client_build_v1(struct client *c, const char *action,
     const struct params *params, struct client_wire *w, struct err *e)
 {
-	const struct creds *cr;
+	const struct creds_key *cr;
 	struct params_item small[CLIENT_V1_ITEMS], *items;
 	struct params view, masked;
 	struct buf *sts, *enc;
@@ -538,7 +542,7 @@ client_build_v1(struct client *c, const char *action,
 	int get;
 	err_code rc;
 
-	cr = c->cfg.creds;
+	cr = c->key;
 	get = strcmp(w->method, "GET") == 0;
 	sts = &c->sts;
 	enc = &c->enc;
@@ -562,17 +566,17 @@ client_build_v1(struct client *c, const char *action,
 	client_view_put(&view, "Action", action);
 	client_view_put(&view, "Version", CLIENT_API_VERSION);
 	client_view_put(&view, "Format", "JSON");
-	client_view_put(&view, "AccessKeyId", creds_key_id(cr));
+	client_view_put(&view, "AccessKeyId", creds_key_akid(cr));
 	client_view_put(&view, "SignatureMethod", "HMAC-SHA1");
 	client_view_put(&view, "SignatureVersion", "1.0");
 	client_view_put(&view, "SignatureNonce", nonce);
 	client_view_put(&view, "Timestamp", ts);
-	if (creds_token(cr) != NULL)
-		client_view_put(&view, "SecurityToken", creds_token(cr));
+	if (creds_key_token(cr) != NULL)
+		client_view_put(&view, "SecurityToken", creds_key_token(cr));
 	if (rc == ERR_OK)
 		rc = client_v1_encode(&view, w->method, enc, sts);
 	if (rc == ERR_OK)
-		rc = sign_v1_signature(creds_secret(cr), buf_cstr(sts), sig);
+		rc = sign_v1_signature(creds_key_secret(cr), buf_cstr(sts), sig);
 	if (rc == ERR_OK)
 		rc = sign_v1_append_signature(enc, sig);
 	if (rc == ERR_OK && w->want_params) {
@@ -626,7 +630,7 @@ static err_code
 client_build_v3(struct client *c, const char *action,
     const struct params *params, struct client_wire *w, struct err *e)
 {
-	const struct creds *cr;
+	const struct creds_key *cr;
 	struct sign_v3_input in;
 	struct params sorted, masked;
 	struct buf cr_text, sh, sts, enc, auth;
@@ -635,7 +639,7 @@ client_build_v3(struct client *c, const char *action,
 	size_t i;
 	err_code rc;
 
-	cr = c->cfg.creds;
+	cr = c->key;
 	params_init(&sorted);
 	params_init(&masked);
 	buf_init(&cr_text, CLIENT_REQ_MAX * 2);
@@ -668,12 +672,12 @@ client_build_v3(struct client *c, const char *action,
 	if (rc == ERR_OK)
 		rc = params_add(&w->headers, "x-acs-content-sha256", hash);
 	/* With STS the SDK names the key in a signed header too. */
-	if (rc == ERR_OK && creds_token(cr) != NULL)
+	if (rc == ERR_OK && creds_key_token(cr) != NULL)
 		rc = params_add(&w->headers, "x-acs-accesskey-id",
-		    creds_key_id(cr));
-	if (rc == ERR_OK && creds_token(cr) != NULL)
+		    creds_key_akid(cr));
+	if (rc == ERR_OK && creds_key_token(cr) != NULL)
 		rc = params_add(&w->headers, "x-acs-security-token",
-		    creds_token(cr));
+		    creds_key_token(cr));
 	in.method = w->method;
 	in.uri = "/";
 	in.query = &sorted;
@@ -684,10 +688,10 @@ client_build_v3(struct client *c, const char *action,
 	if (rc == ERR_OK)
 		rc = sign_v3_string_to_sign(buf_cstr(&cr_text), &sts);
 	if (rc == ERR_OK)
-		rc = sign_v3_signature(creds_secret(cr), buf_cstr(&sts), sig);
+		rc = sign_v3_signature(creds_key_secret(cr), buf_cstr(&sts), sig);
 	if (rc == ERR_OK)
 		rc = buf_printf(&auth, "ACS3-HMAC-SHA256 Credential=%s,"
-		    "SignedHeaders=%s,Signature=%s", creds_key_id(cr),
+		    "SignedHeaders=%s,Signature=%s", creds_key_akid(cr),
 		    buf_cstr(&sh), sig);
 	if (rc == ERR_OK)
 		rc = params_add(&w->headers, "Authorization", buf_cstr(&auth));
@@ -712,7 +716,7 @@ client_build_v3(struct client *c, const char *action,
 			    "> %s %s\n> Authorization: ACS3-HMAC-SHA256 "
 			    "Credential=%s,SignedHeaders=%s,Signature=%s\n",
 			    buf_cstr(&cr_text), buf_cstr(&sts), w->method,
-			    buf_cstr(&w->url), creds_key_hint(cr),
+			    buf_cstr(&w->url), creds_key_khint(cr),
 			    buf_cstr(&sh), CLIENT_MASK);
 		for (i = 0; rc == ERR_OK && i < masked.n; i++)
 			rc = buf_printf(&w->dbg, "> %s: %s\n",
@@ -770,11 +774,11 @@ client_scrub(const struct client *c, const char *in, struct buf *out)
 	int hit;
 	err_code rc;
 
-	raw[0] = creds_key_id(c->cfg.creds);
-	rep[0] = creds_key_hint(c->cfg.creds);
-	raw[1] = creds_secret(c->cfg.creds);
+	raw[0] = creds_key_akid(c->key);
+	rep[0] = creds_key_khint(c->key);
+	raw[1] = creds_key_secret(c->key);
 	rep[1] = CLIENT_MASK;
-	raw[2] = creds_token(c->cfg.creds);
+	raw[2] = creds_key_token(c->key);
 	rep[2] = CLIENT_MASK;
 	rc = ERR_OK;
 	n = 0;
@@ -849,8 +853,9 @@ client_debug_lines(const char *text)
 	}
 }
 
-err_code
-client_call(struct client *c, const char *action,
+/* One attempt with the keys in c->key (see client_call). */
+static err_code
+client_call_once(struct client *c, const char *action,
     const struct params *params, struct reply *out, struct err *e)
 {
 	struct client_wire *w;
@@ -923,8 +928,59 @@ client_call(struct client *c, const char *action,
 	return rc;
 }
 
+/* The service's code for a SecurityToken past its Expiration. */
+#define CLIENT_EXPIRED_CODE "InvalidSecurityToken.Expired"
+
+/*
+ * Every call signs with the credentials' current keys, taken per call
+ * (creds_acquire refreshes them first when they are due, once for all
+ * clients).  A reply saying the token expired means the request was
+ * refused, not applied: the keys are refreshed and the same request is
+ * sent once more, fresh nonce and all, inside this call.
+ */
 err_code
-client_reset_offset(struct client *c, const struct client_reset_req *req,
+client_call(struct client *c, const char *action,
+    const struct params *params, struct reply *out, struct err *e)
+{
+	struct creds *cr;
+	struct err re;
+	err_code rc, rrc;
+	int tries, again;
+
+	/* The credentials object refreshes itself under its own locks;
+	 * the client only reads it. */
+	cr = (struct creds *)(uintptr_t)c->cfg.creds;
+	for (tries = 0;; tries++) {
+		rc = creds_acquire(cr, &c->key, e);
+		if (rc != ERR_OK) {
+			reply_free(out);
+			reply_set_transport(out, rc, 0, err_message(e));
+			out->cls = REPLY_FATAL;
+			return rc;
+		}
+		rc = client_call_once(c, action, params, out, e);
+		again = 0;
+		if (tries == 0 && strcmp(out->code, CLIENT_EXPIRED_CODE) == 0) {
+			err_clear(&re);
+			rrc = creds_refresh(cr, c->key, &re);
+			if (rrc == ERR_OK) {
+				again = 1;
+				msg_debug("%s: %s; keys refreshed, sending the "
+				    "request again", action,
+				    CLIENT_EXPIRED_CODE);
+			} else
+				msg_warn("%s: %s and no refresh: %s", action,
+				    CLIENT_EXPIRED_CODE, err_message(&re));
+		}
+		creds_release(c->key);
+		c->key = NULL;
+		if (!again)
+			return rc;
+	}
+}
+
+err_code
+client_reset_offset(struct client *c, const struct plan_key *req,
     struct reply *out, struct err *e)
 {
 	struct params_item items[CLIENT_RESET_N];
@@ -946,6 +1002,12 @@ client_preview(struct client *c, const char *action,
 
 	client_wire_init(&w);
 	w.want_params = 1;
+	rc = creds_acquire((struct creds *)(uintptr_t)c->cfg.creds, &c->key,
+	    e);
+	if (rc != ERR_OK) {
+		client_wire_free(&w);
+		return rc;
+	}
 	rc = client_build(c, action, params, &w, e);
 	if (rc == ERR_OK && c->cfg.signature_version == 3) {
 		for (i = 0; rc == ERR_OK && i < w.signed_params.n; i++)
@@ -953,7 +1015,7 @@ client_preview(struct client *c, const char *action,
 			    w.signed_params.items[i].value);
 		if (rc == ERR_OK)
 			rc = params_add(shown, "AccessKeyId",
-			    creds_key_hint(c->cfg.creds));
+			    creds_key_khint(c->key));
 		if (rc == ERR_OK)
 			rc = client_mask(c, &w.headers, shown);
 		params_remove(shown, "x-acs-security-token");
@@ -964,6 +1026,8 @@ client_preview(struct client *c, const char *action,
 	}
 	if (rc == ERR_OK && c->cfg.debug)
 		client_debug_lines(buf_cstr(&w.dbg));
+	creds_release(c->key);
+	c->key = NULL;
 	client_wire_free(&w);
 	if (rc != ERR_OK && e != NULL && e->code == ERR_OK)
 		err_set(e, rc, "out of memory");

@@ -14,11 +14,12 @@
  *
  * Output: the result as "name: value" lines on stdout (for scripts);
  * messages on stderr through msg.  The outcome is reply.c's
- * classification, the one `run` uses.  Exit (exitcode.c): 0 ok (or dry
- * run), 1 the reset failed (rejected, a transient failure: try again
- * later, or it may have been applied: check before sending it again), 2
- * invalid arguments, 3 credentials, authentication, permission, clock,
- * endpoint or TLS failure.
+ * classification, the one `run` uses.  Every error is kept as an err_code
+ * and turned into the exit status by exitcode.c alone: 0 ok (or dry run),
+ * 1 the reset failed (rejected, a transient failure: try again later, or
+ * it may have been applied: check before sending it again), 2 invalid
+ * arguments, 3 credentials, authentication, permission, clock, endpoint
+ * or TLS failure.
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -40,41 +41,21 @@
 
 struct reset_cfg {
 	struct cmd_common common;  /* --help, --quiet, --verbose, --debug */
+	struct cmd_conn conn;      /* connection options (cmd.h) */
 	const char *instance;      /* --instance: InstanceId */
 	const char *group;         /* --group: GroupId */
 	const char *topic;         /* --topic: Topic */
 	int clear;                 /* --clear: type 0 */
 	const char *to;            /* --to TIME: type 1 */
 	int execute;               /* --execute: really send */
-	const char *profile;       /* --profile NAME */
-	const char *region;        /* --region REGION */
-	const char *endpoint;      /* --endpoint URL */
-	const char *endpoint_type; /* --endpoint-type public|vpc */
-	const char *cacert;        /* --cacert FILE */
-	long long sigver;          /* --signature-version 1|3 */
-	const char *method;        /* --method GET|POST */
-	double connect_timeout;    /* --connect-timeout seconds */
-	double timeout;            /* --timeout seconds */
 };
 
 static const struct opts_spec reset_opts[] = {
 	CMD_COMMON_OPTS(struct reset_cfg),
-	{ "cacert", 0, OPTS_STRING, "FILE", 0, 0, NULL, NULL,
-	  offsetof(struct reset_cfg, cacert),
-	  "trust the CA certificates in FILE (verification stays on)" },
+	CMD_CONN_OPTS(struct reset_cfg),
 	{ "clear", 0, OPTS_FLAG, NULL, 0, 0, NULL, NULL,
 	  offsetof(struct reset_cfg, clear),
 	  "type 0: clear the whole backlog" },
-	{ "connect-timeout", 0, OPTS_DOUBLE, "SECONDS", 0.1, 600, NULL, "5",
-	  offsetof(struct reset_cfg, connect_timeout),
-	  "limit for connecting (TCP and TLS)" },
-	{ "endpoint", 0, OPTS_STRING, "URL", 0, 0, NULL, NULL,
-	  offsetof(struct reset_cfg, endpoint),
-	  "API endpoint (default: the region's, see --endpoint-type)" },
-	{ "endpoint-type", 0, OPTS_STRING, "TYPE", 0, 0, "public|vpc", NULL,
-	  offsetof(struct reset_cfg, endpoint_type),
-	  "the region's public host (ons.REGION.aliyuncs.com, the default) "
-	  "or vpc (ons-vpc.REGION...)" },
 	{ "execute", 0, OPTS_FLAG, NULL, 0, 0, NULL, NULL,
 	  offsetof(struct reset_cfg, execute),
 	  "send the request (default: show it and send nothing)" },
@@ -82,22 +63,6 @@ static const struct opts_spec reset_opts[] = {
 	  offsetof(struct reset_cfg, group), "consumer group ID (GroupId)" },
 	{ "instance", 0, OPTS_STRING, "ID", 0, 0, NULL, NULL,
 	  offsetof(struct reset_cfg, instance), "instance ID (InstanceId)" },
-	{ "method", 0, OPTS_STRING, "METHOD", 0, 0, "POST|GET", "POST",
-	  offsetof(struct reset_cfg, method),
-	  "HTTP method: POST (form body) or GET (query)" },
-	{ "profile", 0, OPTS_STRING, "NAME", 0, 0, NULL, NULL,
-	  offsetof(struct reset_cfg, profile),
-	  "credentials profile (aliyun CLI or ~/.alibabacloud/credentials)" },
-	{ "region", 0, OPTS_STRING, "REGION", 0, 0, NULL, NULL,
-	  offsetof(struct reset_cfg, region),
-	  "region ID, e.g. cn-hangzhou (default: ALIBABA_CLOUD_REGION_ID, "
-	  "else the profile's; required without --endpoint)" },
-	{ "signature-version", 0, OPTS_INT, "N", 1, 3, NULL, "1",
-	  offsetof(struct reset_cfg, sigver),
-	  "1 (HMAC-SHA1) or 3 (ACS3-HMAC-SHA256)" },
-	{ "timeout", 0, OPTS_DOUBLE, "SECONDS", 0.1, 3600, NULL, "30",
-	  offsetof(struct reset_cfg, timeout),
-	  "limit for the whole call" },
 	{ "to", 0, OPTS_STRING, "TIME", 0, 0, NULL, NULL,
 	  offsetof(struct reset_cfg, to),
 	  "type 1: reset to TIME (ms since the epoch, or RFC 3339 with "
@@ -126,7 +91,7 @@ reset_check_ident(enum ident_kind kind, const char *opt, const char *v)
 	enum ident_verdict verdict;
 
 	if (v == NULL) {
-		msg_error("reset: --%s is required", opt);
+		msg_error("--%s is required", opt);
 		return 1;
 	}
 	verdict = ident_check(kind, v, why, sizeof why);
@@ -141,9 +106,10 @@ reset_check_ident(enum ident_kind kind, const char *opt, const char *v)
 	return verdict == IDENT_ERROR;
 }
 
-/* The row checks; fills *req.  Returns 0, or an exit status. */
-static int
-reset_check_args(const struct reset_cfg *cfg, struct client_reset_req *req)
+/* The row checks; fills *req.  Returns ERR_OK, or ERR_USAGE after the
+ * messages. */
+static err_code
+reset_check_args(const struct reset_cfg *cfg, struct plan_key *req)
 {
 	char q[DIAG_QUOTE_MAX];
 	struct err te;
@@ -154,16 +120,16 @@ reset_check_args(const struct reset_cfg *cfg, struct client_reset_req *req)
 	bad |= reset_check_ident(IDENT_GROUP, "group", cfg->group);
 	bad |= reset_check_ident(IDENT_TOPIC, "topic", cfg->topic);
 	if (cfg->clear && cfg->to != NULL) {
-		msg_error("reset: --clear and --to exclude each other: type 0 "
+		msg_error("--clear and --to exclude each other: type 0 "
 		    "(clear) takes no timestamp");
 		bad = 1;
 	} else if (!cfg->clear && cfg->to == NULL) {
-		msg_error("reset: one of --clear (type 0) or --to TIME "
+		msg_error("one of --clear (type 0) or --to TIME "
 		    "(type 1) is required");
 		bad = 1;
 	}
-	req->instance_id = cfg->instance;
-	req->group_id = cfg->group;
+	req->instance = cfg->instance;
+	req->group = cfg->group;
 	req->topic = cfg->topic;
 	req->type = cfg->clear ? PLAN_TYPE_CLEAR : PLAN_TYPE_TIMESTAMP;
 	req->reset_ms = -1;
@@ -176,79 +142,79 @@ reset_check_args(const struct reset_cfg *cfg, struct client_reset_req *req)
 			bad = 1;
 		}
 	}
-	if (cfg->sigver == 2) {
-		msg_error("reset: --signature-version: 1 or 3, not 2");
-		bad = 1;
-	}
-	return bad ? EXITCODE_INVALID : 0;
+	return bad ? ERR_USAGE : ERR_OK;
 }
 
-/* Print the dry run: what would be sent. */
-static int
+/* Print the dry run: what would be sent.  Returns ERR_OK or the error
+ * (message in *e). */
+static err_code
 reset_dry_run(struct client *cl, const char *endpoint,
-    const struct reset_cfg *cfg, const struct client_reset_req *req)
+    const struct reset_cfg *cfg, const struct plan_key *req,
+    struct err *e)
 {
 	struct params p, shown;
 	char when[TSTAMP_FMT_MAX];
-	struct err e;
 	size_t i;
-	int st;
+	err_code rc;
 
 	params_init(&p);
 	params_init(&shown);
-	err_clear(&e);
-	st = EXITCODE_OK;
-	if (client_reset_params(req, &p) != ERR_OK ||
-	    client_preview(cl, "OnsConsumerResetOffset", &p, &shown, &e) !=
-	    ERR_OK) {
-		msg_error("reset: %s", err_message(&e));
-		st = EXITCODE_ABORTED;
+	rc = client_reset_params(req, &p);
+	if (rc != ERR_OK)
+		err_set(e, rc, "cannot build the request");
+	else
+		rc = client_preview(cl, "OnsConsumerResetOffset", &p, &shown,
+		    e);
+	if (rc != ERR_OK)
 		goto done;
-	}
 	printf("dry run: would send OnsConsumerResetOffset to %s "
-	    "(%s, signature v%lld)\n", endpoint, cfg->method, cfg->sigver);
+	    "(%s, signature v%s)\n", endpoint, cfg->conn.method,
+	    cfg->conn.sigver);
 	for (i = 0; i < shown.n; i++)
 		printf("  %s: %s\n", shown.items[i].name, shown.items[i].value);
 	if (req->type == PLAN_TYPE_CLEAR)
 		printf("effect: type 0 clears the whole backlog of group "
-		    "'%s' on topic '%s'; it cannot be undone\n", req->group_id,
+		    "'%s' on topic '%s'; it cannot be undone\n", req->group,
 		    req->topic);
 	else
 		printf("effect: type 1 moves group '%s' on topic '%s' to %s\n",
-		    req->group_id, req->topic,
+		    req->group, req->topic,
 		    tstamp_format(req->reset_ms, when));
 	printf("nothing was sent; add --execute to send it\n");
 done:
 	params_free(&p);
 	params_free(&shown);
-	return st;
+	return rc;
 }
 
 /* Advice for a failure, from what the classification says it points
- * at (reply.c's table), not from matching Codes here. */
+ * at (reply.c's table), not from matching Codes here, and from the
+ * error code (an option that can fix it). */
 static void
 reset_advice(const struct reply *r, const struct creds *cr)
 {
+	if (cmd_conn_hint(r->err) != NULL)
+		msg_error("%s", cmd_conn_hint(r->err));
 	switch (r->cause) {
 	case REPLY_CAUSE_CREDENTIALS:
-		msg_error("reset: check the credentials from %s (AccessKeyId "
+		msg_error("check the credentials from %s (AccessKeyId "
 		    "%s)", creds_source(cr), creds_key_hint(cr));
 		break;
 	case REPLY_CAUSE_CLOCK:
-		msg_error("reset: check this machine's clock: the service "
+		msg_error("check this machine's clock: the service "
 		    "allows 15 minutes of skew");
 		break;
 	case REPLY_CAUSE_PERMISSION:
-		msg_error("reset: the credentials from %s (AccessKeyId %s) "
+		msg_error("the credentials from %s (AccessKeyId %s) "
 		    "may not reset consumer offsets (RAM action "
 		    "mq:ResetConsumerOffset)", creds_source(cr),
 		    creds_key_hint(cr));
 		break;
 	case REPLY_CAUSE_ENDPOINT:
-		msg_error("reset: check --region or --endpoint");
+		msg_error("check --region or --endpoint");
 		break;
 	case REPLY_CAUSE_INSTANCE:
-		msg_error("reset: check --instance: the instance does not "
+		msg_error("check --instance: the instance does not "
 		    "exist in this region or belongs to another account");
 		break;
 	case REPLY_CAUSE_NONE:
@@ -259,13 +225,13 @@ reset_advice(const struct reply *r, const struct creds *cr)
 }
 
 /* Send it and print the outcome; returns the exit status. */
-static int
+static enum exitcode
 reset_execute(struct client *cl, const struct creds *cr,
-    const struct client_reset_req *req)
+    const struct plan_key *req)
 {
 	struct reply r;
 	struct err e;
-	int st;
+	enum exitcode st;
 
 	reply_init(&r);
 	err_clear(&e);
@@ -286,42 +252,40 @@ reset_execute(struct client *cl, const struct creds *cr,
 	if (r.maybe_applied)
 		printf("maybe_applied: yes\n");
 	/*
-	 * The exit status comes from the one mapping (exitcode.c): a fatal
-	 * class by its own error (authentication, TLS, a name that does
-	 * not resolve: 3); any other failure, retryable or not, is this
-	 * reset failing (ERR_REMOTE: 1).
+	 * One row, through the one mapping (exitcode.c): a fatal class ends
+	 * the command with its own error (authentication, TLS, a name that
+	 * does not resolve: 3); any other failure, retryable or not, is
+	 * this row failing (1).
 	 */
-	st = exitcode_from_err(ERR_INTERNAL);
+	st = exitcode_from_outcome(ERR_OK, 0, r.cls != REPLY_OK);
 	switch (r.cls) {
 	case REPLY_OK:
-		msg_info("reset: done (RequestId %s)", r.request_id);
-		st = exitcode_from_err(ERR_OK);
+		msg_info("done (RequestId %s)", r.request_id);
 		break;
 	case REPLY_FATAL:
-		msg_error("reset: %s", err_message(&e));
+		msg_error("%s", err_message(&e));
 		reset_advice(&r, cr);
-		st = exitcode_from_err(r.err != ERR_OK ? r.err : ERR_AUTH);
+		st = exitcode_from_outcome(r.err != ERR_OK ? r.err : ERR_AUTH,
+		    0, 1);
 		break;
 	case REPLY_RETRYABLE:
 	case REPLY_RECONSUME_LATER:
 		if (r.maybe_applied)
-			msg_error("reset: %s", err_message(&e));
+			msg_error("%s", err_message(&e));
 		else
-			msg_error("reset: %s; this is transient: try again "
-			    "later", err_message(&e));
-		st = exitcode_from_err(ERR_REMOTE);
+			msg_error("%s; this is transient: try again later",
+			    err_message(&e));
 		break;
 	case REPLY_FAILED_ROW:
 	case REPLY_FAILED_INSTANCE:
-		msg_error("reset: %s", err_message(&e));
+		msg_error("%s", err_message(&e));
 		reset_advice(&r, cr);
-		st = exitcode_from_err(ERR_REMOTE);
 		break;
 	}
 	if (r.maybe_applied) {
 		/* Never "try again" here: a second clear is not the same as
 		 * one. */
-		msg_warn("reset: the request was sent and no answer says it "
+		msg_warn("the request was sent and no answer says it "
 		    "was not applied: it may have been applied; check the "
 		    "group before sending it again%s",
 		    req->type == PLAN_TYPE_CLEAR ?
@@ -336,18 +300,18 @@ reset_run(int argc, char **argv)
 {
 	struct reset_cfg cfg;
 	struct opts_result res;
-	struct client_reset_req req;
+	struct plan_key req;
 	struct client_config cc;
-	struct creds_options co;
 	struct creds *cr;
 	struct client *cl;
 	char endpoint[CLIENT_URL_MAX];
-	struct client_where where;
 	struct err e;
+	err_code rc;
 	int st, inited;
 
 	memset(&cfg, 0, sizeof cfg);
 	memset(&res, 0, sizeof res);
+	memset(&cc, 0, sizeof cc);
 	cr = NULL;
 	cl = NULL;
 	inited = 0;
@@ -355,73 +319,56 @@ reset_run(int argc, char **argv)
 	    offsetof(struct reset_cfg, common), &res);
 	if (st >= 0)
 		return st;
-	if (res.npos > 0) {
-		msg_error("reset: unexpected argument '%s' (usage: %s)",
-		    res.pos[0], cmd_reset.usage);
-		st = EXITCODE_INVALID;
-		goto done;
-	}
-	st = reset_check_args(&cfg, &req);
-	if (st != 0)
-		goto done;
-
+	st = EXITCODE_OK;
 	err_clear(&e);
-	co.profile = cfg.profile;
-	co.home = NULL;
-	if (creds_load(&co, &cr, &e) != ERR_OK) {
-		msg_error("reset: %s", err_message(&e));
-		st = EXITCODE_ABORTED;
+	if (res.npos > 0) {
+		msg_error("unexpected argument '%s' (usage: %s)", res.pos[0],
+		    cmd_reset.usage);
+		rc = ERR_USAGE;
 		goto done;
 	}
-	msg_verbose("reset: credentials from %s (AccessKeyId %s%s)",
-	    creds_source(cr), creds_key_hint(cr),
-	    creds_token(cr) != NULL ? ", STS" : "");
-	memset(&where, 0, sizeof where);
-	where.endpoint = cfg.endpoint;
-	where.endpoint_type = cfg.endpoint_type;
-	where.region = cfg.region;
-	where.env_region = getenv("ALIBABA_CLOUD_REGION_ID");
-	where.profile_region = creds_region(cr);
-	if (client_endpoint(&where, endpoint, &e) != ERR_OK) {
-		msg_error("reset: %s", err_message(&e));
-		st = EXITCODE_INVALID;
+	/* Messages for these two are printed where they are found. */
+	rc = reset_check_args(&cfg, &req);
+	if (rc != ERR_OK)
 		goto done;
+	/* libcurl first: role credentials are fetched over HTTPS. */
+	rc = client_global_init();
+	if (rc != ERR_OK)
+		err_set(&e, rc, "cannot initialise libcurl");
+	inited = rc == ERR_OK;
+	if (rc == ERR_OK)
+		rc = cmd_conn_creds(&cfg.conn, &cr, &e);
+	if (rc == ERR_OK) {
+		msg_verbose("credentials from %s (AccessKeyId %s%s)",
+		    creds_source(cr), creds_key_hint(cr),
+		    creds_token(cr) != NULL ? ", STS" : "");
+		rc = cmd_conn_endpoint(&cfg.conn, cr, endpoint, &e);
 	}
-	if (client_global_init() != ERR_OK) {
-		msg_error("reset: libcurl cannot start");
-		st = EXITCODE_ABORTED;
-		goto done;
+	if (rc == ERR_OK) {
+		cmd_conn_client_config(&cfg.conn, endpoint, cr,
+		    cfg.common.debug, &cc);
+		cl = client_new(&cc, &e);
+		if (cl == NULL)
+			rc = e.code != ERR_OK ? e.code : ERR_INTERNAL;
 	}
-	inited = 1;
-	memset(&cc, 0, sizeof cc);
-	cc.endpoint = endpoint;
-	cc.signature_version = (int)cfg.sigver;
-	cc.method = strcmp(cfg.method, "GET") == 0 ? CLIENT_GET : CLIENT_POST;
-	cc.connect_timeout_ms = (long)(cfg.connect_timeout * 1000);
-	cc.timeout_ms = (long)(cfg.timeout * 1000);
-	cc.cacert = cfg.cacert;
-	cc.debug = cfg.common.debug;
-	cc.creds = cr;
-	cl = client_new(&cc, &e);
-	if (cl == NULL) {
-		msg_error("reset: %s", err_message(&e));
-		st = e.code == ERR_USAGE ? EXITCODE_INVALID : EXITCODE_ABORTED;
+	if (rc != ERR_OK) {
+		msg_error("%s", err_message(&e));
 		goto done;
 	}
 	if (cfg.execute)
 		st = reset_execute(cl, cr, &req);
-	else
-		st = reset_dry_run(cl, endpoint, &cfg, &req);
+	else {
+		rc = reset_dry_run(cl, endpoint, &cfg, &req, &e);
+		if (rc != ERR_OK)
+			msg_error("%s", err_message(&e));
+	}
 done:
+	if (rc != ERR_OK)
+		st = exitcode_from_err(rc);
 	client_destroy(cl);
 	creds_destroy(cr);
 	if (inited)
 		client_global_cleanup();
 	opts_result_free(&res);
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		msg_error("reset: cannot write to standard output");
-		if (st == EXITCODE_OK)
-			st = EXITCODE_ABORTED;
-	}
-	return st;
+	return st; /* main() checks that stdout was written */
 }

@@ -31,51 +31,34 @@
 
 struct run_cfg {
 	struct cmd_common common;   /* --help, --quiet, --verbose, --debug */
+	struct cmd_conn conn;       /* connection options (cmd.h) */
 	double burst;               /* --burst: bucket capacity, 0 auto */
-	const char *cacert;         /* --cacert FILE */
-	double connect_timeout;     /* --connect-timeout SECONDS */
-	const char *endpoint;       /* --endpoint URL */
-	const char *endpoint_type;  /* --endpoint-type public|vpc */
 	int execute;                /* --execute: really send */
 	int force;                  /* --force: overwrite the report */
 	const char *instance;       /* --instance ID */
 	long long max_attempts;     /* --max-attempts N */
 	long long max_consecutive;  /* --max-consecutive-failures N */
 	const char *max_failures;   /* --max-failures N or P% */
-	const char *method;         /* --method POST|GET */
-	const char *profile;        /* --profile NAME */
 	double rate;                /* --rate R */
-	const char *region;         /* --region REGION */
 	const char *report;         /* --report FILE */
 	const char *resume;         /* --resume PREVIOUS_REPORT */
 	int retry_ambiguous;        /* --retry-ambiguous */
 	long long seed;             /* --seed N: reproducible jitter */
-	long long signature_version; /* --signature-version 1|3 */
 	int stop_on_error;          /* --stop-on-error */
 	const char *summary_json;   /* --summary-json FILE */
 	int sync_journal;           /* --sync-journal */
-	double timeout;             /* --timeout SECONDS */
 	long long workers;          /* --workers N */
 };
 
 #define RUN_OFF(f) offsetof(struct run_cfg, f)
 
-/* Sorted by name, after the common options. */
+/* Sorted by name, after the common and the connection options. */
 static const struct opts_spec run_opts[] = {
 	CMD_COMMON_OPTS(struct run_cfg),
+	CMD_CONN_OPTS(struct run_cfg),
 	{ "burst", 0, OPTS_DOUBLE, "B", 0, 1e6, NULL, "0", RUN_OFF(burst),
 	  "token bucket capacity (0: a tenth of a second of --rate, at "
 	  "least 1)" },
-	{ "cacert", 0, OPTS_STRING, "FILE", 0, 0, NULL, NULL, RUN_OFF(cacert),
-	  "also trust the CA certificates in FILE" },
-	{ "connect-timeout", 0, OPTS_DOUBLE, "SECONDS", 0.001, 3600, NULL, "5",
-	  RUN_OFF(connect_timeout), "give up connecting after SECONDS" },
-	{ "endpoint", 0, OPTS_STRING, "URL", 0, 0, NULL, NULL,
-	  RUN_OFF(endpoint),
-	  "API endpoint (default: the region's, see --endpoint-type)" },
-	{ "endpoint-type", 0, OPTS_STRING, "TYPE", 0, 0, "public|vpc", NULL,
-	  RUN_OFF(endpoint_type), "the region's public host "
-	  "(ons.REGION.aliyuncs.com, the default) or vpc (ons-vpc.REGION...)" },
 	{ "execute", 0, OPTS_FLAG, NULL, 0, 0, NULL, NULL, RUN_OFF(execute),
 	  "apply the plan (without it: dry run, nothing is sent)" },
 	{ "force", 'f', OPTS_FLAG, NULL, 0, 0, NULL, NULL, RUN_OFF(force),
@@ -92,18 +75,9 @@ static const struct opts_spec run_opts[] = {
 	{ "max-failures", 0, OPTS_STRING, "N|P%", 0, 0, NULL, NULL,
 	  RUN_OFF(max_failures), "stop the run once N rows (or P% of the "
 	  "rows to send) failed or are unknown" },
-	{ "method", 0, OPTS_STRING, "METHOD", 0, 0, "POST|GET", "POST",
-	  RUN_OFF(method), "HTTP method: POST (form body) or GET (query)" },
-	{ "profile", 0, OPTS_STRING, "NAME", 0, 0, NULL, NULL,
-	  RUN_OFF(profile), "credentials profile (aliyun CLI or "
-	  "~/.alibabacloud/credentials)" },
 	{ "rate", 0, OPTS_DOUBLE, "R", 0.01, 100000, NULL, "10", RUN_OFF(rate),
 	  "at most R requests per second, retries included (service quota: "
 	  "10)" },
-	{ "region", 0, OPTS_STRING, "REGION", 0, 0, NULL, NULL,
-	  RUN_OFF(region), "region ID, e.g. cn-hangzhou (default: "
-	  "ALIBABA_CLOUD_REGION_ID, else the profile's; required without "
-	  "--endpoint)" },
 	{ "report", 'o', OPTS_STRING, "FILE", 0, 0, NULL, NULL,
 	  RUN_OFF(report), "write the report to FILE (required)" },
 	{ "resume", 0, OPTS_STRING, "PREVIOUS_REPORT", 0, 0, NULL, NULL,
@@ -114,9 +88,6 @@ static const struct opts_spec run_opts[] = {
 	  "already have been applied" },
 	{ "seed", 0, OPTS_INT, "N", 0, 9e18, NULL, "0", RUN_OFF(seed),
 	  "seed of the retry jitter (0: random); for reproducible tests" },
-	{ "signature-version", 0, OPTS_INT, "V", 1, 3, NULL, "1",
-	  RUN_OFF(signature_version),
-	  "request signature: 1 (HMAC-SHA1) or 3 (ACS3-HMAC-SHA256)" },
 	{ "stop-on-error", 0, OPTS_FLAG, NULL, 0, 0, NULL, NULL,
 	  RUN_OFF(stop_on_error), "stop at the first failed or unknown row "
 	  "(--max-failures 1)" },
@@ -126,8 +97,6 @@ static const struct opts_spec run_opts[] = {
 	{ "sync-journal", 0, OPTS_FLAG, NULL, 0, 0, NULL, NULL,
 	  RUN_OFF(sync_journal), "fdatasync the intent journal before each "
 	  "type 0 request (survives power loss)" },
-	{ "timeout", 0, OPTS_DOUBLE, "SECONDS", 0.001, 3600, NULL, "30",
-	  RUN_OFF(timeout), "give up on a request after SECONDS" },
 	{ "workers", 'j', OPTS_INT, "N", 1, ENGINE_MAX_WORKERS, NULL, "8",
 	  RUN_OFF(workers), "worker threads, each with its own connection" },
 };
@@ -196,22 +165,6 @@ run_parse_failures(const char *s, struct engine_config *ec, struct err *e)
 	return ERR_OK;
 }
 
-/* The exit status for the engine's outcome. */
-static int
-run_exit_status(err_code rc, const struct summary *sum)
-{
-	if (rc == ERR_INTERRUPTED)
-		return EXITCODE_ABORTED;
-	if (rc != ERR_OK)
-		return (int)exitcode_from_err(rc);
-	if (sum->aborted)
-		return EXITCODE_ABORTED;
-	if (sum->by_status[REPORT_FAILED] > 0 ||
-	    sum->by_status[REPORT_UNKNOWN] > 0)
-		return EXITCODE_FAILED;
-	return EXITCODE_OK;
-}
-
 static int
 run_main(int argc, char **argv)
 {
@@ -219,14 +172,12 @@ run_main(int argc, char **argv)
 	struct opts_result res;
 	struct engine_config ec;
 	struct client_config cc;
-	struct creds_options co;
 	struct creds *creds;
 	struct engine *eng;
 	struct summary sum;
 	struct sigaction old_int, old_term;
 	struct err e;
 	char url[CLIENT_URL_MAX];
-	struct client_where where;
 	int status, detached, started, signals_set;
 	int64_t cpu0;
 	err_code rc;
@@ -255,10 +206,10 @@ run_main(int argc, char **argv)
 	memset(&cc, 0, sizeof(cc));
 	rc = ERR_OK;
 	if (res.npos != 1)
-		rc = err_set(&e, ERR_USAGE, "run: expected one PLAN, got %zu "
+		rc = err_set(&e, ERR_USAGE, "expected one PLAN, got %zu "
 		    "(usage: %s)", res.npos, cmd_run.usage);
 	else if (cfg.report == NULL)
-		rc = err_set(&e, ERR_USAGE, "run: --report FILE is required: "
+		rc = err_set(&e, ERR_USAGE, "--report FILE is required: "
 		    "the report is the record of what was done");
 	if (rc == ERR_OK)
 		rc = run_parse_failures(cfg.max_failures, &ec, &e);
@@ -303,44 +254,33 @@ run_main(int argc, char **argv)
 	run_signals_install(&old_int, &old_term);
 	signals_set = 1;
 	rc = engine_prepare(&ec, &eng, &e);
-	/* Credentials and endpoint: a dry run signs too. */
-	if (rc == ERR_OK) {
-		memset(&co, 0, sizeof(co));
-		co.profile = cfg.profile;
-		rc = creds_load(&co, &creds, &e);
-	}
-	if (rc == ERR_OK) {
-		memset(&where, 0, sizeof where);
-		where.endpoint = cfg.endpoint;
-		where.endpoint_type = cfg.endpoint_type;
-		where.region = cfg.region;
-		where.env_region = getenv("ALIBABA_CLOUD_REGION_ID");
-		where.profile_region = creds_region(creds);
-		rc = client_endpoint(&where, url, &e);
-	}
+	/* Credentials and endpoint: a dry run signs too.  libcurl first:
+	 * role credentials are fetched over HTTPS. */
 	if (rc == ERR_OK) {
 		rc = client_global_init();
 		if (rc != ERR_OK)
 			err_set(&e, rc, "cannot initialise libcurl");
 		started = rc == ERR_OK;
 	}
+	if (rc == ERR_OK)
+		rc = cmd_conn_creds(&cfg.conn, &creds, &e);
+	if (rc == ERR_OK)
+		rc = cmd_conn_endpoint(&cfg.conn, creds, url, &e);
 	if (rc == ERR_OK) {
-		cc.endpoint = url;
-		cc.signature_version = (int)cfg.signature_version;
-		cc.method = strcmp(cfg.method, "GET") == 0 ? CLIENT_GET :
-		    CLIENT_POST;
-		cc.connect_timeout_ms = (long)(cfg.connect_timeout * 1000);
-		cc.timeout_ms = (long)(cfg.timeout * 1000);
-		cc.cacert = cfg.cacert;
-		cc.debug = cfg.common.debug;
-		cc.creds = creds;
+		cmd_conn_client_config(&cfg.conn, url, creds,
+		    cfg.common.debug, &cc);
 		msg_verbose("endpoint %s, key %s from %s", url,
 		    creds_key_hint(creds), creds_source(creds));
-		rc = engine_run(eng, &run_signals, &sum, &detached, &e);
+		rc = engine_run(eng, &run_signals, &sum, &e);
 	}
-	if (rc != ERR_OK && rc != ERR_INTERRUPTED)
+	if (rc != ERR_OK && rc != ERR_INTERRUPTED) {
 		msg_error("%s", err_message(&e));
-	status = run_exit_status(rc, &sum);
+		if (cmd_conn_hint(rc) != NULL)
+			msg_error("%s", cmd_conn_hint(rc));
+	}
+	status = exitcode_from_outcome(rc, sum.aborted,
+	    sum.by_status[REPORT_FAILED] > 0 ||
+	    sum.by_status[REPORT_UNKNOWN] > 0);
 	if (sum.report != NULL) {
 		sum.exit_status = status;
 		sum.cpu_s = (double)(clock_cpu_ns() - cpu0) / 1e9;

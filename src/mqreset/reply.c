@@ -11,8 +11,9 @@
  * the man page's table all read one thing.  Two rules stand outside the
  * table because they are not about one Code or status: reconsumeLater may
  * hide in the Message, and a throttle hint header overrides the row (see
- * reply_parse()).  Sources for the codes: PROTOCOL.md sections 4, 6, 8
- * and 10 (section 10 wins: a 5xx other than 503 may come after the
+ * reply_parse()).  The codes, their statuses and what each says about
+ * whether the reset was applied: mqreset-protocol(7), ERROR CODES,
+ * RETRIES and THROTTLE HINTS (a 5xx other than 503 may come after the
  * backend applied the reset).
  */
 #include "reply.h"

@@ -43,13 +43,14 @@ complete() { # REPORT: every plan row has its row, in plan order
 as LTAI5tRunE2eGood00001 wrongSecretWrongSecret00 "" "$T/plan.csv" "$T/r1.csv" --rate 20
 expect_status "wrong secret: exit 3" 3
 check "wrong secret: SignatureDoesNotMatch reported" grep -q SignatureDoesNotMatch "$T/r1.csv"
-check "wrong secret: rows not sent are not-run, none ok" bash -c "
-    python3 '$LIBDIR/runcheck.py' status '$T/r1.csv' ok 0 &&
-    [ \"\$(python3 '$LIBDIR/runcheck.py' json '$T/r1.csv.json' status.not-run)\" -ge 30 ]"
+check "wrong secret: rows not sent are not-run, none ok" \
+    all_of statuses "$T/r1.csv" ok 0 ';' \
+    summary_has "$T/r1.csv.json" 'status.not-run>=30'
 check "wrong secret: report complete and in plan order" complete "$T/r1.csv"
 check "wrong secret: nothing applied" rc applied "$T/journal.jsonl" 0
-check "wrong secret: the secret is not in any output" bash -c \
-    "! grep -rq wrongSecretWrongSecret00 '$T/mq.err' '$T/mq.out' '$T/r1.csv' '$T/r1.csv.json'"
+check "wrong secret: the secret is not in any output" \
+    no_text wrongSecretWrongSecret00 "$T/mq.err" "$T/mq.out" "$T/r1.csv" \
+    "$T/r1.csv.json"
 check "wrong secret: summary says aborted" \
     test "$(rc json "$T/r1.csv.json" outcome)" = aborted
 
@@ -67,8 +68,8 @@ as STS.RunE2eExpiring0001 runE2eStsSecret0000000001 CAIS.run.e2e.expiring.token 
 expect_status "token expiring mid-run: exit 3" 3
 check "token expiring: InvalidSecurityToken.Expired reported" \
     grep -q InvalidSecurityToken.Expired "$T/r3.csv"
-check "token expiring: not-run rows left" bash -c \
-    "[ \"\$(python3 '$LIBDIR/runcheck.py' json '$T/r3.csv.json' status.not-run)\" -ge 1 ]"
+check "token expiring: not-run rows left" \
+    summary_has "$T/r3.csv.json" 'status.not-run>=1'
 check "token expiring: journal holds exactly the ok rows" \
     rc journal-once "$T/r3.csv" "$T/journal.jsonl"
 check "token expiring: report complete and in plan order" complete "$T/r3.csv"
@@ -77,10 +78,8 @@ check "token expiring: report complete and in plan order" complete "$T/r3.csv"
 as LTAI5tRunE2eGood00001 runE2eSecretGood000000001 "" "$T/plan.csv" "$T/r4.csv" \
     --resume "$T/r3.csv" --rate 500
 expect_status "resume with good credentials: exit 0" 0
-check "resume: every row ok or skipped, each applied once" bash -c "
-    python3 '$LIBDIR/runcheck.py' status '$T/r4.csv' failed 0 &&
-    python3 '$LIBDIR/runcheck.py' status '$T/r4.csv' not-run 0 &&
-    python3 '$LIBDIR/runcheck.py' type0-once '$T/journal.jsonl' &&
-    python3 '$LIBDIR/runcheck.py' applied '$T/journal.jsonl' 40"
+check "resume: every row ok or skipped, each applied once" \
+    all_of statuses "$T/r4.csv" failed 0 not-run 0 ';' \
+    cleared_once "$T/journal.jsonl" ';' applied_count "$T/journal.jsonl" 40
 
 finish

@@ -19,10 +19,9 @@ unset ALIBABA_CLOUD_REGION_ID
 
 mq RUN_ST run "$T/plan.csv" --report "$T/none.csv"
 expect_status "run without region or endpoint (dry run): exit 2" 2
-check "run without region: says how to set one" bash -c "
-    grep -q 'no region' '$T/mq.err' && grep -q -- '--region' '$T/mq.err' &&
-    grep -q ALIBABA_CLOUD_REGION_ID '$T/mq.err' &&
-    grep -q -- '--endpoint URL' '$T/mq.err'"
+check "run without region: says how to set one" \
+    has_text "$T/mq.err" 'no region' --region ALIBABA_CLOUD_REGION_ID \
+    '--endpoint URL'
 mq RUN_ST run "$T/plan.csv" --report "$T/none2.csv" --execute
 expect_status "run --execute without region or endpoint: exit 2" 2
 check "run --execute without region: nothing applied" \

@@ -49,10 +49,9 @@ check "close-before type 1: all ok, applied once each" rc journal-once "$T/r.csv
 fresh 2 0 close-before:every=2
 go --workers 1
 expect_status "close-before type 0: exit 1" 1
-check "close-before type 0: 1 unknown, 1 ok, 1 applied" bash -c "
-    python3 '$LIBDIR/runcheck.py' status '$T/r.csv' unknown 1 &&
-    python3 '$LIBDIR/runcheck.py' status '$T/r.csv' ok 1 &&
-    python3 '$LIBDIR/runcheck.py' applied '$T/journal.jsonl' 1"
+check "close-before type 0: 1 unknown, 1 ok, 1 applied" \
+    all_of statuses "$T/r.csv" unknown 1 ok 1 ';' \
+    applied_count "$T/journal.jsonl" 1
 
 # Closed after applying, type 1 only: retried (idempotent), ok.
 fresh 0 4 close-after:every=2,max=2
@@ -84,9 +83,8 @@ check "--retry-ambiguous: 4 applied (one twice)" rc applied "$T/journal.jsonl" 4
 fresh 1 1 stall-after:ms=4000,max=2
 go --timeout 0.5 --workers 2
 expect_status "stall-after: exit 1 (type 0 unknown)" 1
-check "stall-after: type 0 unknown, type 1 ok" bash -c "
-    [ \"\$(python3 '$LIBDIR/runcheck.py' field '$T/r.csv' 2 status)\" = unknown ] &&
-    [ \"\$(python3 '$LIBDIR/runcheck.py' field '$T/r.csv' 3 status)\" = ok ]"
+check "stall-after: type 0 unknown, type 1 ok" \
+    all_of cells "$T/r.csv" 2 status=unknown ';' cells "$T/r.csv" 3 status=ok
 check "stall-after: type 0 error code is the timeout" \
     test "$(field 2 error_code)" = mqreset.Timeout
 
@@ -106,17 +104,15 @@ check "non-json type 1: all ok once" rc journal-once "$T/r.csv" "$T/journal.json
 fresh 2 0 non-json:every=1,max=1
 go --workers 1
 expect_status "non-json type 0: exit 1" 1
-check "non-json type 0: 1 unknown, nothing cleared twice" bash -c "
-    python3 '$LIBDIR/runcheck.py' status '$T/r.csv' unknown 1 &&
-    python3 '$LIBDIR/runcheck.py' type0-once '$T/journal.jsonl'"
+check "non-json type 0: 1 unknown, nothing cleared twice" \
+    all_of statuses "$T/r.csv" unknown 1 ';' cleared_once "$T/journal.jsonl"
 
 # A 200 without RequestId (applied, answer garbled): type 1 retried, ok.
 fresh 0 2 no-request-id:every=1,max=1
 go --workers 1
 expect_status "no-request-id type 1: exit 0" 0
-check "no-request-id: 2 ok, every ok row has a RequestId" bash -c "
-    python3 '$LIBDIR/runcheck.py' status '$T/r.csv' ok 2 &&
-    [ -n \"\$(python3 '$LIBDIR/runcheck.py' field '$T/r.csv' 2 request_id)\" ]"
+check "no-request-id: 2 ok, every ok row has a RequestId" \
+    all_of statuses "$T/r.csv" ok 2 ';' cells "$T/r.csv" 2 'request_id=*'
 
 # reconsumeLater (type 0): retried after a delay; reported if it persists.
 fresh 1 0 reconsume-later:max=1
@@ -126,17 +122,16 @@ check "reconsumeLater once: ok after 2 attempts" test "$(field 2 attempts)" = 2
 fresh 1 0 reconsume-later
 go --max-attempts 2
 expect_status "reconsumeLater persisting: exit 1" 1
-check "reconsumeLater persisting: failed, code kept, nothing cleared" bash -c "
-    python3 '$LIBDIR/runcheck.py' status '$T/r.csv' failed 1 &&
-    python3 '$LIBDIR/runcheck.py' field '$T/r.csv' 2 error_code | grep -qi reconsumeLater &&
-    python3 '$LIBDIR/runcheck.py' applied '$T/journal.jsonl' 0"
+check "reconsumeLater persisting: failed, code kept, nothing cleared" \
+    all_of statuses "$T/r.csv" failed 1 ';' \
+    cells "$T/r.csv" 2 'error_code~reconsumeLater' ';' \
+    applied_count "$T/journal.jsonl" 0
 
 # Retries exhausted on a persistent 503: failed after --max-attempts.
 fresh 0 1 unavailable
 go --max-attempts 3
 expect_status "persistent 503: exit 1" 1
-check "persistent 503: failed after 3 attempts" bash -c "
-    [ \"\$(python3 '$LIBDIR/runcheck.py' field '$T/r.csv' 2 attempts)\" = 3 ] &&
-    [ \"\$(python3 '$LIBDIR/runcheck.py' field '$T/r.csv' 2 http_status)\" = 503 ]"
+check "persistent 503: failed after 3 attempts" \
+    cells "$T/r.csv" 2 attempts=3 http_status=503
 
 finish

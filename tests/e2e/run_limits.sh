@@ -45,10 +45,9 @@ start_emu "$T/good.csv" --qps 1000
 } >"$T/bad.csv"
 run_exec "$T/bad.csv" "$T/r3.csv" --max-failures 3 --workers 1 --rate 500
 expect_status "--max-failures 3: exit 3" 3
-check "--max-failures 3: exactly 3 failed, the rest not-run" bash -c "
-    python3 '$LIBDIR/runcheck.py' status '$T/r3.csv' failed 3 &&
-    python3 '$LIBDIR/runcheck.py' status '$T/r3.csv' not-run 23 &&
-    python3 '$LIBDIR/runcheck.py' applied '$T/journal.jsonl' 0"
+check "--max-failures 3: exactly 3 failed, the rest not-run" \
+    all_of statuses "$T/r3.csv" failed 3 not-run 23 ';' \
+    applied_count "$T/journal.jsonl" 0
 check "--max-failures: the reason is in the summary" \
     grep -q 'failure limit reached' "$T/mq.err"
 run_exec "$T/bad.csv" "$T/r4.csv" --stop-on-error --workers 1 --rate 500
@@ -61,8 +60,8 @@ check "--max-failures 20%: 5 failed" rc status "$T/r5.csv" failed 5
 # A limit that is not reached: the run completes, exit 1.
 run_exec "$T/bad.csv" "$T/r6.csv" --max-failures 7 --rate 500
 expect_status "--max-failures 7 not reached: exit 1" 1
-check "--max-failures 7: 6 failed, 20 ok" bash -c "
-    python3 '$LIBDIR/runcheck.py' status '$T/r6.csv' failed 6 &&
-    python3 '$LIBDIR/runcheck.py' journal-once '$T/r6.csv' '$T/journal.jsonl'"
+check "--max-failures 7: 6 failed, 20 ok" \
+    all_of statuses "$T/r6.csv" failed 6 ';' \
+    applied_once "$T/r6.csv" "$T/journal.jsonl"
 
 finish

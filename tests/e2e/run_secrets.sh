@@ -36,7 +36,7 @@ done
 tr '\0' '\n' <"/proc/$pid/environ" >"$T/environ" 2>/dev/null || true
 check "environ readable while running" test -s "$T/environ"
 check "the secret's value is not in /proc/PID/environ" \
-    bash -c "! grep -qF -- '$secret' '$T/environ'"
+    no_text "$secret" "$T/environ"
 check "the key id (not a secret) still is" grep -qF -- "$id" "$T/environ"
 st=0
 wait "$pid" || st=$?

@@ -31,6 +31,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct plan_counts vc;
 	struct plan_reader *r = NULL;
 	struct plan_row row;
+	const struct plan_key *k;
 	struct diag *d;
 	struct err e;
 	FILE *fp;
@@ -85,18 +86,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		rows++;
 		fuzz_check(row.line > last);
 		last = row.line;
-		fuzz_check(ident_check(IDENT_INSTANCE, row.instance, NULL, 0) !=
+		k = &row.key;
+		fuzz_check(ident_check(IDENT_INSTANCE, k->instance, NULL, 0) !=
 		    IDENT_ERROR);
-		fuzz_check(ident_check(IDENT_GROUP, row.group, NULL, 0) !=
+		fuzz_check(ident_check(IDENT_GROUP, k->group, NULL, 0) !=
 		    IDENT_ERROR);
-		fuzz_check(ident_check(IDENT_TOPIC, row.topic, NULL, 0) !=
+		fuzz_check(ident_check(IDENT_TOPIC, k->topic, NULL, 0) !=
 		    IDENT_ERROR);
-		fuzz_check(row.type == 0 || row.type == 1);
-		if (row.type == 0)
-			fuzz_check(row.reset_ms == -1 && row.timestamp[0] == 0);
+		fuzz_check(k->type == 0 || k->type == 1);
+		if (k->type == 0)
+			fuzz_check(k->reset_ms == -1 && row.timestamp[0] == 0);
 		else
-			fuzz_check(row.reset_ms >= TSTAMP_MIN_MS &&
-			    row.reset_ms <= FUZZ_NOW_MS + TSTAMP_FUTURE_MS);
+			fuzz_check(k->reset_ms >= TSTAMP_MIN_MS &&
+			    k->reset_ms <= FUZZ_NOW_MS + TSTAMP_FUTURE_MS);
 		plan_extra_names(r, &nx);
 		fuzz_check(nx == row.nextra);
 		for (i = 0; i < row.nextra; i++)

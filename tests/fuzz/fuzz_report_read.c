@@ -71,7 +71,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *text = malloc(rlen + 1);
 	struct resume *rs = NULL;
 	struct resume_prev p;
-	struct report_key k;
+	struct plan_key k;
 	FILE *rep = NULL, *jr = NULL;
 	struct err e;
 

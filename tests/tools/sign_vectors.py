@@ -3,7 +3,7 @@
 tests/unit/test_sign.c.  Uses only Python's standard library (hmac,
 hashlib, base64, urllib.parse.quote), none of mqreset's code, so the C
 implementation is checked against a second implementation of the
-published algorithm (PROTOCOL.md sections 2 and 3).
+published algorithm (mqreset-protocol(7), SIGNATURE V1 and V3).
 
 Run: python3 tests/tools/sign_vectors.py   (prints every vector)
 """

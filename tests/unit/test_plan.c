@@ -736,8 +736,8 @@ read_rows(const char *csv, int stop_on_error, err_code *last,
 		if (rc != ERR_OK || eof)
 			break;
 		buf_printf(&out, "%lu|%s|%s|%s|%d|%lld|%s", row.line,
-		    row.instance, row.group, row.topic, row.type,
-		    (long long)row.reset_ms, row.timestamp);
+		    row.key.instance, row.key.group, row.key.topic,
+		    row.key.type, (long long)row.key.reset_ms, row.timestamp);
 		for (i = 0; i < row.nextra; i++)
 			buf_printf(&out, "|%s", row.extra[i]);
 		buf_puts(&out, "\n");

@@ -4,8 +4,9 @@
  *
  * Where the expected values come from:
  *  - DOC_*: the published example of Alibaba Cloud's "Request signature"
- *    page (PROTOCOL.md section 2): GET signature OLeaidS1JvxuMvnyHOwuJ+uX5qY=
- *    is published; the POST one was computed locally (PROTOCOL.md).
+ *    page (mqreset-protocol(7), SIGNATURE V1): GET signature
+ *    OLeaidS1JvxuMvnyHOwuJ+uX5qY= is published; the POST one was computed
+ *    locally.
  *  - ONS_* and V3_*: computed by tests/tools/sign_vectors.py, an independent
  *    implementation in Python's standard library (urllib.parse.quote,
  *    hmac, hashlib, base64) that also reproduces the published example.

@@ -9,6 +9,10 @@
 # throwaway emulator keys; `openssl dgst -hmac` needs the key as an
 # argument, which is acceptable for them and never done with real ones.
 
+# No test may reach the credential chain's metadata service (outside the
+# machine); the credential tests that want it give it a loopback endpoint.
+export ALIBABA_CLOUD_ECS_METADATA_DISABLED=true
+
 # RFC 3986 percent-encoding of $1, byte by byte (UTF-8 safe: the C
 # locale makes bash see bytes), without subshells.
 emu_pe() {

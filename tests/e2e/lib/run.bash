@@ -18,6 +18,13 @@ passed=0; failed=0
 unset ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET \
     ALIBABA_CLOUD_SECURITY_TOKEN ALIBABA_CLOUD_PROFILE
 export HOME=$T # no operator profile can leak into a test
+# The chain would ask the ECS metadata service (100.100.100.200): tests
+# talk to loopback only; the credential tests turn it back on with
+# --metadata-endpoint.
+export ALIBABA_CLOUD_ECS_METADATA_DISABLED=true
+unset ALIBABA_CLOUD_ROLE_ARN ALIBABA_CLOUD_OIDC_PROVIDER_ARN \
+    ALIBABA_CLOUD_OIDC_TOKEN_FILE ALIBABA_CLOUD_CREDENTIALS_URI \
+    ALIBABA_CLOUD_CONFIG_FILE
 export ALIBABA_CLOUD_CREDENTIALS_FILE=$T/creds
 # The operator's region: a run without --endpoint (a dry run) needs one.
 export ALIBABA_CLOUD_REGION_ID=cn-hangzhou
@@ -57,6 +64,8 @@ finish() {
 }
 
 rc() { python3 "$LIBDIR/runcheck.py" "$@"; }
+# shellcheck source=checks.bash
+. "$LIBDIR/checks.bash"
 
 # make_plan FILE N0 N1 [PREFIX]: a plan with N0 type 0 rows and N1 type 1
 # rows (interleaved), unique (group, topic), on one instance.
