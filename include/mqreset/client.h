@@ -204,4 +204,13 @@ client_reset_params(const struct plan_key *req, struct params *p);
 void
 client_stats(const struct client *c, struct client_stats *out);
 
+/*
+ * Is `host` (a URL's host: no brackets, no port) a loopback address
+ * (127.0.0.0/8, ::1) or "localhost"?  A string check, no name lookup: the
+ * rule "plain http:// only to loopback" for every URL mqreset is given.
+ * Pure.
+ */
+int
+client_host_is_loopback(const char *host);
+
 #endif /* MQR_CLIENT_H */

@@ -248,7 +248,13 @@ emu_print_summary(const struct emu_server_stats *ss,
 		    "--nonce-cache)", (unsigned long long)emu_nonce_evicted(nc));
 }
 
-/* Everything after option parsing; returns an error code. */
+/*
+ * Everything after option parsing; returns an error code.  Over 100
+ * lines on purpose: the emulator's life in order (state, faults,
+ * credentials, TLS, server, wait, summary, save), each step a few lines
+ * with one cleanup label at the end; splitting it would scatter the
+ * ownership of what the cleanup frees.
+ */
 static err_code
 emu_run(const struct emu_cli *cfg, struct err *e)
 {

@@ -138,9 +138,8 @@ client_global_cleanup(void)
 	curl_global_cleanup();
 }
 
-/* Is `host` (no brackets, no port) a loopback address or localhost? */
-static int
-client_is_loopback(const char *host)
+int
+client_host_is_loopback(const char *host)
 {
 	unsigned char a[16];
 	static const unsigned char v6lo[16] = { [15] = 1 };
@@ -219,7 +218,7 @@ client_parse_endpoint(const char *url, char base[CLIENT_URL_MAX],
 			return err_set(e, ERR_USAGE, "endpoint '%s': bad port",
 			    url);
 	}
-	if (!https && !client_is_loopback(name))
+	if (!https && !client_host_is_loopback(name))
 		return err_set(e, ERR_USAGE, "endpoint '%s': plain http:// is "
 		    "refused for a host that is not a loopback address; use "
 		    "https://", url);

@@ -193,6 +193,12 @@ plan_write_rows(const struct plan_cfg *cfg, const struct inventory *inv,
 	return rc;
 }
 
+/*
+ * `mqreset plan`.  Over 100 lines on purpose: the command's steps in
+ * order (options, the mutually exclusive modes, connection, gathering,
+ * writing, summary) with one cleanup path, like the other commands' run
+ * functions.
+ */
 static int
 plan_run(int argc, char **argv)
 {

@@ -910,7 +910,11 @@ creds_from_cli_profile(struct creds_chain *x, const char *path,
 /*
  * A profile's fields -> credentials.  `cli`: names of the aliyun CLI
  * config (mode, ram_role_arn...), else of the INI file (type, role_arn,
- * ...).  `root` (CLI only) resolves source_profile.
+ * ...).  `root` (CLI only) resolves source_profile.  Over 100 lines on
+ * purpose: one branch per mode of the two files (access key, STS token,
+ * role ARN, chained role, ECS role, OIDC), each a few lines reading its
+ * own fields; one function keeps the modes side by side, as the files'
+ * documentation lists them.
  */
 static err_code
 creds_from_fields(struct creds_chain *x, const struct params *f, int cli,

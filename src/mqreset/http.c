@@ -405,6 +405,14 @@ http_sent(struct http *h, size_t body_len, struct http_response *resp)
 	resp->bytes_sent = (uint64_t)(first > body ? first : body);
 }
 
+/*
+ * Over 100 lines on purpose: one transfer from the first option to the
+ * last byte counter.  The per-request options, the perform, the "was it
+ * sent?" reading and the mapping of libcurl's result must all see the
+ * same handle state in that order; split into helpers they would pass
+ * that state around and the order would no longer be visible in one
+ * place, and that order is what keeps "may have been applied" truthful.
+ */
 err_code
 http_do(struct http *h, const struct http_request *req,
     struct http_response *resp, struct err *e)

@@ -8,7 +8,6 @@
  */
 #include "imds.h"
 
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +17,7 @@
 #include <openssl/crypto.h>
 
 #include "buf.h"
+#include "client.h"
 #include "http.h"
 #include "params.h"
 
@@ -34,8 +34,6 @@ err_code
 imds_check_url(const char *url, const char *what, struct err *e)
 {
 	char host[256];
-	unsigned char a[16];
-	static const unsigned char v6lo[16] = { [15] = 1 };
 	const char *h, *end;
 	size_t n;
 	int lo;
@@ -56,10 +54,7 @@ imds_check_url(const char *url, const char *what, struct err *e)
 		return err_set(e, ERR_USAGE, "%s '%s': bad host", what, url);
 	memcpy(host, h, n);
 	host[n] = '\0';
-	lo = strcasecmp(host, "localhost") == 0 ||
-	    (inet_pton(AF_INET, host, a) == 1 && a[0] == 127) ||
-	    (inet_pton(AF_INET6, host, a) == 1 &&
-	    memcmp(a, v6lo, sizeof v6lo) == 0);
+	lo = client_host_is_loopback(host);
 	if (!lo)
 		return err_set(e, ERR_USAGE, "%s '%s': plain http:// is refused "
 		    "for a host that is not a loopback address; use https://",
