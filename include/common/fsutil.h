@@ -41,8 +41,8 @@ fsutil_check_derived(const char *path, size_t longest_suffix,
 /*
  * Create `path` for reading and writing (mode 0644 before umask), never
  * through a link, close-on-exec.  force == 0: the file must not exist
- * (O_EXCL; ERR_EXISTS "PATH already exists; choose another name or use
- * --force").  force != 0: an existing regular file is truncated; a link
+ * (O_EXCL; ERR_EXISTS "PATH already exists": the caller says what to do
+ * about it).  force != 0: an existing regular file is truncated; a link
  * or a non-regular file is refused with ERR_USAGE as
  * fsutil_check_target() words it, and left untouched.  Returns the
  * descriptor (the caller closes it), or -1 with *e set (ERR_IO for other

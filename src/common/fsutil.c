@@ -127,8 +127,7 @@ fsutil_open_new(const char *path, int force, struct err *e)
 	if (fd >= 0)
 		return fd;
 	if (errno == EEXIST)
-		err_set(e, ERR_EXISTS, "%s already exists; choose another "
-		    "name or use --force", path);
+		err_set(e, ERR_EXISTS, "%s already exists", path);
 	else
 		err_set_errno(e, ERR_IO, errno, "cannot create %s", path);
 	return -1;
@@ -176,8 +175,8 @@ fsutil_rename_noreplace(const char *tmp_path, const char *final_path,
 	    RENAME_NOREPLACE) == 0)
 		return ERR_OK;
 	if (errno == EEXIST)
-		return err_set(e, ERR_EXISTS, "%s already exists; choose "
-		    "another name or use --force", final_path);
+		return err_set(e, ERR_EXISTS, "%s already exists",
+		    final_path);
 	if (errno != EINVAL && errno != ENOSYS)
 		return err_set_errno(e, ERR_IO, errno, "cannot rename %s to "
 		    "%s", tmp_path, final_path);
@@ -185,8 +184,8 @@ fsutil_rename_noreplace(const char *tmp_path, const char *final_path,
 	 * as atomically; then the temporary name goes. */
 	if (link(tmp_path, final_path) != 0) {
 		if (errno == EEXIST)
-			return err_set(e, ERR_EXISTS, "%s already exists; "
-			    "choose another name or use --force", final_path);
+			return err_set(e, ERR_EXISTS, "%s already exists",
+			    final_path);
 		return err_set_errno(e, ERR_IO, errno, "cannot link %s to %s",
 		    tmp_path, final_path);
 	}

@@ -452,6 +452,10 @@ report_publish(struct report *r, struct err *e)
 		    r->stage_path);
 	rc = fsutil_publish(r->stage_path, r->path,
 	    (r->flags & REPORT_FORCE) != 0, e);
+	if (rc == ERR_EXISTS)
+		return err_set(e, ERR_EXISTS, "report %s appeared while the "
+		    "run was starting (nothing was sent); choose another name "
+		    "or use --force", r->path);
 	if (rc != ERR_OK)
 		return rc;
 	free(r->stage_path);
