@@ -20,6 +20,16 @@
  * Memory: a fixed base (one record, at most PLAN_RECORD_MAX bytes) plus,
  * with duplicate detection, 16 bytes per distinct key (dupset.h).
  *
+ * The header names the columns in any of their spellings, case, spaces
+ * and underscores ignored: instance / InstanceId / "Instance ID" /
+ * instance_id, group / GroupId / "Group ID" / group_id, topic, type /
+ * "Reset Type", timestamp / ResetTimestamp / "Reset Time" /
+ * reset_timestamp.  A run's report is a valid plan: when the header has
+ * the report's "status" and "request_id" columns, its result columns
+ * (line, status, http_status, request_id, error_code, error_message,
+ * attempts, latency_ms, finished_at) are ignored, neither checked nor
+ * carried as extra columns.
+ *
  * "-" reads standard input (validate only: it can be read once).
  * Time checks use opts->now_ms, never the clock.  A reader is not
  * thread-safe: one owner at a time.
@@ -61,6 +71,14 @@ struct plan_options {
 	   ERR_NOMEM.  The row is valid during the call only. */
 	int (*on_row)(void *arg, const struct plan_row *row);
 	void *on_row_arg;      /* passed to on_row */
+	char delimiter;        /* field separator: ',', ';' or '\t'; 0
+	                          detects it from the header line (the most
+	                          frequent of the three outside quotes,
+	                          ',' on a tie) */
+	const char *assume_offset; /* offset ("+08:00", "Z") for RFC 3339
+	                          times written without one; NULL refuses
+	                          them.  Check it with plan_check_offset().
+	                          Borrowed. */
 };
 
 /*
@@ -191,5 +209,20 @@ plan_row_digest(const struct plan_row *row);
  */
 int
 plan_parse_type(const char *s);
+
+/*
+ * Check an --assume-offset value: "Z" or +HH:MM / -HH:MM.  ERR_OK, or
+ * ERR_USAGE with the reason in *e.  Pure.
+ */
+err_code
+plan_check_offset(const char *offset, struct err *e);
+
+/*
+ * Parse a --delimiter value: ",", ";", a tab, or the words "comma",
+ * "semicolon", "tab" (also "\t").  Returns the character, or 0 when the
+ * text is none of these.  Pure.
+ */
+char
+plan_parse_delimiter(const char *s);
 
 #endif /* MQR_PLAN_H */

@@ -13,7 +13,8 @@
  *    "requests":N, "retries":N, "throttled":N, "rate_cuts":N,
  *    "connections":N, "workers":N, "rate_limit":R, "final_rate":R,
  *    "elapsed_s":S, "mean_rate":R, "cpu_s":S, "held_ambiguous":N,
- *    "exit_status":N}
+ *    "exit_status":N, "assume_offset":"+08:00" (only when given)}
+ * ("mean_rate" is 0 when too little was sent to compute it.)
  *
  * Not thread-safe (one owner).
  */
@@ -25,6 +26,13 @@
 
 #include "err.h"
 #include "report.h"
+
+/*
+ * The mean request rate needs at least this many requests over at least
+ * this many seconds; below, it is not computed (0, and not printed).
+ */
+#define SUMMARY_RATE_MIN_REQUESTS 2
+#define SUMMARY_RATE_MIN_S 1.0
 
 /* Longest stop reason kept (one line). */
 #define SUMMARY_REASON_MAX 512
@@ -49,13 +57,17 @@ struct summary {
 	double elapsed_s;        /* wall time of the dispatch phase */
 	double cpu_s;            /* process CPU time, whole run */
 	int exit_status;         /* what the command returns */
+	const char *assume_offset; /* --assume-offset, or NULL (borrowed) */
 };
 
 /* Zero *s.  Cannot fail. */
 void
 summary_init(struct summary *s);
 
-/* Requests per second over the elapsed time (0 when nothing elapsed). */
+/*
+ * Requests per second over the elapsed time; 0 with fewer than
+ * SUMMARY_RATE_MIN_REQUESTS requests or under SUMMARY_RATE_MIN_S seconds.
+ */
 double
 summary_mean_rate(const struct summary *s);
 

@@ -24,12 +24,19 @@ static atomic_int msg_level = MSG_INFO;
 static const char *msg_secrets[MSG_SECRETS_MAX];
 static char msg_status_line[512];  /* currently shown status, "" if none */
 
-/* Keys whose value is secret; matched case-insensitively. */
+/*
+ * Keys whose value is secret; matched case-insensitively.  The first
+ * MSG_SECRET_NAMED are names no sentence uses: "key: value" and
+ * "key=value" both hide the value.  The generic words after them also
+ * occur in prose ("it holds a secret: chmod 600 FILE"): they hide a
+ * value only as key=value or as a quoted JSON key ("token": "...").
+ */
 static const char *const msg_secret_keys[] = {
 	"AccessKeySecret", "access_key_secret", "SecurityToken",
 	"security_token", "sts_token", "x-acs-security-token", "Signature",
 	"secret", "password", "token",
 };
+#define MSG_SECRET_NAMED 7
 
 static FILE *
 msg_out(void)
@@ -118,7 +125,7 @@ msg_value_end(char c)
  * '=', ':', '": "', '"="' and optional spaces.
  */
 static size_t
-msg_secret_key_at(const char *p)
+msg_secret_key_at(const char *p, int quoted)
 {
 	size_t i, k, n;
 
@@ -134,6 +141,9 @@ msg_secret_key_at(const char *p)
 			k++;
 		if (p[k] != '=' && p[k] != ':')
 			continue;
+		if (i >= MSG_SECRET_NAMED && p[k] == ':' &&
+		    !(quoted && p[n] == '"'))
+			continue; /* prose: "a secret: the words after" */
 		k++;
 		while (p[k] == ' ')
 			k++;
@@ -171,7 +181,8 @@ msg_redact_locked(const char *in, struct buf *out)
 			continue;
 		/* Only match a key at a word start, not inside "mysecretary". */
 		if ((p == in || !(p[-1] >= 'a' && p[-1] <= 'z')) &&
-		    (k = msg_secret_key_at(p)) != 0 && !msg_value_end(p[k])) {
+		    (k = msg_secret_key_at(p, p > in && p[-1] == '"')) != 0 &&
+		    !msg_value_end(p[k])) {
 			rc = buf_append(out, p, k);
 			if (rc == ERR_OK)
 				rc = buf_puts(out, "***");

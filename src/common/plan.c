@@ -55,13 +55,27 @@ enum plan_col {
 static const struct {
 	const char *shortname; /* spelling 1 */
 	const char *apiname;   /* spelling 2, as the API parameter */
+	const char *alias;     /* spelling 3, as the console and
+	                          spreadsheets write it (normalised), or
+	                          NULL */
 } plan_colnames[PLAN_NCOLS] = {
-	{ "instance", "InstanceId" },
-	{ "group", "GroupId" },
-	{ "topic", "Topic" },
-	{ "type", "Type" },
-	{ "timestamp", "ResetTimestamp" },
+	{ "instance", "InstanceId", NULL },
+	{ "group", "GroupId", NULL },
+	{ "topic", "Topic", NULL },
+	{ "type", "Type", "resettype" },
+	{ "timestamp", "ResetTimestamp", "resettime" },
 };
+
+/*
+ * The result columns of a run's report (mqreset(1), the report): not plan
+ * input, so ignored when the plan is a report.
+ */
+static const char *const plan_report_results[] = {
+	"line", "status", "http_status", "request_id", "error_code",
+	"error_message", "attempts", "latency_ms", "finished_at"
+};
+#define PLAN_NREPORT_RESULTS \
+	(sizeof plan_report_results / sizeof plan_report_results[0])
 
 /* What the line scanner is doing with the current physical line. */
 enum plan_linestate {
@@ -98,6 +112,8 @@ struct plan_reader {
 	int rec_ready;              /* a complete record is waiting */
 	size_t rec_nul;             /* 1-based field with a NUL byte, 0 */
 	int utf16;                  /* the file starts with a UTF-16 BOM */
+	char delim;                 /* the field separator in use */
+	int delim_detected;         /* delim was detected, not given */
 	int have_header;            /* the header was read */
 	int header_bad;             /* header (or --instance) has errors */
 	int col[PLAN_NCOLS];        /* field index of each column, or -1 */
@@ -264,6 +280,7 @@ plan_csv_reset(struct plan_reader *r, struct err *e)
 	r->csv_ready = 0;
 	if (csv_init(&r->csv, PLAN_CSV_OPTS) != 0)
 		return err_set(e, ERR_NOMEM, "out of memory");
+	csv_set_delim(&r->csv, (unsigned char)r->delim);
 	r->csv_ready = 1;
 	plan_record_clear(r);
 	return ERR_OK;
@@ -359,7 +376,7 @@ plan_read_record(struct plan_reader *r, struct err *e)
 			continue;
 		}
 		if (r->ls == PLAN_LS_START && r->csv.pstate == 0) {
-			if (*p == ' ' || *p == '\t') {
+			if (*p == ' ' || (*p == '\t' && r->delim != '\t')) {
 				r->chunk_pos++;
 				r->prev_cr = 0;
 				r->line_has_bytes = 1;
@@ -432,17 +449,116 @@ plan_read_record(struct plan_reader *r, struct err *e)
 	return ERR_OK;
 }
 
-/* Case-insensitive match of a header name against the aliases. */
+/*
+ * A header name in canonical form into out[n]: lower case, without
+ * spaces, tabs and underscores ("Instance ID", "instance_id" and
+ * "InstanceId" all give "instanceid").  A name too long for out gives
+ * "", which matches nothing.
+ */
+static void
+plan_header_norm(const char *name, char *out, size_t n)
+{
+	size_t k = 0;
+
+	for (; *name != '\0'; name++) {
+		unsigned char ch = (unsigned char)*name;
+
+		if (ch == ' ' || ch == '\t' || ch == '_')
+			continue;
+		if (k + 1 >= n) {
+			k = 0;
+			break;
+		}
+		out[k++] = (char)(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' :
+		    ch);
+	}
+	out[k] = '\0';
+}
+
+/* Match a header name against the columns' spellings; -1 for none. */
 static int
 plan_header_column(const char *name)
 {
+	char norm[64];
 	int c;
 
+	plan_header_norm(name, norm, sizeof norm);
 	for (c = 0; c < PLAN_NCOLS; c++)
-		if (strcasecmp(name, plan_colnames[c].shortname) == 0 ||
-		    strcasecmp(name, plan_colnames[c].apiname) == 0)
+		if (strcasecmp(norm, plan_colnames[c].shortname) == 0 ||
+		    strcasecmp(norm, plan_colnames[c].apiname) == 0 ||
+		    (plan_colnames[c].alias != NULL &&
+		    strcmp(norm, plan_colnames[c].alias) == 0))
 			return c;
 	return -1;
+}
+
+/* Is `name` one of a report's result columns? */
+static int
+plan_report_result(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < PLAN_NREPORT_RESULTS; i++)
+		if (strcmp(name, plan_report_results[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* Does the header (the current record) look like a run's report? */
+static int
+plan_header_is_report(const struct plan_reader *r)
+{
+	int status = 0, reqid = 0;
+	size_t i;
+
+	for (i = 0; i < r->nf; i++) {
+		status |= strcmp(plan_field(r, i), "status") == 0;
+		reqid |= strcmp(plan_field(r, i), "request_id") == 0;
+	}
+	return status && reqid;
+}
+
+/* The printable name of a separator, for messages. */
+static const char *
+plan_delim_name(char d)
+{
+	switch (d) {
+	case ',':
+		return "',' (comma)";
+	case ';':
+		return "';' (semicolon)";
+	case '\t':
+		return "tab";
+	}
+	return "?";
+}
+
+/*
+ * A header that fails as one single field holding another separator
+ * failed because of the separator: say so, once.
+ */
+static void
+plan_header_delim_hint(struct plan_reader *r, unsigned long line)
+{
+	static const char seps[] = { ',', ';', '\t' };
+	const char *f;
+	size_t i;
+
+	if (r->nf != 1)
+		return;
+	f = plan_field(r, 0);
+	for (i = 0; i < sizeof seps; i++)
+		if (seps[i] != r->delim && strchr(f, seps[i]) != NULL) {
+			plan_diag(r, line, 1, DIAG_ERROR, "header: the whole "
+			    "line is one column when split at %s, the %s "
+			    "separator; it holds %s: give --delimiter%s",
+			    plan_delim_name(r->delim),
+			    r->delim_detected ? "detected" : "given",
+			    plan_delim_name(seps[i]),
+			    seps[i] == ';' ? " ';'" : seps[i] == ',' ?
+			    " ','" : " tab");
+			return;
+		}
 }
 
 static err_code
@@ -450,7 +566,7 @@ plan_take_header(struct plan_reader *r, struct err *e)
 {
 	char q[DIAG_QUOTE_MAX];
 	size_t i, k;
-	int c;
+	int c, is_report;
 	unsigned long line = r->rec_line;
 
 	r->have_header = 1;
@@ -463,6 +579,7 @@ plan_take_header(struct plan_reader *r, struct err *e)
 	}
 	for (c = 0; c < PLAN_NCOLS; c++)
 		r->col[c] = -1;
+	is_report = plan_header_is_report(r);
 	r->extra_names = calloc(r->nf, sizeof *r->extra_names);
 	r->extra_idx = calloc(r->nf, sizeof *r->extra_idx);
 	r->extra_vals = calloc(r->nf + 1, sizeof *r->extra_vals);
@@ -472,6 +589,8 @@ plan_take_header(struct plan_reader *r, struct err *e)
 	for (i = 0; i < r->nf; i++) {
 		const char *name = plan_field(r, i);
 
+		if (is_report && plan_report_result(name))
+			continue; /* a result, not plan input */
 		c = plan_header_column(name);
 		if (c >= 0 && r->col[c] >= 0) {
 			plan_diag(r, line, i + 1, DIAG_ERROR, "duplicate "
@@ -503,6 +622,9 @@ plan_take_header(struct plan_reader *r, struct err *e)
 			return err_set(e, ERR_NOMEM, "out of memory");
 		r->extra_idx[r->nextra++] = i;
 	}
+	if ((r->col[PLAN_COL_GROUP] < 0 || r->col[PLAN_COL_TOPIC] < 0 ||
+	    r->col[PLAN_COL_TYPE] < 0))
+		plan_header_delim_hint(r, line);
 	if (r->col[PLAN_COL_INSTANCE] < 0 && r->opts.instance == NULL) {
 		plan_diag(r, line, 0, DIAG_ERROR, "missing column 'instance' "
 		    "(or InstanceId): add it, or give --instance");
@@ -537,6 +659,69 @@ plan_check_ident(struct plan_reader *r, enum ident_kind kind,
 		    DIAG_WARNING, "%s '%s' %s", ident_kind_name(kind),
 		    diag_quote(v, q, sizeof q), why);
 	return verdict == IDENT_ERROR;
+}
+
+/*
+ * Is s a number in scientific notation ("1.79619E+12"), as a spreadsheet
+ * shows a long number in a cell formatted as a number?
+ */
+static int
+plan_is_sci_number(const char *s)
+{
+	const char *p = s;
+
+	while (*p >= '0' && *p <= '9')
+		p++;
+	if (p == s)
+		return 0;
+	if (*p == '.' || *p == ',') {
+		p++;
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	if (*p != 'E' && *p != 'e')
+		return 0;
+	p++;
+	if (*p == '+')
+		p++;
+	if (*p < '0' || *p > '9')
+		return 0;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	return *p == '\0';
+}
+
+/*
+ * Does an RFC 3339 time lack its offset ("2024-06-03T10:00:00", with or
+ * without a fraction)?  Only these get --assume-offset.
+ */
+static int
+plan_lacks_offset(const char *ts)
+{
+	size_t n = strlen(ts);
+
+	if (n < 19 || ts[4] != '-' || ts[10] == '\0')
+		return 0;
+	if (strpbrk(ts + 10, "Zz+") != NULL || strchr(ts + 10, '-') != NULL)
+		return 0;
+	return ts[n - 1] >= '0' && ts[n - 1] <= '9';
+}
+
+/*
+ * Parse and range-check a timestamp cell; a time without an offset takes
+ * opts.assume_offset when given.
+ */
+static err_code
+plan_parse_time(const struct plan_reader *r, const char *ts, int64_t *ms,
+    struct err *e)
+{
+	char buf[96];
+
+	if (r->opts.assume_offset != NULL && plan_lacks_offset(ts) &&
+	    (size_t)snprintf(buf, sizeof buf, "%s%s", ts,
+	    r->opts.assume_offset) < sizeof buf)
+		return tstamp_parse(buf, r->opts.now_ms, ms, e);
+	return tstamp_parse(ts, r->opts.now_ms, ms, e);
 }
 
 /*
@@ -647,12 +832,20 @@ plan_check_row(struct plan_reader *r, struct plan_row *row,
 		plan_diag(r, line, (unsigned long)(tc > 0 ? tc : 0),
 		    DIAG_ERROR, "type 1 (timestamp) needs a timestamp%s",
 		    tc > 0 ? "" : ", and the plan has no timestamp column");
+	else if (*ts != '\0' && plan_is_sci_number(ts))
+		plan_diag(r, line, (unsigned long)tc, DIAG_ERROR, "timestamp "
+		    "'%s' is a number in scientific notation: the "
+		    "spreadsheet cell was formatted as a number and lost "
+		    "digits; format the column as text and enter the times "
+		    "again", diag_quote(ts, q, sizeof q));
 	else if (*ts != '\0') {
 		err_clear(&te);
-		if (tstamp_parse(ts, r->opts.now_ms, &ms, &te) != ERR_OK)
+		if (plan_parse_time(r, ts, &ms, &te) != ERR_OK)
 			plan_diag(r, line, (unsigned long)tc, DIAG_ERROR,
-			    "timestamp '%s': %s", diag_quote(ts, q, sizeof q),
-			    te.msg);
+			    "timestamp '%s': %s%s", diag_quote(ts, q, sizeof q),
+			    te.msg, r->opts.assume_offset == NULL &&
+			    plan_lacks_offset(ts) ? " (or give --assume-offset "
+			    "for the whole plan)" : "");
 	}
 
 	if (r->counts.errors != before)
@@ -670,6 +863,63 @@ plan_check_row(struct plan_reader *r, struct plan_row *row,
 	row->nextra = r->nextra;
 	r->counts.valid++;
 	return 1;
+}
+
+/*
+ * Detect the separator from the first line that is not blank or a
+ * comment in the first chunk: the most frequent of ',', ';' and tab
+ * outside quotes; ',' on a tie or when there is none.
+ */
+static err_code
+plan_sniff_delim(struct plan_reader *r, struct err *e)
+{
+	size_t i, n, comma = 0, semi = 0, tab = 0;
+	const unsigned char *p;
+	int quoted = 0, start = 1, skip = 0;
+	err_code rc;
+
+	r->delim = ',';
+	r->delim_detected = 1;
+	rc = plan_refill(r, e);
+	if (rc != ERR_OK)
+		return rc;
+	p = r->chunk + r->chunk_pos;
+	n = r->chunk_len - r->chunk_pos;
+	for (i = 0; i < n; i++) {
+		unsigned char ch = p[i];
+
+		if (start) {
+			if (ch == ' ' || ch == '\t' || ch == '\r' ||
+			    ch == '\n')
+				continue;
+			start = 0;
+			skip = ch == '#';
+		}
+		if (skip) {
+			if (ch == '\n' || ch == '\r') {
+				skip = 0;
+				start = 1;
+			}
+			continue;
+		}
+		if (ch == '"')
+			quoted = !quoted;
+		else if (quoted)
+			continue;
+		else if (ch == '\n' || ch == '\r')
+			break;
+		else if (ch == ',')
+			comma++;
+		else if (ch == ';')
+			semi++;
+		else if (ch == '\t')
+			tab++;
+	}
+	if (semi > comma && semi >= tab)
+		r->delim = ';';
+	else if (tab > comma && tab > semi)
+		r->delim = '\t';
+	return ERR_OK;
 }
 
 /* Is the record a comment (first field starts with '#')? */
@@ -717,6 +967,14 @@ plan_open(const char *path, const struct plan_options *opts,
 		}
 		r->own_fp = 1;
 	}
+	if (opts->delimiter != 0)
+		r->delim = opts->delimiter;
+	else {
+		rc = plan_sniff_delim(r, e);
+		if (rc != ERR_OK)
+			goto fail;
+	}
+	csv_set_delim(&r->csv, (unsigned char)r->delim);
 	if (opts->instance != NULL) {
 		v = ident_check(IDENT_INSTANCE, opts->instance, why,
 		    sizeof why);
@@ -909,6 +1167,39 @@ plan_digest_str(uint64_t h, const char *s)
 {
 	return plan_digest_add(h, s != NULL ? s : "", s != NULL ?
 	    strlen(s) : 0);
+}
+
+err_code
+plan_check_offset(const char *offset, struct err *e)
+{
+	char buf[48];
+	int64_t ms;
+	struct err te;
+
+	err_clear(&te);
+	if (strlen(offset) > 6 ||
+	    (offset[0] != 'Z' && offset[0] != 'z' && offset[0] != '+' &&
+	    offset[0] != '-'))
+		return err_set(e, ERR_USAGE, "'%s' is not an offset: write Z "
+		    "or +HH:MM / -HH:MM, as +08:00", offset);
+	snprintf(buf, sizeof buf, "2024-01-01T00:00:00%s", offset);
+	if (tstamp_parse_syntax(buf, &ms, &te) != ERR_OK)
+		return err_set(e, ERR_USAGE, "'%s' is not an offset: %s",
+		    offset, te.msg);
+	return ERR_OK;
+}
+
+char
+plan_parse_delimiter(const char *s)
+{
+	if (strcmp(s, ",") == 0 || strcasecmp(s, "comma") == 0)
+		return ',';
+	if (strcmp(s, ";") == 0 || strcasecmp(s, "semicolon") == 0)
+		return ';';
+	if (strcmp(s, "\t") == 0 || strcmp(s, "\\t") == 0 ||
+	    strcasecmp(s, "tab") == 0)
+		return '\t';
+	return 0;
 }
 
 int

@@ -34,10 +34,14 @@ struct validate_cfg {
 	const char *instance;     /* --instance: for plans without one */
 	const char *format;       /* --format: "text" or "json" */
 	long long max_errors;     /* --max-errors: shown per severity */
+	const char *delimiter;    /* --delimiter: NULL detects it */
+	const char *assume_offset; /* --assume-offset: NULL refuses times
+	                              without an offset */
 };
 
 static const struct opts_spec validate_opts[] = {
 	CMD_COMMON_OPTS(struct validate_cfg),
+	CMD_PLAN_FORMAT_OPTS(struct validate_cfg),
 	{ "format", 0, OPTS_STRING, "FORMAT", 0, 0, "text|json", "text",
 	  offsetof(struct validate_cfg, format),
 	  "text diagnostics on stderr, or JSON on stdout" },
@@ -123,13 +127,17 @@ validate_json_plan(cJSON *plans, const char *name, const struct diag *d,
 }
 
 static void
-validate_summary(const char *name, const struct plan_counts *c)
+validate_summary(const char *name, const struct plan_counts *c,
+    const char *assume_offset)
 {
 	msg_info("%s: %lu row%s (%lu type 0, %lu type 1), %lu warning%s, "
-	    "%lu error%s: %s", name, c->rows, c->rows == 1 ? "" : "s",
+	    "%lu error%s: %s%s%s%s", name, c->rows, c->rows == 1 ? "" : "s",
 	    c->type0, c->type1, c->warnings, c->warnings == 1 ? "" : "s",
 	    c->errors, c->errors == 1 ? "" : "s",
-	    c->errors == 0 ? "valid" : "INVALID");
+	    c->errors == 0 ? "valid" : "INVALID",
+	    assume_offset != NULL ? " (times without an offset read as " :
+	    "", assume_offset != NULL ? assume_offset : "",
+	    assume_offset != NULL ? ")" : "");
 }
 
 static int
@@ -156,6 +164,12 @@ validate_run(int argc, char **argv)
 		opts_result_free(&res);
 		return exitcode_from_err(ERR_USAGE);
 	}
+	memset(&po, 0, sizeof po);
+	status = cmd_plan_format(cfg.delimiter, cfg.assume_offset, &po);
+	if (status >= 0) {
+		opts_result_free(&res);
+		return status;
+	}
 	json = strcmp(cfg.format, "json") == 0;
 	if (json) {
 		root = cJSON_CreateObject();
@@ -167,7 +181,6 @@ validate_run(int argc, char **argv)
 			goto done;
 		}
 	}
-	memset(&po, 0, sizeof po);
 	po.instance = cfg.instance;
 	po.now_ms = clock_wall_ms();
 	for (i = 0; i < res.npos; i++) {
@@ -209,7 +222,7 @@ validate_run(int argc, char **argv)
 				goto done;
 			}
 		} else if (rc == ERR_OK || rc == ERR_PLAN)
-			validate_summary(name, &counts);
+			validate_summary(name, &counts, cfg.assume_offset);
 		diag_destroy(d);
 		rows += counts.rows;
 		warnings += counts.warnings;

@@ -28,13 +28,16 @@ summary_init(struct summary *s)
 double
 summary_mean_rate(const struct summary *s)
 {
-	return s->elapsed_s > 0 ? (double)s->requests / s->elapsed_s : 0.0;
+	if (s->requests < SUMMARY_RATE_MIN_REQUESTS ||
+	    s->elapsed_s < SUMMARY_RATE_MIN_S)
+		return 0.0;
+	return (double)s->requests / s->elapsed_s;
 }
 
 void
 summary_print(const struct summary *s)
 {
-	char counts[256];
+	char counts[256], rate[48];
 	size_t n, i;
 	int first;
 
@@ -56,12 +59,18 @@ summary_print(const struct summary *s)
 	    first ? "none" : counts);
 	if (s->aborted && s->stop_reason[0] != '\0')
 		msg_info("stopped because: %s", s->stop_reason);
+	/* No rate over too short an interval or a single request: 1
+	 * request in 7 ms is not 148 requests per second. */
+	rate[0] = '\0';
+	if (summary_mean_rate(s) > 0)
+		snprintf(rate, sizeof rate, "%.2f req/s, ",
+		    summary_mean_rate(s));
 	if (s->execute)
-		msg_info("%llu request%s in %.1f s (%.2f req/s, limit %.1f, "
+		msg_info("%llu request%s in %.1f s (%slimit %.1f, "
 		    "now %.1f), %llu retr%s, %llu throttled repl%s, "
 		    "%llu rate cut%s, %llu connection%s for %u worker%s",
 		    (unsigned long long)s->requests, s->requests == 1 ? "" : "s",
-		    s->elapsed_s, summary_mean_rate(s), s->rate_limit,
+		    s->elapsed_s, rate, s->rate_limit,
 		    s->final_rate, (unsigned long long)s->retries,
 		    s->retries == 1 ? "y" : "ies",
 		    (unsigned long long)s->throttled,
@@ -74,6 +83,9 @@ summary_print(const struct summary *s)
 	else
 		msg_info("nothing was sent (add --execute to apply); %.1f s",
 		    s->elapsed_s);
+	if (s->assume_offset != NULL)
+		msg_info("plan times without an offset were read as %s "
+		    "(--assume-offset)", s->assume_offset);
 	if (s->held_ambiguous > 0)
 		msg_info("%zu type 0 row%s held as unknown: the previous run "
 		    "may have cleared %s backlog; --retry-ambiguous sends "
@@ -175,6 +187,9 @@ summary_write_json(const struct summary *s, const char *path, struct err *e)
 		cJSON_AddNumberToObject(o, "held_ambiguous",
 		    (double)s->held_ambiguous);
 		cJSON_AddNumberToObject(o, "exit_status", s->exit_status);
+		if (s->assume_offset != NULL)
+			cJSON_AddStringToObject(o, "assume_offset",
+			    s->assume_offset);
 	}
 	text = ok ? cJSON_Print(o) : NULL;
 	cJSON_Delete(o);

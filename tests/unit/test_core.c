@@ -12,6 +12,7 @@
 #include "exitcode.h"
 #include "msg.h"
 #include "opts.h"
+#include "summary.h"
 
 static void
 test_buf_limit(void)
@@ -86,6 +87,14 @@ static const struct {
 	  "SignedHeaders=a,Signature=***" },
 	{ "no secret here: tokens are counted", "no secret here: tokens are counted" },
 	{ "Signature=", "Signature=" },
+	/* Prose after a generic word is never hidden; values still are. */
+	{ "it holds a secret: chmod 600 FILE",
+	  "it holds a secret: chmod 600 FILE" },
+	{ "password: change it", "password: change it" },
+	{ "password=hunter2 user", "password=*** user" },
+	{ "{\"token\": \"abc\"}", "{\"token\": \"***\"}" },
+	{ "secret = s3cr3t", "secret = ***" },
+	{ "AccessKeySecret: s3cr3t rest", "AccessKeySecret: *** rest" },
 };
 
 static void
@@ -134,6 +143,56 @@ test_msg_secret_and_diag(void)
 	    "mqreset: error: key is ***, ok\n"
 	    "plan.csv:12:3: error: bad type '2'\n"
 	    "plan.csv:7: warning: odd\n");
+	free(out);
+	remove(path);
+}
+
+/* The mean rate is never computed over a zero-length interval. */
+static void
+test_summary_rate(void)
+{
+	char path[] = "/tmp/mqr-sum-XXXXXX";
+	int fd = mkstemp(path);
+	FILE *fp = fdopen(fd, "w+");
+	struct summary s;
+	char *out;
+
+	summary_init(&s);
+	s.requests = 1;
+	s.elapsed_s = 0.0067;
+	CU_ASSERT_EQUAL(summary_mean_rate(&s), 0.0);
+	s.requests = 5;
+	s.elapsed_s = 0.2;
+	CU_ASSERT_EQUAL(summary_mean_rate(&s), 0.0);
+	s.requests = 1;
+	s.elapsed_s = 10;
+	CU_ASSERT_EQUAL(summary_mean_rate(&s), 0.0);
+	s.requests = 100;
+	s.elapsed_s = 10;
+	CU_ASSERT_DOUBLE_EQUAL(summary_mean_rate(&s), 10.0, 1e-9);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+	msg_init("mqreset");
+	msg_set_stream(fp);
+	summary_init(&s);
+	s.execute = 1;
+	s.rows = 1;
+	s.requests = 1;
+	s.elapsed_s = 0.0067;
+	s.rate_limit = 10;
+	s.final_rate = 10;
+	s.report = "r.csv";
+	s.assume_offset = "+08:00";
+	summary_print(&s);
+	msg_set_stream(NULL);
+	fclose(fp);
+	out = cu_slurp(path, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	CU_ASSERT_PTR_NULL(strstr(out, "req/s"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "1 request in 0.0 s (limit 10.0, "
+	    "now 10.0)"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "plan times without an offset "
+	    "were read as +08:00"));
 	free(out);
 	remove(path);
 }
@@ -261,6 +320,7 @@ static CU_TestInfo core_tests[] = {
 	{ "err", test_err },
 	{ "msg redact table", test_msg_redact },
 	{ "msg secret and diag", test_msg_secret_and_diag },
+	{ "summary rate", test_summary_rate },
 	{ "opts parse", test_opts_parse },
 	{ "opts errors", test_opts_errors },
 	{ "opts repeatable list", test_opts_list },

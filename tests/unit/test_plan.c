@@ -606,7 +606,7 @@ static const struct {
 	  "(timestamp)\n"
 	  "2:5: error: timestamp '2024-06-03T10:00:00': no time zone offset "
 	  "(ambiguous time zone): add Z for UTC or an offset such as "
-	  "+08:00\n" },
+	  "+08:00 (or give --assume-offset for the whole plan)\n" },
 	{ "duplicates name both lines", "instance,group,topic,type,"
 	  "timestamp\n" I1 ",GID_a,orders-topic,0,\n"
 	  "# GID_a again\n" I1 ",GID_b,orders-topic,0,\n"
@@ -1017,6 +1017,165 @@ test_reader_nul(void)
 	diag_destroy(d);
 }
 
+/* ---- plans as tickets look: separators, spellings, reports, times --- */
+
+struct ticket_seen {
+	unsigned long rows;   /* rows handed to on_row */
+	size_t nextra;        /* extra columns of the last row */
+	int64_t reset_ms;     /* reset time of the last row */
+	char group[64];       /* group of the last row */
+};
+
+static int
+ticket_on_row(void *arg, const struct plan_row *row)
+{
+	struct ticket_seen *t = arg;
+
+	t->rows++;
+	t->nextra = row->nextra;
+	t->reset_ms = row->key.reset_ms;
+	snprintf(t->group, sizeof t->group, "%s", row->key.group);
+	return 0;
+}
+
+static const struct {
+	const char *name;      /* what the row is about */
+	const char *csv;       /* the plan */
+	char delimiter;        /* --delimiter, or 0 to detect */
+	const char *offset;    /* --assume-offset, or NULL */
+	unsigned long valid;   /* expected valid rows */
+	size_t nextra;         /* extra columns of the last valid row */
+	int64_t reset_ms;      /* its reset time (-1: type 0) */
+	const char *diag;      /* a substring of the diagnostics, or "" for
+	                          none at all */
+} trows[] = {
+	{ "semicolon detected", "instance;group;topic;type;timestamp\n"
+	  I1 ";GID_a;orders;1;1767225000000\n", 0, NULL, 1, 0,
+	  INT64_C(1767225000000), "" },
+	{ "tab detected", "instance\tgroup\ttopic\ttype\ttimestamp\n"
+	  I1 "\tGID_a\torders\t0\t\n", 0, NULL, 1, 0, -1, "" },
+	{ "tab with an empty first field", "note\tinstance\tgroup\ttopic"
+	  "\ttype\n\t" I1 "\tGID_a\torders\t0\n", 0, NULL, 1, 1, -1, "" },
+	{ "comma wins a tie, quoted separators not counted",
+	  "\"a;b;c\",instance,group,topic,type\nx," I1 ",GID_a,orders,0\n", 0,
+	  NULL, 1, 1, -1, "" },
+	{ "comments before the header", "# ticket 42; see wiki\n"
+	  "instance;group;topic;type\n" I1 ";GID_a;orders;0\n", 0, NULL, 1, 0,
+	  -1, "" },
+	{ "given semicolon", "instance;group;topic;type\n" I1
+	  ";GID_a;orders;0\n", ';', NULL, 1, 0, -1, "" },
+	{ "given comma on a semicolon plan", "instance;group;topic;type\n"
+	  I1 ";GID_a;orders;0\n", ',', NULL, 0, 0, -1,
+	  "1:1: error: header: the whole line is one column when split at "
+	  "',' (comma), the given separator; it holds ';' (semicolon): "
+	  "give --delimiter ';'" },
+	{ "given semicolon on a comma plan", "instance,group,topic,type\n"
+	  I1 ",GID_a,orders,0\n", ';', NULL, 0, 0, -1,
+	  "it holds ',' (comma): give --delimiter ','" },
+	{ "console spellings", "Instance ID;Group ID;Topic;Reset Type;"
+	  "Reset Time\n" I1 ";GID_a;orders;1;2025-12-31T08:00:00+08:00\n", 0,
+	  NULL, 1, 0, INT64_C(1767139200000), "" },
+	{ "case and spaces ignored", "INSTANCE id,group  ID,TOPIC,reset "
+	  "type,RESET TIME\n" I1 ",GID_a,orders,0,\n", 0, NULL, 1, 0, -1, "" },
+	{ "report as a plan", "line,instance_id,group_id,topic,type,"
+	  "reset_timestamp,status,http_status,request_id,error_code,"
+	  "error_message,attempts,latency_ms,finished_at,ticket\n"
+	  "2," I1 ",GID_a,orders,1,2025-12-31T00:00:00.000Z,failed,404,"
+	  "R-1,BIZ_TOPIC_NOT_FOUND,no such topic,1,12,"
+	  "2025-12-31T01:00:00.000Z,CHG-1\n", 0, NULL, 1, 1,
+	  INT64_C(1767139200000), "" },
+	{ "result names in a plan that is not a report are extras",
+	  "instance,group,topic,type,status\n" I1 ",GID_a,orders,0,x\n", 0, NULL,
+	  1, 1, -1, "" },
+	{ "Excel scientific notation", "instance,group,topic,type,"
+	  "timestamp\n" I1 ",GID_a,orders,1,1.79619E+12\n", 0, NULL, 0, 0, -1,
+	  "2:5: error: timestamp '1.79619E+12' is a number in scientific "
+	  "notation: the spreadsheet cell was formatted as a number and "
+	  "lost digits; format the column as text" },
+	{ "no offset refused", "instance,group,topic,type,timestamp\n" I1
+	  ",GID_a,orders,1,2025-12-31T08:00:00\n", 0, NULL, 0, 0, -1,
+	  "no time zone offset (ambiguous time zone): add Z for UTC or an "
+	  "offset such as +08:00 (or give --assume-offset for the whole "
+	  "plan)" },
+	{ "no offset with --assume-offset", "instance,group,topic,type,"
+	  "timestamp\n" I1 ",GID_a,orders,1,2025-12-31T08:00:00\n", 0, "+08:00",
+	  1, 0, INT64_C(1767139200000), "" },
+	{ "--assume-offset leaves a written offset alone", "instance,group,"
+	  "topic,type,timestamp\n" I1 ",GID_a,orders,1,2025-12-31T08:00:00Z\n",
+	  0, "+08:00", 1, 0, INT64_C(1767168000000), "" },
+	{ "--assume-offset with a fraction and a space", "instance,group,"
+	  "topic,type,timestamp\n" I1 ",GID_a,orders,1,2025-12-31 08:00:00.5\n",
+	  0, "-01:00", 1, 0, INT64_C(1767171600500), "" },
+};
+
+static void
+test_tickets_table(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof trows / sizeof trows[0]; i++) {
+		struct plan_options o;
+		struct diag *d = diag_new("t.csv", DIAG_COLLECT, 0);
+		struct ticket_seen seen;
+		struct plan_counts c;
+		struct buf out;
+		struct err e;
+		char *text;
+		int ok;
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+		memset(&o, 0, sizeof o);
+		memset(&seen, 0, sizeof seen);
+		o.now_ms = NOW;
+		o.diag = d;
+		o.delimiter = trows[i].delimiter;
+		o.assume_offset = trows[i].offset;
+		o.on_row = ticket_on_row;
+		o.on_row_arg = &seen;
+		buf_init(&out, 1 << 20);
+		(void)plan_validate(tplan(trows[i].csv), &o, &c, &e);
+		render_diags(d, &out);
+		diag_destroy(d);
+		text = buf_steal(&out);
+		ok = c.valid == trows[i].valid && seen.rows == c.valid &&
+		    (*trows[i].diag == '\0' ? *text == '\0' :
+		    strstr(text, trows[i].diag) != NULL) &&
+		    (c.valid == 0 || (seen.nextra == trows[i].nextra &&
+		    seen.reset_ms == trows[i].reset_ms &&
+		    strcmp(seen.group, "GID_a") == 0));
+		if (!ok)
+			fprintf(stderr, "\n  row '%s': valid %lu, extra %zu, "
+			    "time %lld, diagnostics:\n%s", trows[i].name,
+			    c.valid, seen.nextra, (long long)seen.reset_ms,
+			    text);
+		CU_ASSERT(ok);
+		free(text);
+	}
+}
+
+static void
+test_offset_and_delimiter_words(void)
+{
+	struct err e;
+
+	CU_ASSERT_EQUAL(plan_check_offset("+08:00", &e), ERR_OK);
+	CU_ASSERT_EQUAL(plan_check_offset("Z", &e), ERR_OK);
+	CU_ASSERT_EQUAL(plan_check_offset("-05:30", &e), ERR_OK);
+	CU_ASSERT_EQUAL(plan_check_offset("+8", &e), ERR_USAGE);
+	CU_ASSERT_EQUAL(plan_check_offset("0800", &e), ERR_USAGE);
+	CU_ASSERT_EQUAL(plan_check_offset("+24:00", &e), ERR_USAGE);
+	CU_ASSERT_EQUAL(plan_check_offset("+08:00x", &e), ERR_USAGE);
+	CU_ASSERT_EQUAL(plan_check_offset("", &e), ERR_USAGE);
+	CU_ASSERT_EQUAL(plan_parse_delimiter(";"), ';');
+	CU_ASSERT_EQUAL(plan_parse_delimiter("semicolon"), ';');
+	CU_ASSERT_EQUAL(plan_parse_delimiter("TAB"), '\t');
+	CU_ASSERT_EQUAL(plan_parse_delimiter("\\t"), '\t');
+	CU_ASSERT_EQUAL(plan_parse_delimiter("\t"), '\t');
+	CU_ASSERT_EQUAL(plan_parse_delimiter(","), ',');
+	CU_ASSERT_EQUAL(plan_parse_delimiter("|"), 0);
+	CU_ASSERT_EQUAL(plan_parse_delimiter(""), 0);
+}
+
 static void
 test_parse_type(void)
 {
@@ -1067,6 +1226,10 @@ static CU_TestInfo plan_tests[] = {
 	{ "reader: chunk boundaries", test_reader_chunks },
 	{ "reader: NUL bytes", test_reader_nul },
 	{ "type words", test_parse_type },
+	{ "tickets: separators, spellings, reports, times",
+	  test_tickets_table },
+	{ "--assume-offset and --delimiter values",
+	  test_offset_and_delimiter_words },
 	CU_TEST_INFO_NULL
 };
 
