@@ -9,11 +9,15 @@
  * opts_help() prints --help from the same table; a test checks that every
  * row appears in the man page.
  *
- * Accepted forms: --name, --name=value, --name value, -x, -x value; "--"
- * ends options; "-" alone is a positional argument (stdin).  Options and
- * positionals may be interleaved.  Unknown options, missing or extra
- * values, and out-of-bounds numbers are ERR_USAGE with a message naming
- * the option.
+ * Accepted forms: --name, --name=value, --name value, -x, -x value, and
+ * bundles of letters that take no value (-vv, -vq); "--" ends options;
+ * "-" alone is a positional argument (stdin).  Options and positionals
+ * may be interleaved.  Unknown options (with the nearest known one as "did
+ * you mean"), missing or extra values, and out-of-bounds numbers are
+ * ERR_USAGE with a message naming the option.  A separate value that
+ * looks like an option ("--report --endpoint URL": "--x" or "-" and a
+ * letter) is refused as a missing value; "-" and negative numbers are
+ * values, and --name=VALUE takes anything.
  *
  * Field types by opts_type:
  *   OPTS_FLAG   -> int       (set to 1; "--no-NAME" is not supported)
@@ -90,6 +94,27 @@ opts_parse(const struct opts_spec *specs, size_t nspecs, int argc,
  */
 void
 opts_result_free(struct opts_result *res);
+
+/*
+ * The row for argument `arg` ("--name", "--name=value" or "-x"; for a
+ * bundle "-xy" the row of x), or NULL when it names no option.
+ */
+const struct opts_spec *
+opts_lookup(const struct opts_spec *specs, size_t nspecs, const char *arg);
+
+/* 1 when the row's option takes a value (not a flag or a counter). */
+int
+opts_spec_takes_value(const struct opts_spec *s);
+
+/*
+ * How near the unknown word[0..len) is to `name`, for "did you mean":
+ * 0 when not near; else 1 (an abbreviation of 3 letters or more, or one
+ * typo) up to 3, smaller is nearer.  Edits (insert, delete, change,
+ * swap two neighbours, case ignored) allowed: 1 for names up to 4
+ * letters, 2 up to 8, 3 beyond.  Pure.
+ */
+size_t
+opts_nearness(const char *word, size_t len, const char *name);
 
 /* Was option `name` given on the command line? */
 int

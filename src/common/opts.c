@@ -130,6 +130,135 @@ opts_takes_arg(const struct opts_spec *s)
 	return s->type != OPTS_FLAG && s->type != OPTS_COUNT;
 }
 
+int
+opts_spec_takes_value(const struct opts_spec *s)
+{
+	return opts_takes_arg(s);
+}
+
+/*
+ * Optimal string alignment distance (Levenshtein plus the transposition
+ * of two neighbours) between a[0..alen) and b, case-insensitive, capped:
+ * anything over OPTS_NEAR_CAP is OPTS_NEAR_CAP + 1.
+ */
+#define OPTS_NEAR_CAP 3
+#define OPTS_NEAR_LEN 64
+
+static size_t
+opts_distance(const char *a, size_t alen, const char *b)
+{
+	size_t d[OPTS_NEAR_LEN + 1][OPTS_NEAR_LEN + 1];
+	size_t blen = strlen(b), i, j;
+
+	if (alen > OPTS_NEAR_LEN || blen > OPTS_NEAR_LEN)
+		return OPTS_NEAR_CAP + 1;
+	for (i = 0; i <= alen; i++)
+		d[i][0] = i;
+	for (j = 0; j <= blen; j++)
+		d[0][j] = j;
+	for (i = 1; i <= alen; i++)
+		for (j = 1; j <= blen; j++) {
+			int ca = a[i - 1] | 0x20, cb = b[j - 1] | 0x20;
+			size_t v = d[i - 1][j - 1] + (ca != cb);
+
+			if (d[i - 1][j] + 1 < v)
+				v = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && ca == (b[j - 2] | 0x20) &&
+			    (a[i - 2] | 0x20) == cb && d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = v;
+		}
+	return d[alen][blen] > OPTS_NEAR_CAP ? OPTS_NEAR_CAP + 1 :
+	    d[alen][blen];
+}
+
+size_t
+opts_nearness(const char *word, size_t len, const char *name)
+{
+	size_t n = strlen(name), d, limit;
+
+	/* An abbreviation of at least 3 letters is as near as a typo. */
+	if (len >= 3 && len < n && strncmp(word, name, len) == 0)
+		return 1;
+	limit = n <= 4 ? 1 : n <= 8 ? 2 : 3;
+	d = opts_distance(word, len, name);
+	return d <= limit ? d : 0;
+}
+
+/* The option nearest to the unknown long name[0..len), or NULL. */
+static const struct opts_spec *
+opts_nearest(const struct opts_spec *specs, size_t n, const char *name,
+    size_t len)
+{
+	const struct opts_spec *best = NULL;
+	size_t i, d, bestd = OPTS_NEAR_CAP + 1;
+
+	for (i = 0; i < n; i++) {
+		d = opts_nearness(name, len, specs[i].name);
+		if (d != 0 && d < bestd) {
+			bestd = d;
+			best = &specs[i];
+		}
+	}
+	return best;
+}
+
+/*
+ * Does `a` look like an option rather than a value: "--x..." or "-x"
+ * with a letter?  "-" (standard input) and "-5" (a number) do not.
+ */
+static int
+opts_looks_like_option(const char *a)
+{
+	if (a[0] != '-' || a[1] == '\0')
+		return 0;
+	if (a[1] == '-')
+		return a[2] != '\0';
+	return (a[1] >= 'a' && a[1] <= 'z') || (a[1] >= 'A' && a[1] <= 'Z');
+}
+
+const struct opts_spec *
+opts_lookup(const struct opts_spec *specs, size_t nspecs, const char *arg)
+{
+	const char *eq;
+
+	if (arg[0] != '-' || arg[1] == '\0')
+		return NULL;
+	if (arg[1] == '-') {
+		eq = strchr(arg + 2, '=');
+		return opts_find_long(specs, nspecs, arg + 2, eq != NULL ?
+		    (size_t)(eq - (arg + 2)) : strlen(arg + 2));
+	}
+	return opts_find_short(specs, nspecs, arg[1]);
+}
+
+/*
+ * "-vq": every letter a flag or a counter.  Stores them all and returns
+ * 1, or returns 0 (nothing stored) when the bundle is not one.
+ */
+static int
+opts_bundle(const struct opts_spec *specs, size_t nspecs, const char *a,
+    void *cfg, struct opts_result *res, int argc, struct err *e)
+{
+	const struct opts_spec *s;
+	const char *p;
+
+	for (p = a + 1; *p != '\0'; p++) {
+		s = opts_find_short(specs, nspecs, *p);
+		if (s == NULL || opts_takes_arg(s))
+			return 0;
+	}
+	for (p = a + 1; *p != '\0'; p++) {
+		s = opts_find_short(specs, nspecs, *p);
+		res->given[s - specs] = 1;
+		(void)opts_store(s, NULL, cfg, res, (size_t)(s - specs), argc,
+		    e);
+	}
+	return 1;
+}
+
 err_code
 opts_parse(const struct opts_spec *specs, size_t nspecs, int argc,
     char **argv, int first, void *cfg, struct opts_result *res,
@@ -168,9 +297,18 @@ opts_parse(const struct opts_spec *specs, size_t nspecs, int argc,
 						: strlen(a + 2);
 			s = opts_find_long(specs, nspecs, a + 2, len);
 			if (s == NULL) {
-				rc = err_set(e, ERR_USAGE,
-				    "unknown option '--%.*s' (see --help)",
-				    (int)len, a + 2);
+				const struct opts_spec *near = opts_nearest(
+				    specs, nspecs, a + 2, len);
+
+				if (near != NULL)
+					rc = err_set(e, ERR_USAGE, "unknown "
+					    "option '--%.*s': did you mean "
+					    "--%s? (see --help)", (int)len,
+					    a + 2, near->name);
+				else
+					rc = err_set(e, ERR_USAGE, "unknown "
+					    "option '--%.*s' (see --help)",
+					    (int)len, a + 2);
 				break;
 			}
 			if (eq != NULL) {
@@ -183,6 +321,9 @@ opts_parse(const struct opts_spec *specs, size_t nspecs, int argc,
 			}
 		} else {
 			s = opts_find_short(specs, nspecs, a[1]);
+			if (a[2] != '\0' && opts_bundle(specs, nspecs, a, cfg,
+			    res, argc, e))
+				continue;
 			if (s == NULL || a[2] != '\0') {
 				rc = err_set(e, ERR_USAGE,
 				    "unknown option '%s' (see --help)", a);
@@ -194,6 +335,17 @@ opts_parse(const struct opts_spec *specs, size_t nspecs, int argc,
 				rc = err_set(e, ERR_USAGE,
 				    "--%s needs a value (%s)", s->name,
 				    s->metavar != NULL ? s->metavar : "ARG");
+				break;
+			}
+			if (!only_pos && opts_looks_like_option(argv[ai + 1])) {
+				/* "--report --endpoint URL": a forgotten
+				 * value, not a file named "--endpoint". */
+				rc = err_set(e, ERR_USAGE, "--%s needs a value "
+				    "(%s), found the option '%s'; a value "
+				    "that starts with '-' is written "
+				    "--%s=VALUE", s->name, s->metavar !=
+				    NULL ? s->metavar : "ARG", argv[ai + 1],
+				    s->name);
 				break;
 			}
 			val = argv[++ai];

@@ -3,7 +3,8 @@
 # separators (detected, or --delimiter), the console's and spreadsheets'
 # header spellings, a report used as a plan (its result columns ignored),
 # Excel's scientific notation, times without an offset (--assume-offset,
-# recorded in the summary), --dry-run as the explicit default, and
+# recorded in the summary), --dry-run as the explicit default; the command
+# line (options before the command, did you mean, a forgotten value);
 # redaction that leaves the advice after "secret" readable.
 set -euo pipefail
 . "$(dirname "$0")/lib/run.bash"
@@ -96,6 +97,41 @@ check "run --assume-offset: the time as read" cells "$T/r3.csv" 4 \
 
 mq st run "$T/plan.csv" --report "$T/r4.csv" --dry-run --execute
 check "--dry-run with --execute refused" test "$st" = 2
+
+# ---- command line ------------------------------------------------------
+mq st --version
+check "mqreset --version" has "mqreset " "$T/mq.out"
+mq st -v --version
+check "mqreset -v --version" has "mqreset " "$T/mq.out"
+mq st -q validate "$T/semi.csv"
+check "a global option before the command: -q validate" test "$st" = 0
+check "-q before the command took effect" test ! -s "$T/mq.err"
+mq st -vv validate "$T/semi.csv"
+check "-vv before the command" test "$st" = 0
+mq st --max-errors 3 validate "$T/semi.csv"
+check "an option with a separate value before the command: exit 2" \
+    test "$st" = 2
+check "... told to put it after the command" has \
+    "--max-errors takes a value: put it after the command" "$T/mq.err"
+mq st --max-errors=3 validate "$T/semi.csv"
+check "--max-errors=3 before the command" test "$st" = 0
+mq st valdate "$T/semi.csv"
+check "a misspelt command: exit 2" test "$st" = 2
+check "a misspelt command: did you mean" has \
+    "unknown command 'valdate': did you mean 'validate'?" "$T/mq.err"
+mq st run "$T/plan.csv" --report "$T/r6.csv" --exectue
+check "a misspelt option: did you mean" has \
+    "unknown option '--exectue': did you mean --execute?" "$T/mq.err"
+mq st run "$T/plan.csv" --report --endpoint "$EMU_URL"
+check "--report --endpoint URL: exit 2" test "$st" = 2
+check "--report --endpoint URL: the value is missing" has \
+    "--report needs a value (FILE), found the option '--endpoint'" \
+    "$T/mq.err"
+check "--report --endpoint URL: no file named --endpoint" \
+    test ! -e ./--endpoint
+mq st -v run "$T/plan.csv" --report "$T/r7.csv" --dry-run
+check "mqreset -v run ... --dry-run: exit 0" test "$st" = 0
+check "mqreset -v run: verbose" has "endpoint " "$T/mq.err"
 
 # ---- messages ----------------------------------------------------------
 # A credentials file readable by others: the advice after "secret" stays.

@@ -291,7 +291,70 @@ static const struct {
 	{ "--format", "xml", "--format: 'xml' is not one of text|json" },
 	{ "--name", NULL, "--name needs a value (NAME)" },
 	{ "--flag=1", NULL, "--flag takes no value" },
+	/* A forgotten value is not taken from the next option. */
+	{ "--name", "--flag", "--name needs a value (NAME), found the option "
+	  "'--flag'; a value that starts with '-' is written --name=VALUE" },
+	{ "--name", "-f", "--name needs a value (NAME), found the option "
+	  "'-f'; a value that starts with '-' is written --name=VALUE" },
+	{ "-n", "--rate", "--number needs a value (N), found the option "
+	  "'--rate'; a value that starts with '-' is written --number=VALUE" },
+	{ "-n", "-5", "--number: -5 is out of range (1 to 100)" },
+	/* Did you mean: typos, swaps, abbreviations; nothing when far. */
+	{ "--nmae", NULL, "unknown option '--nmae': did you mean --name? "
+	  "(see --help)" },
+	{ "--formt=json", NULL, "unknown option '--formt': did you mean "
+	  "--format? (see --help)" },
+	{ "--verb", NULL, "unknown option '--verb': did you mean --verbose? "
+	  "(see --help)" },
+	{ "--ratee", "2", "unknown option '--ratee': did you mean --rate? "
+	  "(see --help)" },
+	{ "--xyzzy", NULL, "unknown option '--xyzzy' (see --help)" },
+	{ "-fz", NULL, "unknown option '-fz' (see --help)" },
 };
+
+/* Values that look like options only where they cannot be one. */
+static void
+test_opts_values(void)
+{
+	char *argv[] = { "cmd", "--name", "-", "--format=json", "-vfv",
+		"--tag=b", "--rate", "-0.5e1", NULL };
+	char *argv2[] = { "cmd", "--name=--flag", "--", "--name", "-x",
+		NULL };
+	struct opts_cfg cfg;
+	struct opts_result res;
+	struct err e;
+
+	memset(&cfg, 0, sizeof cfg);
+	err_clear(&e);
+	/* -0.5e1 is a value (a number), out of --rate's range. */
+	CU_ASSERT_EQUAL(opts_parse(opts_rows, NOPTS, 8, argv, 1, &cfg, &res,
+	    &e), ERR_USAGE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err_message(&e), "out of range"));
+	memset(&cfg, 0, sizeof cfg);
+	CU_ASSERT_EQUAL_FATAL(opts_parse(opts_rows, NOPTS, 6, argv, 1, &cfg,
+	    &res, &e), ERR_OK);
+	CU_ASSERT_STRING_EQUAL(cfg.name, "-");
+	CU_ASSERT_STRING_EQUAL(cfg.fmt, "json");
+	CU_ASSERT_EQUAL(cfg.verbose, 2);
+	CU_ASSERT_EQUAL(cfg.flag, 1);
+	CU_ASSERT_EQUAL(cfg.tags.n, 1);
+	opts_result_free(&res);
+	memset(&cfg, 0, sizeof cfg);
+	CU_ASSERT_EQUAL_FATAL(opts_parse(opts_rows, NOPTS, 5, argv2, 1, &cfg,
+	    &res, &e), ERR_OK);
+	CU_ASSERT_STRING_EQUAL(cfg.name, "--flag");
+	CU_ASSERT_EQUAL(res.npos, 2);
+	opts_result_free(&res);
+	CU_ASSERT_PTR_NOT_NULL(opts_lookup(opts_rows, NOPTS, "--name=x"));
+	CU_ASSERT_PTR_NOT_NULL(opts_lookup(opts_rows, NOPTS, "-vv"));
+	CU_ASSERT_PTR_NULL(opts_lookup(opts_rows, NOPTS, "-"));
+	CU_ASSERT_PTR_NULL(opts_lookup(opts_rows, NOPTS, "run"));
+	CU_ASSERT_EQUAL(opts_nearness("valdate", 7, "validate"), 1);
+	CU_ASSERT_EQUAL(opts_nearness("exectue", 7, "execute"), 1);
+	CU_ASSERT_EQUAL(opts_nearness("rn", 2, "run"), 1);
+	CU_ASSERT_EQUAL(opts_nearness("xyz", 3, "run"), 0);
+	CU_ASSERT_EQUAL(opts_nearness("plan", 4, "run"), 0);
+}
 
 static void
 test_opts_errors(void)
@@ -324,6 +387,7 @@ static CU_TestInfo core_tests[] = {
 	{ "opts parse", test_opts_parse },
 	{ "opts errors", test_opts_errors },
 	{ "opts repeatable list", test_opts_list },
+	{ "opts values, bundles, did you mean", test_opts_values },
 	CU_TEST_INFO_NULL,
 };
 
