@@ -29,6 +29,7 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 BINDIR   = $(PREFIX)/bin
 MANDIR   = $(PREFIX)/share/man
+BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
 
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral
@@ -186,9 +187,13 @@ install: all
 	for m in $(MANS); do \
 	    s=$${m##*.}; install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/; \
 	done
+	install -d $(DESTDIR)$(BASHCOMPDIR)
+	$(BIN) completion bash >$(BUILD)/mqreset.bash
+	install -m 0644 $(BUILD)/mqreset.bash $(DESTDIR)$(BASHCOMPDIR)/mqreset
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/mqreset $(DESTDIR)$(BINDIR)/mqreset-emulator
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/mqreset
 	for m in $(MANS); do \
 	    s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; \
 	done

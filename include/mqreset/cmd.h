@@ -114,6 +114,21 @@ struct cmd_conn {
 	  CMD_TIMEOUT_MAX, NULL, "30", offsetof(type, conn.timeout),       \
 	  "give up on a request after SECONDS" }
 
+/*
+ * Options on how a plan is written (validate, run): the field separator
+ * and the offset of times written without one.  `type` is the command's
+ * config struct with `const char *delimiter, *assume_offset` members.
+ */
+#define CMD_PLAN_FORMAT_OPTS(type)                                         \
+	{ "assume-offset", 0, OPTS_STRING, "OFFSET", 0, 0, NULL, NULL,     \
+	  offsetof(type, assume_offset),                                   \
+	  "read plan times written without an offset at OFFSET (+08:00, "  \
+	  "Z; default: refuse them)" },                                    \
+	{ "delimiter", 0, OPTS_STRING, "C", 0, 0, NULL, NULL,              \
+	  offsetof(type, delimiter),                                       \
+	  "plan field separator: ',', ';' or tab (default: detected from " \
+	  "the header)" }
+
 struct cmd {
 	const char *name;              /* "validate" */
 	const char *usage;             /* "mqreset validate [options] PLAN..." */
@@ -142,6 +157,16 @@ cmd_common_apply(const struct cmd_common *c);
 int
 cmd_parse(const struct cmd *c, int argc, char **argv, void *cfg,
     size_t common_offset, struct opts_result *res);
+
+/*
+ * Check --delimiter and --assume-offset (either NULL when not given) and
+ * set po->delimiter and po->assume_offset.  Returns -1 to continue, or
+ * the exit status of a usage error (message printed).
+ */
+struct plan_options;
+int
+cmd_plan_format(const char *delimiter, const char *assume_offset,
+    struct plan_options *po);
 
 /*
  * Load the credentials for `c` (its --profile) into *out (the caller

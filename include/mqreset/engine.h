@@ -56,6 +56,9 @@ struct engine_config {
 	const char *resume_path;   /* previous report, or NULL */
 	const char *instance;      /* --instance for plans without the
 	                              column, or NULL */
+	char delimiter;            /* the plan's separator, 0: detect */
+	const char *assume_offset; /* offset of plan times without one, or
+	                              NULL to refuse them (plan.h) */
 	int execute;               /* 1: send; 0: dry run (sign only) */
 	int force;                 /* overwrite an existing report */
 	unsigned workers;          /* worker threads, 1..ENGINE_MAX_WORKERS */

@@ -25,6 +25,8 @@ struct planpass {
 	const char *path;          /* the plan (borrowed) */
 	const char *instance;      /* --instance or NULL (borrowed) */
 	int64_t now_ms;            /* "now" of every pass */
+	char delimiter;            /* --delimiter, 0: detect (plan.h) */
+	const char *assume_offset; /* --assume-offset or NULL (borrowed) */
 	struct stat st;            /* the file as validated */
 	struct plan_counts counts; /* from the validation */
 	uint64_t *digests;         /* per valid row, by index (owned) */

@@ -12,8 +12,10 @@
 
 #include "exitcode.h"
 #include "msg.h"
+#include "plan.h"
 
 /* extern const struct cmd cmd_NAME; -- one line per command, sorted */
+extern const struct cmd cmd_completion;
 extern const struct cmd cmd_inventory;
 extern const struct cmd cmd_plan;
 extern const struct cmd cmd_reset;
@@ -23,6 +25,7 @@ extern const struct cmd cmd_whoami;
 
 const struct cmd *const cmd_table[] = {
 	/* &cmd_NAME, -- sorted by name */
+	&cmd_completion,
 	&cmd_inventory,
 	&cmd_plan,
 	&cmd_reset,
@@ -77,6 +80,33 @@ cmd_parse(const struct cmd *c, int argc, char **argv, void *cfg,
 		return EXITCODE_OK;
 	}
 	cmd_common_apply(common);
+	return -1;
+}
+
+int
+cmd_plan_format(const char *delimiter, const char *assume_offset,
+    struct plan_options *po)
+{
+	struct err e;
+
+	po->delimiter = 0;
+	po->assume_offset = NULL;
+	if (delimiter != NULL) {
+		po->delimiter = plan_parse_delimiter(delimiter);
+		if (po->delimiter == 0) {
+			msg_error("--delimiter: '%s' is not a separator: give "
+			    "',', ';' or tab", delimiter);
+			return EXITCODE_INVALID;
+		}
+	}
+	if (assume_offset != NULL) {
+		err_clear(&e);
+		if (plan_check_offset(assume_offset, &e) != ERR_OK) {
+			msg_error("--assume-offset: %s", err_message(&e));
+			return EXITCODE_INVALID;
+		}
+		po->assume_offset = assume_offset;
+	}
 	return -1;
 }
 

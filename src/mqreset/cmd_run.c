@@ -27,24 +27,30 @@
 #include "exitcode.h"
 #include "fsutil.h"
 #include "msg.h"
+#include "preflight.h"
 #include "summary.h"
 
 struct run_cfg {
 	struct cmd_common common;   /* --help, --quiet, --verbose, --debug */
 	struct cmd_conn conn;       /* connection options (cmd.h) */
 	double burst;               /* --burst: bucket capacity, 0 auto */
+	const char *assume_offset;  /* --assume-offset OFFSET */
+	const char *delimiter;      /* --delimiter C */
+	int dry_run;                /* --dry-run: the default, explicit */
 	int execute;                /* --execute: really send */
 	int force;                  /* --force: overwrite the report */
 	const char *instance;       /* --instance ID */
 	long long max_attempts;     /* --max-attempts N */
 	long long max_consecutive;  /* --max-consecutive-failures N */
 	const char *max_failures;   /* --max-failures N or P% */
+	int preflight;              /* --preflight: dry run asking the account */
 	double rate;                /* --rate R */
 	const char *report;         /* --report FILE */
 	const char *resume;         /* --resume PREVIOUS_REPORT */
 	int retry_ambiguous;        /* --retry-ambiguous */
 	long long seed;             /* --seed N: reproducible jitter */
 	int stop_on_error;          /* --stop-on-error */
+	int strict;                 /* --strict: preflight warnings fail */
 	const char *summary_json;   /* --summary-json FILE */
 	int sync_journal;           /* --sync-journal */
 	long long workers;          /* --workers N */
@@ -56,9 +62,13 @@ struct run_cfg {
 static const struct opts_spec run_opts[] = {
 	CMD_COMMON_OPTS(struct run_cfg),
 	CMD_CONN_OPTS(struct run_cfg),
+	CMD_PLAN_FORMAT_OPTS(struct run_cfg),
 	{ "burst", 0, OPTS_DOUBLE, "B", 0, 1e6, NULL, "0", RUN_OFF(burst),
 	  "token bucket capacity (0: a tenth of a second of --rate, at "
 	  "least 1)" },
+	{ "dry-run", 'n', OPTS_FLAG, NULL, 0, 0, NULL, NULL, RUN_OFF(dry_run),
+	  "send nothing: validate, sign and write the report (the "
+	  "default; the explicit spelling)" },
 	{ "execute", 0, OPTS_FLAG, NULL, 0, 0, NULL, NULL, RUN_OFF(execute),
 	  "apply the plan (without it: dry run, nothing is sent)" },
 	{ "force", 'f', OPTS_FLAG, NULL, 0, 0, NULL, NULL, RUN_OFF(force),
@@ -75,6 +85,9 @@ static const struct opts_spec run_opts[] = {
 	{ "max-failures", 0, OPTS_STRING, "N|P%", 0, 0, NULL, NULL,
 	  RUN_OFF(max_failures), "stop the run once N rows (or P% of the "
 	  "rows to send) failed or are unknown" },
+	{ "preflight", 0, OPTS_FLAG, NULL, 0, 0, NULL, NULL,
+	  RUN_OFF(preflight), "dry run with read-only calls: check every "
+	  "row against the account and show its impact (see PREFLIGHT)" },
 	{ "rate", 0, OPTS_DOUBLE, "R", 0.01, 100000, NULL, "10", RUN_OFF(rate),
 	  "at most R requests per second, retries included (service quota: "
 	  "10)" },
@@ -91,6 +104,8 @@ static const struct opts_spec run_opts[] = {
 	{ "stop-on-error", 0, OPTS_FLAG, NULL, 0, 0, NULL, NULL,
 	  RUN_OFF(stop_on_error), "stop at the first failed or unknown row "
 	  "(--max-failures 1)" },
+	{ "strict", 0, OPTS_FLAG, NULL, 0, 0, NULL, NULL, RUN_OFF(strict),
+	  "with --preflight: a warning (BROADCASTING group) fails the row" },
 	{ "summary-json", 0, OPTS_STRING, "FILE", 0, 0, NULL, NULL,
 	  RUN_OFF(summary_json), "also write the summary as JSON to FILE "
 	  "(- for stdout)" },
@@ -165,12 +180,40 @@ run_parse_failures(const char *s, struct engine_config *ec, struct err *e)
 	return ERR_OK;
 }
 
+/* `run --preflight`: the read-only dry run (preflight.h). */
+static int
+run_preflight(const struct run_cfg *cfg, struct opts_result *res)
+{
+	struct preflight_config pc;
+	int status;
+
+	if (cfg->execute || cfg->resume != NULL || !cfg->preflight) {
+		msg_error("--preflight is a dry run: it takes neither "
+		    "--execute nor --resume, and --strict needs it");
+		opts_result_free(res);
+		return EXITCODE_INVALID;
+	}
+	memset(&pc, 0, sizeof pc);
+	pc.plan = res->pos[0];
+	pc.report = cfg->report;
+	pc.instance = cfg->instance;
+	pc.summary_json = cfg->summary_json;
+	pc.conn = &cfg->conn;
+	pc.force = cfg->force;
+	pc.strict = cfg->strict;
+	pc.debug = cfg->common.debug;
+	status = preflight_run(&pc);
+	opts_result_free(res);
+	return status;
+}
+
 static int
 run_main(int argc, char **argv)
 {
 	struct run_cfg cfg;
 	struct opts_result res;
 	struct engine_config ec;
+	struct plan_options po;
 	struct client_config cc;
 	struct creds *creds;
 	struct engine *eng;
@@ -211,6 +254,9 @@ run_main(int argc, char **argv)
 	else if (cfg.report == NULL)
 		rc = err_set(&e, ERR_USAGE, "--report FILE is required: "
 		    "the report is the record of what was done");
+	else if (cfg.dry_run && cfg.execute)
+		rc = err_set(&e, ERR_USAGE, "--dry-run and --execute "
+		    "contradict each other: give one");
 	if (rc == ERR_OK)
 		rc = run_parse_failures(cfg.max_failures, &ec, &e);
 	/* The summary is written last: refuse a link or a name too long
@@ -229,6 +275,15 @@ run_main(int argc, char **argv)
 	}
 	if (cfg.stop_on_error)
 		ec.max_failures = 1;
+	status = cmd_plan_format(cfg.delimiter, cfg.assume_offset, &po);
+	if (status >= 0) {
+		opts_result_free(&res);
+		return status;
+	}
+	ec.delimiter = po.delimiter;
+	ec.assume_offset = po.assume_offset;
+	if (cfg.preflight || cfg.strict)
+		return run_preflight(&cfg, &res);
 
 	ec.plan_path = res.pos[0];
 	ec.report_path = cfg.report;
@@ -282,6 +337,7 @@ run_main(int argc, char **argv)
 	    sum.by_status[REPORT_FAILED] > 0 ||
 	    sum.by_status[REPORT_UNKNOWN] > 0);
 	if (sum.report != NULL) {
+		sum.assume_offset = ec.assume_offset;
 		sum.exit_status = status;
 		sum.cpu_s = (double)(clock_cpu_ns() - cpu0) / 1e9;
 		summary_print(&sum);

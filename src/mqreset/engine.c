@@ -384,6 +384,8 @@ engine_prepare(const struct engine_config *cfg, struct engine **out,
 	attempt_ctx_init(&eng->actx, &ac, &eng->pacer, NULL);
 	planpass_init(&eng->pp, cfg->plan_path, cfg->instance,
 	    pacer_wall_ms(&eng->pacer));
+	eng->pp.delimiter = cfg->delimiter;
+	eng->pp.assume_offset = cfg->assume_offset;
 	ledger_init(&eng->lg, cfg->report_path, cfg->resume_path,
 	    cfg->retry_ambiguous, &eng->pacer);
 

@@ -81,6 +81,8 @@ planpass_validate(struct planpass *pp, unsigned diag_max, struct err *e)
 	memset(&po, 0, sizeof(po));
 	po.instance = pp->instance;
 	po.now_ms = pp->now_ms;
+	po.delimiter = pp->delimiter;
+	po.assume_offset = pp->assume_offset;
 	po.diag = d;
 	po.check_duplicates = 1;
 	po.on_row = planpass_keep_digest;
@@ -121,6 +123,8 @@ planpass_open(const struct planpass *pp, struct plan_reader **out,
 	memset(&po, 0, sizeof(po));
 	po.instance = pp->instance;
 	po.now_ms = pp->now_ms;
+	po.delimiter = pp->delimiter;
+	po.assume_offset = pp->assume_offset;
 	po.stop_on_error = 1;
 	return plan_open(pp->path, &po, out, e);
 }
