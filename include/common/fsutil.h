@@ -64,4 +64,31 @@ err_code
 fsutil_publish(const char *tmp_path, const char *final_path, int replace,
     struct err *e);
 
+/* Suffix of the temporary name fsutil_write_file() uses. */
+#define FSUTIL_TMP_SUFFIX ".tmp-XXXXXX"
+#define FSUTIL_TMP_SUFFIX_LEN (sizeof(FSUTIL_TMP_SUFFIX) - 1)
+
+/*
+ * Create a new file from the template `tmpl` (a path ending in XXXXXX,
+ * completed in place) for writing: O_EXCL, close-on-exec, mode 0644 less
+ * the umask (mkostemp alone gives 0600), as any file the operator
+ * creates.  Returns the descriptor, or -1 with ERR_IO in *e naming `what`.
+ * Reads and restores the umask: call it before threads start, or from
+ * one thread at a time.
+ */
+int
+fsutil_mkstemp(char *tmpl, const char *what, struct err *e);
+
+/*
+ * Make `len` bytes the whole content of `path`: written to a temporary
+ * file next to it (path + FSUTIL_TMP_SUFFIX), synced, renamed over `path`
+ * (fsutil_publish, replacing), so a reader sees the old file or the new
+ * one, whole.  A link or a non-regular file at `path` is refused
+ * (ERR_USAGE); ERR_IO, ERR_NOMEM.  The temporary file never outlives a
+ * failure.
+ */
+err_code
+fsutil_write_file(const char *path, const void *data, size_t len,
+    struct err *e);
+
 #endif /* MQR_FSUTIL_H */

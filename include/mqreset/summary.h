@@ -75,10 +75,6 @@ summary_mean_rate(const struct summary *s);
 void
 summary_print(const struct summary *s);
 
-/* Temporary name of the JSON file while it is written, and its length. */
-#define SUMMARY_TMP_SUFFIX ".tmp-XXXXXX"
-#define SUMMARY_TMP_SUFFIX_LEN (sizeof(SUMMARY_TMP_SUFFIX) - 1)
-
 /*
  * Write the JSON object to `path` ("-" is stdout): a temporary file next
  * to it, renamed over it, so it is replaced whole; a symbolic link or a

@@ -213,3 +213,64 @@ fsutil_publish(const char *tmp_path, const char *final_path, int replace,
 		rc = fsutil_sync_dir(final_path, e);
 	return rc;
 }
+
+int
+fsutil_mkstemp(char *tmpl, const char *what, struct err *e)
+{
+	mode_t mask;
+	int fd;
+
+	fd = mkostemp(tmpl, O_CLOEXEC);
+	if (fd < 0) {
+		err_set_errno(e, ERR_IO, errno, "cannot create %s", what);
+		return -1;
+	}
+	mask = umask(0);
+	umask(mask);
+	(void)fchmod(fd, 0644 & ~mask);
+	return fd;
+}
+
+err_code
+fsutil_write_file(const char *path, const void *data, size_t len,
+    struct err *e)
+{
+	const char *p = data;
+	char *tmp;
+	err_code rc;
+	ssize_t n;
+	int fd;
+
+	rc = fsutil_check_target(path, e);
+	if (rc != ERR_OK)
+		return rc;
+	if (asprintf(&tmp, "%s%s", path, FSUTIL_TMP_SUFFIX) < 0)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	fd = fsutil_mkstemp(tmp, path, e);
+	if (fd < 0) {
+		free(tmp);
+		return ERR_IO;
+	}
+	while (len > 0) {
+		n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			rc = err_set_errno(e, ERR_IO, n < 0 ? errno : ENOSPC,
+			    "cannot write %s", path);
+			break;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	if (rc == ERR_OK && fsync(fd) != 0)
+		rc = err_set_errno(e, ERR_IO, errno, "cannot write %s", path);
+	if (close(fd) != 0 && rc == ERR_OK)
+		rc = err_set_errno(e, ERR_IO, errno, "cannot write %s", path);
+	if (rc == ERR_OK)
+		rc = fsutil_publish(tmp, path, 1, e);
+	if (rc != ERR_OK)
+		(void)unlink(tmp);
+	free(tmp);
+	return rc;
+}

@@ -266,7 +266,7 @@ run_main(int argc, char **argv)
 		rc = fsutil_check_target(cfg.summary_json, &e);
 		if (rc == ERR_OK)
 			rc = fsutil_check_derived(cfg.summary_json,
-			    SUMMARY_TMP_SUFFIX_LEN, &e);
+			    FSUTIL_TMP_SUFFIX_LEN, &e);
 	}
 	if (rc != ERR_OK) {
 		msg_error("%s", err_message(&e));

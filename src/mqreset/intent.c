@@ -117,7 +117,6 @@ intent_open(struct intent **out, const char *report_path, unsigned flags,
 	struct intent *j;
 	struct buf path;
 	char *stage = NULL;
-	mode_t mask;
 	err_code rc;
 
 	*out = NULL;
@@ -145,15 +144,11 @@ intent_open(struct intent **out, const char *report_path, unsigned flags,
 		goto fail;
 	/* Staged, then renamed: the journal, when it exists, always has
 	 * its whole header (the resume reader refuses a broken one). */
-	j->fd = mkostemp(stage, O_CLOEXEC);
+	j->fd = fsutil_mkstemp(stage, j->path, e);
 	if (j->fd < 0) {
-		rc = err_set_errno(e, ERR_IO, errno, "cannot create %s",
-		    j->path);
+		rc = ERR_IO;
 		goto fail;
 	}
-	mask = umask(0);
-	umask(mask);
-	(void)fchmod(j->fd, 0644 & ~mask);
 	rc = csvout_record(&j->line, intent_columns, INTENT_NCOLUMNS);
 	if (rc == ERR_OK)
 		rc = intent_put(j, e);

@@ -18,7 +18,6 @@
 #include "fsutil.h"
 #include "msg.h"
 
-#define INVENTORY_TMP_SUFFIX ".tmp.XXXXXX"
 
 void
 inventory_free(struct inventory *inv)
@@ -249,10 +248,6 @@ err_code
 inventory_write(const char *path, const struct buf *b, struct err *e)
 {
 	const char *text = b->data != NULL ? b->data : "";
-	char *tmp;
-	mode_t mask;
-	err_code rc = ERR_OK;
-	int fd;
 
 	if (path == NULL || strcmp(path, "-") == 0) {
 		if (fwrite(text, 1, b->len, stdout) != b->len ||
@@ -261,30 +256,7 @@ inventory_write(const char *path, const struct buf *b, struct err *e)
 			    "output");
 		return ERR_OK;
 	}
-	rc = fsutil_check_target(path, e);
-	if (rc != ERR_OK)
-		return rc;
-	if (asprintf(&tmp, "%s%s", path, INVENTORY_TMP_SUFFIX) < 0)
-		return err_set(e, ERR_NOMEM, "out of memory");
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
-		rc = err_set_errno(e, ERR_IO, errno, "cannot create %s", path);
-		free(tmp);
-		return rc;
-	}
-	mask = umask(0);
-	umask(mask);
-	(void)fchmod(fd, 0644 & ~mask);
-	if (write(fd, text, b->len) != (ssize_t)b->len || fsync(fd) != 0)
-		rc = err_set_errno(e, ERR_IO, errno, "cannot write %s", path);
-	if (close(fd) != 0 && rc == ERR_OK)
-		rc = err_set_errno(e, ERR_IO, errno, "cannot write %s", path);
-	if (rc == ERR_OK)
-		rc = fsutil_publish(tmp, path, 1, e);
-	if (rc != ERR_OK)
-		(void)unlink(tmp);
-	free(tmp);
-	return rc;
+	return fsutil_write_file(path, text, b->len, e);
 }
 
 err_code

@@ -234,7 +234,6 @@ report_open(struct report **out, const char *path, size_t nrows,
 {
 	struct report *r;
 	err_code rc = ERR_OK;
-	mode_t mask;
 	size_t i;
 
 	*out = NULL;
@@ -271,19 +270,11 @@ report_open(struct report **out, const char *path, size_t nrows,
 		rc = err_set(e, ERR_EXISTS, "report %s already exists; "
 		    "choose another name or use --force", path);
 	if (rc == ERR_OK) {
-		r->fd = mkostemp(r->stage_path, O_CLOEXEC);
+		r->fd = fsutil_mkstemp(r->stage_path, path, e);
 		if (r->fd < 0) {
-			rc = err_set_errno(e, ERR_IO, errno,
-			    "cannot create report %s (as %s)", path,
-			    r->stage_path);
+			rc = ERR_IO;
 			free(r->stage_path);
 			r->stage_path = NULL;
-		} else {
-			/* mkostemp makes 0600: the report is 0644 less
-			 * the umask, as any file the operator creates. */
-			mask = umask(0);
-			umask(mask);
-			(void)fchmod(r->fd, 0644 & ~mask);
 		}
 	}
 	if (rc == ERR_OK)

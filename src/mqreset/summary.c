@@ -96,55 +96,6 @@ summary_print(const struct summary *s)
 	msg_info("report: %s", s->report);
 }
 
-/*
- * Write `text` and a newline as the file `path`: through a temporary file
- * next to it and a rename, never through a link (fsutil.h), so a reader
- * sees the old summary or the new one, whole.
- */
-static err_code
-summary_write_file(const char *text, const char *path, struct err *e)
-{
-	char *tmp;
-	FILE *fp;
-	mode_t mask;
-	err_code rc = ERR_OK;
-	int fd;
-
-	rc = fsutil_check_target(path, e);
-	if (rc != ERR_OK)
-		return rc;
-	if (asprintf(&tmp, "%s%s", path, SUMMARY_TMP_SUFFIX) < 0)
-		return err_set(e, ERR_NOMEM, "out of memory");
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
-		rc = err_set_errno(e, ERR_IO, errno, "cannot create %s", path);
-		free(tmp);
-		return rc;
-	}
-	mask = umask(0);
-	umask(mask);
-	(void)fchmod(fd, 0644 & ~mask);
-	fp = fdopen(fd, "w");
-	if (fp == NULL) {
-		rc = err_set_errno(e, ERR_IO, errno, "cannot write %s", path);
-		close(fd);
-	} else {
-		if (fputs(text, fp) == EOF || fputc('\n', fp) == EOF ||
-		    fflush(fp) != 0 || fsync(fd) != 0)
-			rc = err_set_errno(e, ERR_IO, errno, "cannot write %s",
-			    path);
-		if (fclose(fp) != 0 && rc == ERR_OK)
-			rc = err_set_errno(e, ERR_IO, errno, "cannot write %s",
-			    path);
-	}
-	if (rc == ERR_OK)
-		rc = fsutil_publish(tmp, path, 1, e);
-	if (rc != ERR_OK)
-		(void)unlink(tmp);
-	free(tmp);
-	return rc;
-}
-
 err_code
 summary_write_json(const struct summary *s, const char *path, struct err *e)
 {
@@ -203,7 +154,10 @@ summary_write_json(const struct summary *s, const char *path, struct err *e)
 			rc = err_set_errno(e, ERR_IO, errno, "cannot write the "
 			    "summary to standard output");
 	} else {
-		rc = summary_write_file(text, path, e);
+		size_t n = strlen(text);
+
+		text[n] = '\n'; /* cJSON_Print's NUL becomes the line end */
+		rc = fsutil_write_file(path, text, n + 1, e);
 	}
 	cJSON_free(text);
 	return rc;

@@ -250,7 +250,69 @@ test_publish(void)
 	unlink(target);
 }
 
+/* Files in dir whose name contains `part`. */
+static int
+ft_count(const char *part)
+{
+	char cmd[512];
+	FILE *fp;
+	int n = -1;
+
+	snprintf(cmd, sizeof cmd, "ls -a '%s' | grep -c -F -- '%s'", dir, part);
+	fp = popen(cmd, "r");
+	if (fp != NULL) {
+		if (fscanf(fp, "%d", &n) != 1)
+			n = -1;
+		pclose(fp);
+	}
+	return n;
+}
+
+/* Whole-file writes: content, replacement, links refused, no temporary
+ * file left; new files get 0644 less the umask. */
+static void
+test_write_file(void)
+{
+	char *path = cu_path_in(dir, "w.json");
+	char *link_path = cu_path_in(dir, "w-link.json");
+	char *target = cu_path_in(dir, "w-target.json");
+	char tmpl[512], *got;
+	struct stat st;
+	struct err e;
+	mode_t mask;
+	int fd;
+
+	CU_ASSERT_EQUAL(fsutil_write_file(path, "one\n", 4, &e), ERR_OK);
+	got = ft_read(path);
+	CU_ASSERT_STRING_EQUAL(got, "one\n");
+	free(got);
+	CU_ASSERT_EQUAL(fsutil_write_file(path, "two", 3, &e), ERR_OK);
+	got = ft_read(path);
+	CU_ASSERT_STRING_EQUAL(got, "two");
+	free(got);
+	CU_ASSERT_EQUAL(ft_count(".tmp-"), 0);
+	CU_ASSERT_EQUAL(cu_write(target, "keep"), 0);
+	CU_ASSERT_EQUAL_FATAL(symlink(target, link_path), 0);
+	CU_ASSERT_EQUAL(fsutil_write_file(link_path, "x", 1, &e), ERR_USAGE);
+	got = ft_read(target);
+	CU_ASSERT_STRING_EQUAL(got, "keep");
+	free(got);
+	CU_ASSERT_EQUAL(ft_count(".tmp-"), 0);
+	(void)unlink(link_path);
+
+	mask = umask(022);
+	snprintf(tmpl, sizeof tmpl, "%s/m.start-XXXXXX", dir);
+	fd = fsutil_mkstemp(tmpl, "m", &e);
+	umask(mask);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_EQUAL(fstat(fd, &st), 0);
+	CU_ASSERT_EQUAL(st.st_mode & 0777, 0644);
+	close(fd);
+	(void)unlink(tmpl);
+}
+
 static CU_TestInfo fsutil_tests[] = {
+	{ "whole-file write, mkstemp mode", test_write_file },
 	{ "check target", test_check_target },
 	{ "check derived name lengths", test_check_derived },
 	{ "open new, with and without force", test_open_new },
