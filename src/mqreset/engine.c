@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "attempt.h"
 #include "fsutil.h"
@@ -340,6 +341,40 @@ engine_lock(const char *path, struct lockfile **out, struct err *e)
 	return rc;
 }
 
+/*
+ * Lock the report a resume reads, so that it cannot be one a live run is
+ * still writing.  A report kept where nothing can be created (a read-only
+ * archive of a ticket) cannot be being written by a run either, which
+ * needs its journal there: it is read without the lock, with a warning.
+ */
+static err_code
+engine_lock_previous(const char *path, struct lockfile **out,
+    struct err *e)
+{
+	char *dir, *slash;
+	int writable;
+
+	dir = strdup(path);
+	if (dir == NULL)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	slash = strrchr(dir, '/');
+	if (slash == NULL)
+		writable = access(".", W_OK) == 0;
+	else {
+		slash[slash == dir] = '\0';
+		writable = access(dir, W_OK) == 0;
+	}
+	free(dir);
+	if (!writable) {
+		*out = NULL;
+		msg_warn("%s is in a directory this user cannot write: it is "
+		    "read without its lock (make sure no run is still "
+		    "writing it)", path);
+		return ERR_OK;
+	}
+	return engine_lock(path, out, e);
+}
+
 /* The failure limit from --max-failures N or P% of the rows to send. */
 static unsigned long
 engine_fail_limit(const struct engine_config *cfg, size_t to_send)
@@ -399,7 +434,8 @@ engine_prepare(const struct engine_config *cfg, struct engine **out,
 	if (rc == ERR_OK)
 		rc = engine_lock(cfg->report_path, &eng->lock, e);
 	if (rc == ERR_OK && cfg->resume_path != NULL)
-		rc = engine_lock(cfg->resume_path, &eng->resume_lock, e);
+		rc = engine_lock_previous(cfg->resume_path, &eng->resume_lock,
+		    e);
 	if (rc == ERR_OK)
 		rc = report_check_target(cfg->report_path, cfg->force ?
 		    REPORT_FORCE : 0, e);

@@ -57,4 +57,23 @@ check "after kill -9 of the holder: resuming from its report works" \
     exit_is 0 1
 check "after kill -9 of the holder: no type 0 row applied twice" type0_once
 
+# A previous report where nothing can be created (a read-only archive):
+# no run can be writing it, so it is read without its lock, with a
+# warning.  Root writes through modes, so only a read-only mount shows it.
+RO=$T/ro
+if tmpfs_mount "$RO" 1m; then
+	cp "$T/k2.csv" "$RO/k2.csv"
+	mount -o remount,ro "$RO"
+	mq_marked RUN_ST run "$P" --report "$T/k3.csv" --resume "$RO/k2.csv" \
+	    "${EX[@]}" --rate 200
+	check "resume from a read-only archive: works" exit_is 0 1
+	check "resume from a read-only archive: says it reads it unlocked" \
+	    stderr_has "$T/mq.err" "read without its lock"
+	check "resume from a read-only archive: no type 0 row applied twice" \
+	    type0_once
+	tmpfs_umount "$RO"
+else
+	skip "resume from a read-only archive" "$TMPFS_WHY"
+fi
+
 finish
