@@ -207,6 +207,12 @@ run_preflight(const struct run_cfg *cfg, struct opts_result *res)
 	return status;
 }
 
+/*
+ * `mqreset run`.  Over 100 lines on purpose: the command's steps in the
+ * order the operator is promised them (options, the plan before anything
+ * else, credentials and endpoint, the run, the summary, one exit status),
+ * with one cleanup path; the engine does the work, this only sequences it.
+ */
 static int
 run_main(int argc, char **argv)
 {

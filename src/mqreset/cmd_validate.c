@@ -140,6 +140,11 @@ validate_summary(const char *name, const struct plan_counts *c,
 	    assume_offset != NULL ? ")" : "");
 }
 
+/*
+ * `mqreset validate`.  Over 100 lines on purpose: options, then each plan
+ * in turn (diagnostics, counts, the text or JSON summary) with one
+ * cleanup path, like the other commands' run functions.
+ */
 static int
 validate_run(int argc, char **argv)
 {
