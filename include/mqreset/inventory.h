@@ -108,6 +108,16 @@ err_code
 inventory_write(const char *path, const struct buf *b, struct err *e);
 
 /*
+ * Before anything is asked of the service: the output (NULL or "-" is
+ * standard output) and the --summary-json file (NULL: none) may be
+ * written (fsutil_check_target: no link, a regular file).  ERR_USAGE /
+ * ERR_IO with the detail in *e.
+ */
+err_code
+inventory_check_outputs(const char *output, const char *summary_json,
+    struct err *e);
+
+/*
  * Write {"command":..., "instance":..., "rows":N, "calls":{"Action":n,
  * ...}, "throttled":{...}} to path, as --summary-json.  ERR_IO.
  */

@@ -233,10 +233,8 @@ plan_run(int argc, char **argv)
 	st = plan_check(&cfg, &to_ms);
 	if (st != 0)
 		goto done;
-	if ((cfg.output != NULL && strcmp(cfg.output, "-") != 0 &&
-	    fsutil_check_target(cfg.output, &e) != ERR_OK) ||
-	    (cfg.summary_json != NULL &&
-	    fsutil_check_target(cfg.summary_json, &e) != ERR_OK)) {
+	if (inventory_check_outputs(cfg.output, cfg.summary_json, &e) !=
+	    ERR_OK) {
 		msg_error("plan: %s", err_message(&e));
 		st = EXITCODE_INVALID;
 		goto done;

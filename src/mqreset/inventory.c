@@ -245,6 +245,19 @@ inventory_disconnect(struct inventory_link *l)
 }
 
 err_code
+inventory_check_outputs(const char *output, const char *summary_json,
+    struct err *e)
+{
+	err_code rc = ERR_OK;
+
+	if (output != NULL && strcmp(output, "-") != 0)
+		rc = fsutil_check_target(output, e);
+	if (rc == ERR_OK && summary_json != NULL)
+		rc = fsutil_check_target(summary_json, e);
+	return rc;
+}
+
+err_code
 inventory_write(const char *path, const struct buf *b, struct err *e)
 {
 	const char *text = b->data != NULL ? b->data : "";
