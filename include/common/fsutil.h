@@ -91,4 +91,11 @@ err_code
 fsutil_write_file(const char *path, const void *data, size_t len,
     struct err *e);
 
+/*
+ * The directory part of `path` ("." when it has none, "/" for a file in
+ * the root), malloc'd (the caller frees it); NULL on ENOMEM.  Pure.
+ */
+char *
+fsutil_dirname(const char *path);
+
 #endif /* MQR_FSUTIL_H */

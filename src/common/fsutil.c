@@ -133,25 +133,29 @@ fsutil_open_new(const char *path, int force, struct err *e)
 	return -1;
 }
 
+char *
+fsutil_dirname(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		return strdup(".");
+	if (slash == path)
+		return strdup("/");
+	return strndup(path, (size_t)(slash - path));
+}
+
 /* fsync the directory holding path, so a rename in it is durable. */
 static err_code
 fsutil_sync_dir(const char *path, struct err *e)
 {
 	char *dir;
-	char *slash;
 	err_code rc = ERR_OK;
 	int fd;
 
-	dir = strdup(path);
+	dir = fsutil_dirname(path);
 	if (dir == NULL)
 		return err_set(e, ERR_NOMEM, "out of memory");
-	slash = strrchr(dir, '/');
-	if (slash == NULL)
-		strcpy(dir, ".");
-	else if (slash == dir)
-		dir[1] = '\0';
-	else
-		*slash = '\0';
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		rc = err_set_errno(e, ERR_IO, errno, "%s: open directory",

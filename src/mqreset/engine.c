@@ -351,19 +351,13 @@ static err_code
 engine_lock_previous(const char *path, struct lockfile **out,
     struct err *e)
 {
-	char *dir, *slash;
+	char *dir;
 	int writable;
 
-	dir = strdup(path);
+	dir = fsutil_dirname(path);
 	if (dir == NULL)
 		return err_set(e, ERR_NOMEM, "out of memory");
-	slash = strrchr(dir, '/');
-	if (slash == NULL)
-		writable = access(".", W_OK) == 0;
-	else {
-		slash[slash == dir] = '\0';
-		writable = access(dir, W_OK) == 0;
-	}
+	writable = access(dir, W_OK) == 0;
 	free(dir);
 	if (!writable) {
 		*out = NULL;

@@ -103,19 +103,6 @@ report_status_parse(const char *s, enum report_status *st)
 	return ERR_PARSE;
 }
 
-/* The directory part of `path` ("." when none) into a malloc'd string. */
-static char *
-report_dirname(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	if (slash == NULL)
-		return strdup(".");
-	if (slash == path)
-		return strdup("/");
-	return strndup(path, (size_t)(slash - path));
-}
-
 err_code
 report_check_target(const char *path, unsigned flags, struct err *e)
 {
@@ -126,7 +113,7 @@ report_check_target(const char *path, unsigned flags, struct err *e)
 	if (!(flags & REPORT_FORCE) && stat(path, &st) == 0)
 		return err_set(e, ERR_EXISTS, "report %s already exists; "
 		    "choose another name or use --force", path);
-	dir = report_dirname(path);
+	dir = fsutil_dirname(path);
 	if (dir == NULL)
 		rc = err_set(e, ERR_NOMEM, "out of memory");
 	else if (access(dir, W_OK | X_OK) != 0)

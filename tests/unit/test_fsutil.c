@@ -311,7 +311,29 @@ test_write_file(void)
 	(void)unlink(tmpl);
 }
 
+/* The directory of a path, as the lock, the publish and the report use. */
+static void
+test_dirname(void)
+{
+	static const struct {
+		const char *path, *want;
+	} rows[] = {
+		{ "r.csv", "." }, { "/r.csv", "/" }, { "a/r.csv", "a" },
+		{ "/a/b/r.csv", "/a/b" }, { "./r.csv", "." }, { "a/", "a" },
+	};
+	size_t i;
+	char *d;
+
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		d = fsutil_dirname(rows[i].path);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+		CU_ASSERT_STRING_EQUAL(d, rows[i].want);
+		free(d);
+	}
+}
+
 static CU_TestInfo fsutil_tests[] = {
+	{ "dirname", test_dirname },
 	{ "whole-file write, mkstemp mode", test_write_file },
 	{ "check target", test_check_target },
 	{ "check derived name lengths", test_check_derived },
