@@ -35,6 +35,7 @@
 
 #include "client.h"
 #include "pacer.h"
+#include "pfhold.h"
 #include "err.h"
 #include "summary.h"
 
@@ -79,6 +80,9 @@ struct engine_config {
 	const struct client_config *client; /* endpoint, creds, timeouts */
 	uint64_t seed;             /* jitter seed; 0: from RAND_bytes */
 	const struct pacer_clock *clock; /* NULL: the real clock (pacer.h) */
+	const struct pfhold *hold; /* rows the preflight holds back: never
+	                              sent, reported failed with its code
+	                              (pfhold.h); NULL: none */
 };
 
 struct engine;

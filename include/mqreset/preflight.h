@@ -31,6 +31,7 @@
 
 #include "cmd.h"
 #include "onsread.h"
+#include "pfhold.h"
 #include "plan.h"
 
 /* The outcome of one row.  Keep preflight_outcome_text() in step. */
@@ -107,15 +108,33 @@ struct preflight_config {
 	int force;                 /* --force: overwrite the report */
 	int strict;                /* --strict */
 	int debug;                 /* --debug */
+	char delimiter;            /* --delimiter, 0: detect (plan.h) */
+	const char *assume_offset; /* --assume-offset, NULL */
 };
 
 /*
- * Run the preflight and print its summary.  Returns the exit status: 0
- * every row would reset, 1 some would fail or are unknown, 2 an invalid
- * plan or usage, 3 the preflight could not run (credentials, endpoint,
- * region: the message names the key id and the endpoint).
+ * The dry run: run the preflight, write its report and print its
+ * summary.  Returns the exit status: 0 every row would reset, 1 some
+ * would fail or are unknown, 2 an invalid plan or usage (no region
+ * given: as for --execute), 3 the preflight could not run (credentials,
+ * endpoint, region: the message names the key id, where it came from and
+ * the endpoint).
  */
 int
 preflight_run(const struct preflight_config *c);
+
+/*
+ * Before `run --execute` sends anything: check every row of the plan
+ * (validated by the caller; c->report and c->summary_json are not used)
+ * with a client of its own built from `cc`, and return in *held the rows
+ * not to send (pfhold.h: would fail, or unknown under c->strict).  A
+ * clear's position is not read (its verdict does not need it).  Prints
+ * one summary line.  Returns 0 (*held set, possibly empty), or 3 the
+ * preflight could not run (the message names the key id, its source and
+ * the endpoint, and --no-preflight): then nothing may be sent.
+ */
+int
+preflight_check(const struct preflight_config *c,
+    const struct client_config *cc, struct pfhold **held);
 
 #endif /* MQR_PREFLIGHT_H */

@@ -3,8 +3,11 @@
  *
  * The command layer: options (one table), credentials and endpoint, the
  * signal handlers, then engine_run() (engine.c) and the summary.  Without
- * --execute nothing is sent: every row is validated and signed, and the
- * report says `dry-run`.
+ * --execute nothing is sent: the dry run is the preflight (preflight.h),
+ * which asks the account with read-only calls; --offline keeps the dry
+ * run that only validates and signs every row.  With --execute the same
+ * preflight runs first and the rows it finds would fail are held back
+ * (engine_config.hold), unless --no-preflight.
  *
  * Signals: SIGINT and SIGTERM only increment a counter here (the handler
  * does nothing else); the engine's main loop polls it - 1 stops
@@ -43,7 +46,9 @@ struct run_cfg {
 	long long max_attempts;     /* --max-attempts N */
 	long long max_consecutive;  /* --max-consecutive-failures N */
 	const char *max_failures;   /* --max-failures N or P% */
-	int preflight;              /* --preflight: dry run asking the account */
+	int no_preflight;           /* --no-preflight: execute unchecked */
+	int offline;                /* --offline: dry run without the account */
+	int preflight;              /* --preflight: the default, explicit */
 	double rate;                /* --rate R */
 	const char *report;         /* --report FILE */
 	const char *resume;         /* --resume PREVIOUS_REPORT */
@@ -58,6 +63,9 @@ struct run_cfg {
 
 #define RUN_OFF(f) offsetof(struct run_cfg, f)
 
+/* The key id and secret an --offline dry run signs with. */
+#define RUN_OFFLINE_KEY "offline-dry-run"
+
 /* Sorted by name, after the common and the connection options. */
 static const struct opts_spec run_opts[] = {
 	CMD_COMMON_OPTS(struct run_cfg),
@@ -67,8 +75,8 @@ static const struct opts_spec run_opts[] = {
 	  "token bucket capacity (0: a tenth of a second of --rate, at "
 	  "least 1)" },
 	{ "dry-run", 'n', OPTS_FLAG, NULL, 0, 0, NULL, NULL, RUN_OFF(dry_run),
-	  "send nothing: validate, sign and write the report (the "
-	  "default; the explicit spelling)" },
+	  "send nothing: check every row against the account with "
+	  "read-only calls (the default; the explicit spelling)" },
 	{ "execute", 0, OPTS_FLAG, NULL, 0, 0, NULL, NULL, RUN_OFF(execute),
 	  "apply the plan (without it: dry run, nothing is sent)" },
 	{ "force", 'f', OPTS_FLAG, NULL, 0, 0, NULL, NULL, RUN_OFF(force),
@@ -85,9 +93,16 @@ static const struct opts_spec run_opts[] = {
 	{ "max-failures", 0, OPTS_STRING, "N|P%", 0, 0, NULL, NULL,
 	  RUN_OFF(max_failures), "stop the run once N rows (or P% of the "
 	  "rows to send) failed or are unknown" },
+	{ "no-preflight", 0, OPTS_FLAG, NULL, 0, 0, NULL, NULL,
+	  RUN_OFF(no_preflight), "with --execute: send every row without "
+	  "checking the plan against the account first" },
+	{ "offline", 0, OPTS_FLAG, NULL, 0, 0, NULL, NULL, RUN_OFF(offline),
+	  "dry run without the account: validate and sign every row, no "
+	  "network, no credentials needed" },
 	{ "preflight", 0, OPTS_FLAG, NULL, 0, 0, NULL, NULL,
-	  RUN_OFF(preflight), "dry run with read-only calls: check every "
-	  "row against the account and show its impact (see PREFLIGHT)" },
+	  RUN_OFF(preflight), "check every row against the account with "
+	  "read-only calls and show its impact (the default; see "
+	  "PREFLIGHT)" },
 	{ "rate", 0, OPTS_DOUBLE, "R", 0.01, 100000, NULL, "10", RUN_OFF(rate),
 	  "at most R requests per second, retries included (service quota: "
 	  "10)" },
@@ -105,7 +120,8 @@ static const struct opts_spec run_opts[] = {
 	  RUN_OFF(stop_on_error), "stop at the first failed or unknown row "
 	  "(--max-failures 1)" },
 	{ "strict", 0, OPTS_FLAG, NULL, 0, 0, NULL, NULL, RUN_OFF(strict),
-	  "with --preflight: a warning (BROADCASTING group) fails the row" },
+	  "preflight: a warning (BROADCASTING group) fails the row; with "
+	  "--execute, a row it could not check is not sent either" },
 	{ "summary-json", 0, OPTS_STRING, "FILE", 0, 0, NULL, NULL,
 	  RUN_OFF(summary_json), "also write the summary as JSON to FILE "
 	  "(- for stdout)" },
@@ -180,28 +196,56 @@ run_parse_failures(const char *s, struct engine_config *ec, struct err *e)
 	return ERR_OK;
 }
 
-/* `run --preflight`: the read-only dry run (preflight.h). */
+/* The preflight's settings from the run's options. */
+static void
+run_preflight_config(const struct run_cfg *cfg, const char *plan,
+    const struct plan_options *po, struct preflight_config *pc)
+{
+	memset(pc, 0, sizeof *pc);
+	pc->plan = plan;
+	pc->report = cfg->report;
+	pc->instance = cfg->instance;
+	pc->summary_json = cfg->summary_json;
+	pc->conn = &cfg->conn;
+	pc->force = cfg->force;
+	pc->strict = cfg->strict;
+	pc->debug = cfg->common.debug;
+	pc->delimiter = po->delimiter;
+	pc->assume_offset = po->assume_offset;
+}
+
+/* The mode options that contradict each other; ERR_USAGE says which. */
+static err_code
+run_check_mode(const struct run_cfg *cfg, struct err *e)
+{
+	if (cfg->execute && cfg->offline)
+		return err_set(e, ERR_USAGE, "--offline is a dry run: it "
+		    "contradicts --execute (--no-preflight sends without "
+		    "checking the plan first)");
+	if (!cfg->execute && cfg->no_preflight)
+		return err_set(e, ERR_USAGE, "--no-preflight is for --execute; "
+		    "the dry run without the account is --offline");
+	if ((cfg->offline || cfg->no_preflight) &&
+	    (cfg->preflight || cfg->strict))
+		return err_set(e, ERR_USAGE, "%s turns the preflight off: "
+		    "--preflight and --strict need it", cfg->offline ?
+		    "--offline" : "--no-preflight");
+	if (!cfg->execute && !cfg->offline && cfg->resume != NULL)
+		return err_set(e, ERR_USAGE, "the preflight checks the whole "
+		    "plan: a dry run of --resume is --offline (it shows what "
+		    "the resume would skip and send)");
+	return ERR_OK;
+}
+
+/* `run` without --execute or --offline: the preflight (preflight.h). */
 static int
-run_preflight(const struct run_cfg *cfg, struct opts_result *res)
+run_preflight(const struct run_cfg *cfg, const struct plan_options *po,
+    struct opts_result *res)
 {
 	struct preflight_config pc;
 	int status;
 
-	if (cfg->execute || cfg->resume != NULL || !cfg->preflight) {
-		msg_error("--preflight is a dry run: it takes neither "
-		    "--execute nor --resume, and --strict needs it");
-		opts_result_free(res);
-		return EXITCODE_INVALID;
-	}
-	memset(&pc, 0, sizeof pc);
-	pc.plan = res->pos[0];
-	pc.report = cfg->report;
-	pc.instance = cfg->instance;
-	pc.summary_json = cfg->summary_json;
-	pc.conn = &cfg->conn;
-	pc.force = cfg->force;
-	pc.strict = cfg->strict;
-	pc.debug = cfg->common.debug;
+	run_preflight_config(cfg, res->pos[0], po, &pc);
 	status = preflight_run(&pc);
 	opts_result_free(res);
 	return status;
@@ -224,6 +268,8 @@ run_main(int argc, char **argv)
 	struct creds *creds;
 	struct engine *eng;
 	struct summary sum;
+	struct preflight_config pc;
+	struct pfhold *hold = NULL;
 	struct sigaction old_int, old_term;
 	struct err e;
 	char url[CLIENT_URL_MAX];
@@ -264,6 +310,8 @@ run_main(int argc, char **argv)
 		rc = err_set(&e, ERR_USAGE, "--dry-run and --execute "
 		    "contradict each other: give one");
 	if (rc == ERR_OK)
+		rc = run_check_mode(&cfg, &e);
+	if (rc == ERR_OK)
 		rc = run_parse_failures(cfg.max_failures, &ec, &e);
 	/* The summary is written last: refuse a link or a name too long
 	 * for its temporary file now, before anything is sent. */
@@ -288,9 +336,10 @@ run_main(int argc, char **argv)
 	}
 	ec.delimiter = po.delimiter;
 	ec.assume_offset = po.assume_offset;
-	if (cfg.preflight || cfg.strict)
-		return run_preflight(&cfg, &res);
+	if (!cfg.execute && !cfg.offline)
+		return run_preflight(&cfg, &po, &res);
 
+	status = EXITCODE_OK;
 	ec.plan_path = res.pos[0];
 	ec.report_path = cfg.report;
 	ec.resume_path = cfg.resume;
@@ -323,7 +372,14 @@ run_main(int argc, char **argv)
 			err_set(&e, rc, "cannot initialise libcurl");
 		started = rc == ERR_OK;
 	}
-	if (rc == ERR_OK)
+	/* --offline reads no credentials (some sources are network calls):
+	 * the rows are signed with a placeholder key, proving the requests
+	 * can be built; only the preflight proves the key. */
+	if (rc == ERR_OK && cfg.offline) {
+		rc = creds_new(RUN_OFFLINE_KEY, RUN_OFFLINE_KEY, NULL, &creds);
+		if (rc != ERR_OK)
+			err_set(&e, rc, "out of memory");
+	} else if (rc == ERR_OK)
 		rc = cmd_conn_creds(&cfg.conn, &creds, &e);
 	if (rc == ERR_OK)
 		rc = cmd_conn_endpoint(&cfg.conn, creds, url, &e);
@@ -332,16 +388,25 @@ run_main(int argc, char **argv)
 		    cfg.common.debug, &cc);
 		msg_verbose("endpoint %s, key %s from %s", url,
 		    creds_key_hint(creds), creds_source(creds));
-		rc = engine_run(eng, &run_signals, &sum, &e);
+		if (cfg.execute && !cfg.no_preflight) {
+			run_preflight_config(&cfg, res.pos[0], &po, &pc);
+			status = preflight_check(&pc, &cc, &hold);
+			ec.hold = hold;
+		}
+		if (status != EXITCODE_OK)
+			rc = ERR_OK; /* said; nothing was sent */
+		else
+			rc = engine_run(eng, &run_signals, &sum, &e);
 	}
 	if (rc != ERR_OK && rc != ERR_INTERRUPTED) {
 		msg_error("%s", err_message(&e));
 		if (cmd_conn_hint(rc) != NULL)
 			msg_error("%s", cmd_conn_hint(rc));
 	}
-	status = exitcode_from_outcome(rc, sum.aborted,
-	    sum.by_status[REPORT_FAILED] > 0 ||
-	    sum.by_status[REPORT_UNKNOWN] > 0);
+	if (status == EXITCODE_OK)
+		status = exitcode_from_outcome(rc, sum.aborted,
+		    sum.by_status[REPORT_FAILED] > 0 ||
+		    sum.by_status[REPORT_UNKNOWN] > 0);
 	if (sum.report != NULL) {
 		sum.assume_offset = ec.assume_offset;
 		sum.exit_status = status;
@@ -360,6 +425,7 @@ run_main(int argc, char **argv)
 	}
 	if (!detached) {
 		engine_destroy(eng);
+		pfhold_destroy(hold);
 		if (started)
 			client_global_cleanup();
 		creds_destroy(creds);

@@ -185,6 +185,24 @@ struct engine_pass {
 };
 
 /*
+ * A row the preflight holds back (engine_config.hold): written failed
+ * with the preflight's code, never sent, and not counted against
+ * --max-failures (nothing was sent).  1 when held.
+ */
+static int
+engine_held(struct engine *eng, const struct plan_row *row, size_t index,
+    struct err *e)
+{
+	const struct pfhold_row *h = pfhold_find(eng->cfg->hold, row->line);
+
+	if (h == NULL)
+		return 0;
+	ledger_write_unsent(&eng->lg, row, index, REPORT_FAILED, h->code,
+	    h->message, pacer_wall_ms(&eng->pacer), e);
+	return 1;
+}
+
+/*
  * Read the next plan row: a job to send (ps->pending), a row --resume
  * does not send, or an edited row (reported as read; the rows after it
  * are read later for their not-run rows).  1 when a row was read.
@@ -209,7 +227,8 @@ engine_read_row(struct engine *eng, struct engine_pass *ps, struct err *e)
 	}
 	if (ps->eof)
 		return 0;
-	if (!ledger_resume_row(&eng->lg, &row, ps->index, 0, 0, e)) {
+	if (!ledger_resume_row(&eng->lg, &row, ps->index, 0, 0, e) &&
+	    !engine_held(eng, &row, ps->index, e)) {
 		ps->pending = job_new(&row, ps->index);
 		if (ps->pending == NULL) {
 			pacer_stop(&eng->pacer, ERR_NOMEM, "out of memory");

@@ -27,8 +27,12 @@
 #include "fsutil.h"
 #include "inventory.h"
 #include "msg.h"
+#include "pfhold.h"
 #include "report.h"
 #include "tstamp.h"
+
+/* Warnings printed one per row before they are only counted. */
+#define PREFLIGHT_WARN_MAX 20
 
 const char *
 preflight_outcome_text(enum preflight_outcome o)
@@ -230,6 +234,8 @@ struct preflight_miss {
 /* The state of one run. */
 struct preflight_ctx {
 	struct onsread *rd;          /* the read layer (borrowed) */
+	int positions;               /* read the position of type 0 rows
+	                                too (the report shows it) */
 	struct preflight_miss *miss; /* failed reads, each asked once */
 	int fatal;                   /* 1: stop, *fatal_err holds why */
 	struct err fatal_err;        /* why the preflight cannot go on */
@@ -372,6 +378,10 @@ preflight_gather(struct preflight_ctx *c, const struct plan_key *k,
 		if (strcmp(sd->v[i].topic, k->topic) == 0)
 			f->subscribed = PREFLIGHT_YES;
 	if (f->subscribed == PREFLIGHT_NO)
+		return;
+	/* A clear's verdict does not need the position: an execute run
+	 * saves the call. */
+	if (!c->positions && !plan_key_has_time(k))
 		return;
 	snprintf(key, sizeof key, "S\x1f%s\x1f%s\x1f%s", k->instance,
 	    k->group, k->topic);
@@ -589,6 +599,18 @@ preflight_print(const struct preflight_totals *t)
 	    t->by[PREFLIGHT_WOULD_FAIL] == 1 ? "" : "s");
 }
 
+/* The plan's options for a pass after its validation. */
+static void
+preflight_plan_options(const struct preflight_config *c, int64_t now,
+    struct plan_options *po)
+{
+	memset(po, 0, sizeof *po);
+	po->instance = c->instance;
+	po->now_ms = now;
+	po->delimiter = c->delimiter;
+	po->assume_offset = c->assume_offset;
+}
+
 /* Validate the plan (diagnostics printed).  ERR_PLAN, ERR_IO... */
 static err_code
 preflight_validate(const struct preflight_config *c, int64_t now,
@@ -599,12 +621,14 @@ preflight_validate(const struct preflight_config *c, int64_t now,
 	struct diag *d;
 	err_code rc;
 
+	/* Read twice (validated, then checked): a file, not a pipe. */
+	if (strcmp(c->plan, "-") == 0)
+		return err_set(e, ERR_USAGE, "the plan is read more than once: "
+		    "give a file, not standard input");
 	d = diag_new(plan_display_name(c->plan), DIAG_PRINT, 20);
 	if (d == NULL)
 		return err_set(e, ERR_NOMEM, "out of memory");
-	memset(&po, 0, sizeof po);
-	po.instance = c->instance;
-	po.now_ms = now;
+	preflight_plan_options(c, now, &po);
 	po.diag = d;
 	po.check_duplicates = 1;
 	rc = plan_validate(c->plan, &po, &counts, e);
@@ -617,10 +641,47 @@ preflight_validate(const struct preflight_config *c, int64_t now,
 	return rc;
 }
 
-/* Check every row into b (the report); totals into *t. */
+/*
+ * An execute run's verdict on one row: held rows go into `hold`; an
+ * unknown row sent anyway is said (the first few, then a count).
+ */
+static err_code
+preflight_hold_row(const struct preflight_config *c, struct pfhold *hold,
+    const struct plan_row *row, const struct preflight_verdict *v,
+    unsigned long *warned, struct err *e)
+{
+	char why[sizeof v->message + 64];
+
+	switch (pfhold_decide((int)v->outcome, c->strict)) {
+	case PFHOLD_SEND:
+		return ERR_OK;
+	case PFHOLD_SEND_WARN:
+		if ((*warned)++ < PREFLIGHT_WARN_MAX)
+			msg_warn("%s:%lu: preflight could not check the row "
+			    "(%s); it is sent anyway (--strict holds it)",
+			    plan_display_name(c->plan), row->line, v->message);
+		return ERR_OK;
+	case PFHOLD_HOLD:
+		break;
+	}
+	if (v->outcome == PREFLIGHT_UNKNOWN) {
+		snprintf(why, sizeof why, "not sent: preflight could not check "
+		    "the row (--strict): %s", v->message);
+		return pfhold_add(hold, row->line, "mqreset.PreflightUnknown",
+		    why, e);
+	}
+	snprintf(why, sizeof why, "not sent: preflight: %s", v->message);
+	return pfhold_add(hold, row->line, v->code, why, e);
+}
+
+/*
+ * Check every row: into b (the report) when not NULL, into `hold` (an
+ * execute run's held rows) when not NULL; totals into *t.
+ */
 static err_code
 preflight_rows(const struct preflight_config *c, struct preflight_ctx *x,
-    int64_t now, struct buf *b, struct preflight_totals *t, struct err *e)
+    int64_t now, struct buf *b, struct pfhold *hold,
+    struct preflight_totals *t, struct err *e)
 {
 	struct plan_reader *pr = NULL;
 	struct plan_options po;
@@ -629,16 +690,15 @@ preflight_rows(const struct preflight_config *c, struct preflight_ctx *x,
 	struct preflight_verdict v;
 	const char *const *extra;
 	char fin[TSTAMP_FMT_MAX];
+	unsigned long warned = 0;
 	size_t nextra;
 	int eof = 0;
 	err_code rc;
 
-	memset(&po, 0, sizeof po);
-	po.instance = c->instance;
-	po.now_ms = now;
+	preflight_plan_options(c, now, &po);
 	po.stop_on_error = 1;
 	rc = plan_open(c->plan, &po, &pr, e);
-	if (rc == ERR_OK) {
+	if (rc == ERR_OK && b != NULL) {
 		extra = plan_extra_names(pr, &nextra);
 		rc = preflight_header(b, extra, nextra);
 		if (rc != ERR_OK)
@@ -653,11 +713,18 @@ preflight_rows(const struct preflight_config *c, struct preflight_ctx *x,
 			break;
 		preflight_decide(&row.key, row.timestamp, &f, c->strict, &v);
 		preflight_count(t, &row.key, &v);
-		rc = preflight_record(b, &row, &f, &v,
-		    tstamp_format(clock_wall_ms(), fin));
-		if (rc != ERR_OK)
-			err_set(e, rc, "the report: out of memory");
+		if (hold != NULL)
+			rc = preflight_hold_row(c, hold, &row, &v, &warned, e);
+		if (rc == ERR_OK && b != NULL) {
+			rc = preflight_record(b, &row, &f, &v,
+			    tstamp_format(clock_wall_ms(), fin));
+			if (rc != ERR_OK)
+				err_set(e, rc, "the report: out of memory");
+		}
 	}
+	if (warned > PREFLIGHT_WARN_MAX)
+		msg_warn("preflight could not check %lu more rows; they are "
+		    "sent anyway", warned - PREFLIGHT_WARN_MAX);
 	plan_close(pr);
 	return rc;
 }
@@ -674,6 +741,20 @@ preflight_ctx_free(struct preflight_ctx *x)
 		free(m);
 	}
 	x->miss = NULL;
+}
+
+/* Why the preflight could not run, with the identity and the endpoint
+ * it used (never the secret). */
+static void
+preflight_say_fatal(const struct preflight_ctx *x, const struct creds *cr,
+    const char *endpoint, int execute)
+{
+	msg_error("preflight could not run: %s", err_message(&x->fatal_err));
+	msg_error("preflight: AccessKeyId %s from %s, endpoint %s",
+	    creds_key_hint(cr), creds_source(cr), endpoint);
+	if (execute)
+		msg_error("nothing was sent; --no-preflight sends the plan "
+		    "without checking it");
 }
 
 int
@@ -712,23 +793,21 @@ preflight_run(const struct preflight_config *c)
 	}
 	status = inventory_connect("preflight", c->conn, c->debug, &link);
 	if (status != EXITCODE_OK) {
-		/* No endpoint or region: the preflight could not run. */
+		/* No credentials (3), or no region given (2, as for
+		 * --execute): the preflight could not run. */
 		inventory_disconnect(&link);
 		buf_free(&b);
-		return EXITCODE_ABORTED;
+		return status;
 	}
 	t.groups = dupset_new();
 	x.rd = link.reader;
+	x.positions = 1;
 	if (t.groups == NULL)
 		rc = err_set(&e, ERR_NOMEM, "out of memory");
 	if (rc == ERR_OK)
-		rc = preflight_rows(c, &x, now, &b, &t, &e);
+		rc = preflight_rows(c, &x, now, &b, NULL, &t, &e);
 	if (rc == ERR_OK && x.fatal) {
-		msg_error("preflight could not run: %s",
-		    err_message(&x.fatal_err));
-		msg_error("preflight: AccessKeyId %s from %s, endpoint %s",
-		    creds_key_hint(link.creds), creds_source(link.creds),
-		    link.endpoint);
+		preflight_say_fatal(&x, link.creds, link.endpoint, 0);
 		status = EXITCODE_ABORTED;
 	} else if (rc != ERR_OK) {
 		msg_error("%s", err_message(&e));
@@ -755,5 +834,56 @@ preflight_run(const struct preflight_config *c)
 	dupset_destroy(t.groups);
 	buf_free(&b);
 	inventory_disconnect(&link);
+	return status;
+}
+
+int
+preflight_check(const struct preflight_config *c,
+    const struct client_config *cc, struct pfhold **held)
+{
+	struct preflight_totals t;
+	struct preflight_ctx x;
+	struct client *cl = NULL;
+	struct pfhold *h;
+	struct err e;
+	int status = EXITCODE_OK;
+	err_code rc = ERR_OK;
+
+	*held = NULL;
+	memset(&t, 0, sizeof t);
+	memset(&x, 0, sizeof x);
+	err_clear(&e);
+	err_clear(&x.fatal_err);
+	h = pfhold_new();
+	t.groups = dupset_new();
+	if (h == NULL || t.groups == NULL)
+		rc = err_set(&e, ERR_NOMEM, "out of memory");
+	if (rc == ERR_OK && (cl = client_new(cc, &e)) == NULL)
+		rc = e.code != ERR_OK ? e.code : ERR_INTERNAL;
+	if (rc == ERR_OK && (x.rd = onsread_new(cl, &e)) == NULL)
+		rc = e.code != ERR_OK ? e.code : ERR_INTERNAL;
+	if (rc == ERR_OK)
+		rc = preflight_rows(c, &x, clock_wall_ms(), NULL, h, &t, &e);
+	if (rc == ERR_OK && x.fatal) {
+		preflight_say_fatal(&x, cc->creds, cc->endpoint, 1);
+		status = EXITCODE_ABORTED;
+	} else if (rc != ERR_OK) {
+		msg_error("preflight: %s", err_message(&e));
+		status = exitcode_from_err(rc);
+	} else {
+		msg_info("preflight: %lu row%s checked: %lu would reset, %lu "
+		    "would fail (not sent), %lu unknown%s", t.rows,
+		    t.rows == 1 ? "" : "s", t.by[PREFLIGHT_WOULD_RESET],
+		    t.by[PREFLIGHT_WOULD_FAIL], t.by[PREFLIGHT_UNKNOWN],
+		    t.by[PREFLIGHT_UNKNOWN] == 0 ? "" : c->strict ?
+		    " (not sent: --strict)" : " (sent anyway)");
+		*held = h;
+		h = NULL;
+	}
+	onsread_destroy(x.rd);
+	client_destroy(cl);
+	preflight_ctx_free(&x);
+	dupset_destroy(t.groups);
+	pfhold_destroy(h);
 	return status;
 }
