@@ -16,6 +16,7 @@
 #   - the modes that contradict each other are usage errors (exit 2).
 set -euo pipefail
 . "$(dirname "$0")/lib/run.bash"
+RUN_PREFLIGHT=1 # run_exec: the default --execute, preflight included
 
 A=MQ_INST_1234567890123456_PFdefault
 python3 - "$T/account.json" "$T/plan.csv" "$T/good.csv" "$A" <<'PY'
@@ -142,7 +143,7 @@ check "--execute: the preflight's line" has_text "$T/mq.err" \
     "preflight: 5 rows checked: 2 would reset, 3 would fail (not sent)"
 
 # 5. --no-preflight sends them; the emulator answers the error.
-run_exec "$T/plan.csv" "$T/x2.csv" --rate 100 --no-preflight
+RUN_PREFLIGHT=0 run_exec "$T/plan.csv" "$T/x2.csv" --rate 100
 expect_status "--execute --no-preflight: exit 1" 1
 check "--no-preflight: the row sent, the service's answer" \
     cells "$T/x2.csv" 3 status=failed attempts=1 'request_id=*' \
@@ -170,5 +171,30 @@ mq RUN_ST run "$T/good.csv" --report "$T/u4.csv" --resume "$T/x1.csv" \
 expect_status "a dry run of --resume needs --offline: exit 2" 2
 check "dry run of --resume: says --offline" has_text "$T/mq.err" --offline
 
+emu_stop
+
+# 8. The README's review excerpt is what the tool prints for the sample.
+cp samples/review-state.json "$T/review-state.json"
+chmod 600 "$T/review-state.json"
+emu_start --state "$T/review-state.json" --write-credentials "$T/creds"
+emu_export_creds "$T/creds"
+mq RUN_ST run samples/review-plan.csv --report "$T/rv.csv" \
+    --endpoint "$EMU_URL"
+expect_status "README review sample: exit 1" 1
+python3 - "$T/rv.csv" >"$T/rv.txt" <<'PY'
+import csv, sys
+for r in csv.DictReader(open(sys.argv[1])):
+    print(",".join(r[k] for k in ("line", "group_id", "topic", "type",
+          "error_code", "preflight", "backlog", "impact_messages", "impact",
+          "consumers_online", "message_model")))
+    if r["error_message"]:
+        print("    " + r["error_message"])
+PY
+sed -n 's/^mqreset: preflight: /&/p' "$T/mq.err" >>"$T/rv.txt"
+missing=$(while IFS= read -r l; do grep -qxF -- "$l" README.md ||
+    printf '%s\n' "$l"; done <"$T/rv.txt")
+check "README review excerpt: every line as the tool prints it" \
+    test -z "$missing" -a "$(wc -l <"$T/rv.txt")" -ge 10
+[ -z "$missing" ] || echo "$missing"
 emu_stop
 finish

@@ -106,11 +106,16 @@ mq() {
 	printf -v "$__var" '%s' "$__st"
 }
 
-# run_exec PLAN REPORT [ARGS...]: --execute against the emulator.
+# run_exec PLAN REPORT [ARGS...]: --execute against the emulator.  The
+# tests of the engine (faults, limits, kills) count the emulator's
+# requests: without the preflight's reads (--no-preflight), unless
+# RUN_PREFLIGHT=1; run_preflight_default.sh tests the preflight's part.
 run_exec() {
 	local plan=$1 report=$2; shift 2
+	local -a pf=(--no-preflight)
+	[ "${RUN_PREFLIGHT:-0}" = 1 ] && pf=()
 	mq RUN_ST run "$plan" --report "$report" --execute \
-	    --endpoint "$EMU_URL" --summary-json "$report.json" "$@"
+	    --endpoint "$EMU_URL" --summary-json "$report.json" "${pf[@]}" "$@"
 }
 
 expect_status() { # NAME WANT
