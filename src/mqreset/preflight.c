@@ -26,6 +26,7 @@
 #include "exitcode.h"
 #include "fsutil.h"
 #include "inventory.h"
+#include "lockfile.h"
 #include "msg.h"
 #include "pfhold.h"
 #include "report.h"
@@ -757,12 +758,30 @@ preflight_say_fatal(const struct preflight_ctx *x, const struct creds *cr,
 		    "without checking it");
 }
 
+/*
+ * Lock REPORT.lock, as every run does: a dry run must not replace a
+ * report that a running --execute is writing.  ERR_EXISTS names the pid.
+ */
+static err_code
+preflight_lock(const char *report, struct lockfile **out, struct err *e)
+{
+	char *path;
+	err_code rc;
+
+	if (asprintf(&path, "%s.lock", report) < 0)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	rc = lockfile_acquire(out, path, e);
+	free(path);
+	return rc;
+}
+
 int
 preflight_run(const struct preflight_config *c)
 {
 	struct inventory_link link;
 	struct preflight_totals t;
 	struct preflight_ctx x;
+	struct lockfile *lock = NULL;
 	struct stat st;
 	struct buf b;
 	struct err e;
@@ -777,6 +796,8 @@ preflight_run(const struct preflight_config *c)
 	err_clear(&x.fatal_err);
 	buf_init(&b, (size_t)1 << 40);
 	rc = fsutil_check_target(c->report, &e);
+	if (rc == ERR_OK)
+		rc = preflight_lock(c->report, &lock, &e);
 	if (rc == ERR_OK && !c->force && lstat(c->report, &st) == 0)
 		rc = err_set(&e, ERR_EXISTS, "%s exists: pass --force to "
 		    "overwrite it", c->report);
@@ -788,6 +809,7 @@ preflight_run(const struct preflight_config *c)
 	if (rc != ERR_OK) {
 		msg_error("%s", err_message(&e));
 		buf_free(&b);
+		lockfile_release(lock);
 		return rc == ERR_IO || rc == ERR_NOMEM ? EXITCODE_ABORTED :
 		    EXITCODE_INVALID;
 	}
@@ -797,6 +819,7 @@ preflight_run(const struct preflight_config *c)
 		 * --execute): the preflight could not run. */
 		inventory_disconnect(&link);
 		buf_free(&b);
+		lockfile_release(lock);
 		return status;
 	}
 	t.groups = dupset_new();
@@ -834,6 +857,7 @@ preflight_run(const struct preflight_config *c)
 	dupset_destroy(t.groups);
 	buf_free(&b);
 	inventory_disconnect(&link);
+	lockfile_release(lock);
 	return status;
 }
 

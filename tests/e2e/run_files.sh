@@ -26,7 +26,7 @@ check "report symlink, --force: target unchanged" \
 check "report symlink, --force: still the link" link_to "$T/r1.csv" "$T/keep1"
 check "report symlink, --force: nothing sent" nothing_sent
 precious "$T/keep1"
-mq_marked RUN_ST run "$P" --report "$T/r1.csv" --force
+mq_marked RUN_ST run "$P" --report "$T/r1.csv" --force --offline
 check "report symlink, --force dry run: exit 2" exit_is 2
 check "report symlink, --force dry run: target unchanged" \
     content_is "$T/keep1" "precious $T/keep1"
@@ -70,7 +70,7 @@ check "--summary-json symlink: still the link" link_to "$T/r4.json" "$T/keep3"
 check "--summary-json symlink: nothing sent" nothing_sent
 rm -f "$T/r4.csv" "$T/r4.csv.intent"
 precious "$T/keep3"
-mq_marked RUN_ST run "$P" --report "$T/r4.csv" --summary-json "$T/r4.json" --force
+mq_marked RUN_ST run "$P" --report "$T/r4.csv" --summary-json "$T/r4.json" --force --offline
 check "--summary-json symlink, --force dry run: exit 2" exit_is 2
 check "--summary-json symlink, --force dry run: target unchanged" \
     content_is "$T/keep3" "precious $T/keep3"
@@ -105,7 +105,7 @@ for n in 246 250 253 255; do
 done
 # The same for a resumed run (its report is staged under REPORT.start-*).
 # (A dry run's rows are all sent again on resume.)
-mq RUN_ST run "$P" --report "$T/prev.csv"
+mq RUN_ST run "$P" --report "$T/prev.csv" --offline
 f="$T/$(long_name 248)"
 mq_marked RUN_ST run "$P" --report "$f" --resume "$T/prev.csv" "${EX[@]}"
 check "resumed run, report name of 248 bytes: exit 2" exit_is 2

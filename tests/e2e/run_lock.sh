@@ -17,11 +17,11 @@ EX=(--execute --endpoint "$EMU_URL")
 bg_run "$T/r.csv" "$P" "${EX[@]}" --rate 4 --workers 2
 A=$BG_PID
 wait_lines "$T/r.csv" 2 || true # sending: the report has its first row
-mq_marked RUN_ST run "$P" --report "$T/r.csv" --force
+mq_marked RUN_ST run "$P" --report "$T/r.csv" --force --offline
 check "second run (--force dry run) on a locked report: exit 2" exit_is 2
 check "second run (--force dry run): names the holder's pid" \
     stderr_has "$T/mq.err" "locked by mqreset pid $A"
-mq_marked RUN_ST run "$P" --report "$T/r.csv"
+mq_marked RUN_ST run "$P" --report "$T/r.csv" --offline
 check "second run (dry run) on a locked report: exit 2" exit_is 2
 check "second run (dry run): names the holder's pid" \
     stderr_has "$T/mq.err" "locked by mqreset pid $A"
@@ -42,7 +42,7 @@ check "the holder: every row applied once, the refused runs sent nothing" \
     applied_once "$T/r.csv"
 
 # The lock ends with its holder.
-mq_marked RUN_ST run "$P" --report "$T/r.csv" --force
+mq_marked RUN_ST run "$P" --report "$T/r.csv" --force --offline
 check "after the holder ended: a --force dry run works" exit_is 0
 emu_stop >/dev/null || true
 start_emu "$P" --qps 1000 --fault latency:ms=20

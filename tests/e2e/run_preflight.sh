@@ -179,7 +179,7 @@ expect "preflight --strict: the BROADCASTING row would fail" would-fail \
 # The report is a previous report for --resume: nothing was applied.
 set +e
 "$MQRESET" run --endpoint "$EMU_URL" "$tmp/plan2.csv" --report "$tmp/r4.csv" \
-    --resume "$tmp/r2.csv" >/dev/null 2>"$tmp/r4.err"
+    --resume "$tmp/r2.csv" --offline >/dev/null 2>"$tmp/r4.err"
 st=$?
 set -e
 expect "a preflight report is read by --resume" 0 "$st"

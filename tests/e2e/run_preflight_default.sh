@@ -170,6 +170,20 @@ mq RUN_ST run "$T/good.csv" --report "$T/u4.csv" --resume "$T/x1.csv" \
     --endpoint "$EMU_URL"
 expect_status "a dry run of --resume needs --offline: exit 2" 2
 check "dry run of --resume: says --offline" has_text "$T/mq.err" --offline
+# A dry run never replaces a report a run is writing: it takes the lock.
+cp "$T/d2.csv" "$T/busy.csv"
+flock "$T/busy.csv.lock" sleep 30 &
+FLOCK_PID=$!
+RUN_BG_PIDS="${RUN_BG_PIDS:-} $FLOCK_PID"
+for _ in $(seq 100); do
+	flock -n "$T/busy.csv.lock" true 2>/dev/null || break; sleep 0.05
+done
+mq RUN_ST run "$T/good.csv" --report "$T/busy.csv" --force \
+    --endpoint "$EMU_URL"
+expect_status "dry run --force on a locked report: exit 2" 2
+check "locked report: says so, left alone" all_of has_text "$T/mq.err" \
+    locked ';' cmp -s "$T/d2.csv" "$T/busy.csv"
+kill "$FLOCK_PID" 2>/dev/null || true
 
 emu_stop
 

@@ -71,7 +71,7 @@ expect_status "run of a semicolon plan: exit 0" 0
 check "run of a semicolon plan: all ok" statuses "$T/r1.csv" ok 3
 
 # The report is a valid plan: a dry run of it, result columns ignored.
-mq st run "$T/r1.csv" --report "$T/r2.csv" --dry-run \
+mq st run "$T/r1.csv" --report "$T/r2.csv" --dry-run --offline \
     --summary-json "$T/r2.json"
 check "a report as a plan (--dry-run): exit 0" test "$st" = 0
 check "a report as a plan: every row dry-run" statuses "$T/r2.csv" \
@@ -83,9 +83,9 @@ check "validate accepts a report" test "$st" = 0
 
 # --assume-offset on run, recorded in the summary.
 sed 's/+08:00,T-2/,T-2/; s/02:00:00Z/02:00:00/' "$T/plan.csv" >"$T/local-run.csv"
-mq st run "$T/local-run.csv" --report "$T/r3.csv"
+mq st run "$T/local-run.csv" --report "$T/r3.csv" --offline
 check "run refuses times without an offset" test "$st" = 2
-mq st run "$T/local-run.csv" --report "$T/r3.csv" --assume-offset +08:00 \
+mq st run "$T/local-run.csv" --report "$T/r3.csv" --assume-offset +08:00 --offline \
     --summary-json "$T/r3.json"
 check "run --assume-offset: exit 0" test "$st" = 0
 check "run --assume-offset: in the summary" has \
@@ -129,7 +129,7 @@ check "--report --endpoint URL: the value is missing" has \
     "$T/mq.err"
 check "--report --endpoint URL: no file named --endpoint" \
     test ! -e ./--endpoint
-mq st -v run "$T/plan.csv" --report "$T/r7.csv" --dry-run
+mq st -v run "$T/plan.csv" --report "$T/r7.csv" --dry-run --offline
 check "mqreset -v run ... --dry-run: exit 0" test "$st" = 0
 check "mqreset -v run: verbose" has "endpoint " "$T/mq.err"
 
@@ -139,7 +139,7 @@ printf '[default]\ntype = access_key\naccess_key_id = LTAIexample000001\naccess_
     >"$T/loose"
 chmod 644 "$T/loose"
 ALIBABA_CLOUD_CREDENTIALS_FILE=$T/loose mq st run "$T/plan.csv" \
-    --report "$T/r5.csv"
+    --report "$T/r5.csv" --endpoint "$EMU_URL"
 check "the advice after 'secret' is readable" has "chmod 600" "$T/mq.err"
 check "the secret itself never shown" hasnt "notarealsecret01" "$T/mq.err"
 

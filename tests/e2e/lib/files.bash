@@ -4,10 +4,15 @@
 # command of `check` (lib/run.bash).  Source after lib/run.bash.
 
 # bg_run REPORT ARGS...: `mqreset run ARGS... --report REPORT` in the
-# background (stdout/stderr in REPORT.out/.err); pid in BG_PID.
+# background (stdout/stderr in REPORT.out/.err); pid in BG_PID.  An
+# --execute run goes without the preflight's reads, as run_exec's.
 bg_run() {
 	local report=$1; shift
-	"$MQRESET" run "$@" --report "$report" >"$report.out" \
+	local -a pf=()
+	case " $* " in *" --execute "*)
+		[ "${RUN_PREFLIGHT:-0}" = 1 ] || pf=(--no-preflight) ;;
+	esac
+	"$MQRESET" run "$@" "${pf[@]}" --report "$report" >"$report.out" \
 	    2>"$report.err" &
 	BG_PID=$!
 	BG_ERR=$report.err
