@@ -185,9 +185,28 @@ check "locked report: says so, left alone" all_of has_text "$T/mq.err" \
     locked ';' cmp -s "$T/d2.csv" "$T/busy.csv"
 kill "$FLOCK_PID" 2>/dev/null || true
 
+
+# 8. A row the preflight cannot check (its read fails): sent with a
+# warning; --strict holds it back.
+emu_stop
+emu_start --state "$T/account.json" --write-credentials "$T/creds" \
+    --journal "$T/journal2.jsonl" \
+    --fault internal-error:action=OnsConsumerTimeSpan,group=GID_b
+emu_export_creds "$T/creds"
+run_exec "$T/good.csv" "$T/k1.csv" --rate 100
+expect_status "--execute, a row not checked: sent anyway, exit 0" 0
+check "not checked: a warning names the row" has_text "$T/mq.err" \
+    "good.csv:3: preflight could not check the row" "1 unknown (sent anyway)"
+check "not checked: both rows applied" applied_count "$T/journal2.jsonl" 2
+run_exec "$T/good.csv" "$T/k2.csv" --rate 100 --strict
+expect_status "--execute --strict, a row not checked: exit 1" 1
+check "--strict: the row held back" all_of cells "$T/k2.csv" 3 \
+    status=failed attempts=0 error_code=mqreset.PreflightUnknown ';' \
+    cells "$T/k2.csv" 2 status=ok ';' \
+    applied_count "$T/journal2.jsonl" 3
 emu_stop
 
-# 8. The README's review excerpt is what the tool prints for the sample.
+# 9. The README's review excerpt is what the tool prints for the sample.
 cp samples/review-state.json "$T/review-state.json"
 chmod 600 "$T/review-state.json"
 emu_start --state "$T/review-state.json" --write-credentials "$T/creds"
