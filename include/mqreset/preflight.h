@@ -26,6 +26,7 @@
 #ifndef MQR_PREFLIGHT_H
 #define MQR_PREFLIGHT_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -110,6 +111,8 @@ struct preflight_config {
 	int debug;                 /* --debug */
 	char delimiter;            /* --delimiter, 0: detect (plan.h) */
 	const char *assume_offset; /* --assume-offset, NULL */
+	volatile sig_atomic_t *signals; /* preflight_check() stops between
+	                              rows when it is nonzero (NULL: never) */
 };
 
 /*
@@ -131,7 +134,8 @@ preflight_run(const struct preflight_config *c);
  * clear's position is not read (its verdict does not need it).  Prints
  * one summary line.  Returns 0 (*held set, possibly empty), or 3 the
  * preflight could not run (the message names the key id, its source and
- * the endpoint, and --no-preflight): then nothing may be sent.
+ * the endpoint, and --no-preflight) or was interrupted (c->signals):
+ * then nothing may be sent.
  */
 int
 preflight_check(const struct preflight_config *c,

@@ -390,6 +390,7 @@ run_main(int argc, char **argv)
 		    creds_key_hint(creds), creds_source(creds));
 		if (cfg.execute && !cfg.no_preflight) {
 			run_preflight_config(&cfg, res.pos[0], &po, &pc);
+			pc.signals = &run_signals;
 			status = preflight_check(&pc, &cc, &hold);
 			ec.hold = hold;
 		}

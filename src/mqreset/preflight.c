@@ -706,6 +706,11 @@ preflight_rows(const struct preflight_config *c, struct preflight_ctx *x,
 			err_set(e, rc, "the report: out of memory");
 	}
 	while (rc == ERR_OK) {
+		if (c->signals != NULL && *c->signals != 0) {
+			rc = err_set(e, ERR_INTERRUPTED, "interrupted during "
+			    "the preflight");
+			break;
+		}
 		rc = plan_next(pr, &row, &eof, e);
 		if (rc != ERR_OK || eof)
 			break;
@@ -892,8 +897,9 @@ preflight_check(const struct preflight_config *c,
 		preflight_say_fatal(&x, cc->creds, cc->endpoint, 1);
 		status = EXITCODE_ABORTED;
 	} else if (rc != ERR_OK) {
-		msg_error("preflight: %s", err_message(&e));
-		status = exitcode_from_err(rc);
+		msg_error("preflight: %s; nothing was sent", err_message(&e));
+		status = rc == ERR_INTERRUPTED ? EXITCODE_ABORTED :
+		    exitcode_from_err(rc);
 	} else {
 		msg_info("preflight: %lu row%s checked: %lu would reset, %lu "
 		    "would fail (not sent), %lu unknown%s", t.rows,

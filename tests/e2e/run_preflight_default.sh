@@ -206,7 +206,29 @@ check "--strict: the row held back" all_of cells "$T/k2.csv" 3 \
     applied_count "$T/journal2.jsonl" 3
 emu_stop
 
-# 9. The README's review excerpt is what the tool prints for the sample.
+# 9. SIGINT during the preflight of --execute: it stops there, nothing
+# sent, no report (the reads of a group take 2 s here).
+emu_start --state "$T/account.json" --write-credentials "$T/creds" \
+    --journal "$T/journal3.jsonl" --request-log "$T/log3.jsonl" \
+    --fault latency:ms=2000,action=OnsGroupSubDetail
+emu_export_creds "$T/creds"
+"$MQRESET" run "$T/good.csv" --report "$T/i1.csv" --execute \
+    --endpoint "$EMU_URL" >"$T/i1.out" 2>"$T/i1.err" &
+I_PID=$!
+RUN_BG_PIDS="${RUN_BG_PIDS:-} $I_PID"
+for _ in $(seq 200); do
+	grep -q OnsTopicList "$T/log3.jsonl" 2>/dev/null && break; sleep 0.05
+done
+kill -INT "$I_PID"
+RUN_ST=0; wait "$I_PID" || RUN_ST=$?
+cp "$T/i1.err" "$T/mq.err"
+expect_status "SIGINT during the preflight of --execute: exit 3" 3
+check "SIGINT during the preflight: nothing sent, no report" all_of \
+    applied_count "$T/journal3.jsonl" 0 ';' absent "$T/i1.csv" ';' \
+    has_text "$T/i1.err" "interrupted during the preflight; nothing was sent"
+emu_stop
+
+# 10. The README's review excerpt is what the tool prints for the sample.
 cp samples/review-state.json "$T/review-state.json"
 chmod 600 "$T/review-state.json"
 emu_start --state "$T/review-state.json" --write-credentials "$T/creds"
