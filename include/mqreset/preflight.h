@@ -1,6 +1,8 @@
 /*
  * preflight.h - the dry run that asks the account: `mqreset run PLAN
- * --report R --preflight`.
+ * --report R` (without --execute or --offline; --preflight spells it
+ * out), and the same check before `run --execute` (preflight_check: the
+ * rows that would fail are held back, pfhold.h).
  *
  * Design: the plan is validated as for any run (an invalid plan is exit
  * 2), then each row is checked with read-only calls through the read
@@ -99,7 +101,7 @@ preflight_decide(const struct plan_key *k, const char *ts_cell,
 const char *
 preflight_format_in(int64_t ms, const char *cell, char *out);
 
-/* What `run --preflight` was asked. */
+/* What the preflight of `run` was asked. */
 struct preflight_config {
 	const char *plan;          /* PLAN */
 	const char *report;        /* --report FILE */
