@@ -22,7 +22,7 @@ RANDOM=$CRASH_SEED
 bg() {
 	local report=$1; shift
 	"$MQRESET" run "$T/plan.csv" --report "$report" --execute \
-	    --endpoint "$EMU_URL" --summary-json "$report.json" \
+	    --no-preflight --endpoint "$EMU_URL" --summary-json "$report.json" \
 	    --seed $((CRASH_SEED + 1)) "$@" \
 	    >"$report.out" 2>"$report.err" &
 	BG=$!

@@ -110,7 +110,7 @@ check "RAM denial: rows not sent are not-run" \
 emu_stop >/dev/null 2>&1 || true
 make_plan "$T/plan.csv" 0 300
 rm -f "$T"/r.csv*
-mq RUN_ST run "$T/plan.csv" --report "$T/r.csv" --execute \
+mq RUN_ST run "$T/plan.csv" --report "$T/r.csv" --execute --no-preflight \
     --endpoint http://127.0.0.1:1 --summary-json "$T/r.csv.json" --rate 1000 \
     --connect-timeout 1
 expect_status "unreachable endpoint: exit 3" 3
