@@ -79,6 +79,9 @@ struct engine_config {
 	const struct client_config *client; /* endpoint, creds, timeouts */
 	uint64_t seed;             /* jitter seed; 0: from RAND_bytes */
 	const struct pacer_clock *clock; /* NULL: the real clock (pacer.h) */
+	int verify;                /* --verify: read each reset back */
+	int64_t verify_timeout_ms; /* --verify-timeout */
+	const char *undo_path;     /* --undo-plan FILE, or NULL */
 };
 
 struct engine;
