@@ -64,6 +64,8 @@ struct verify_reading {
 	int64_t consume_ms;  /* ConsumeTimeStamp: the group's position */
 	int64_t backlog;     /* the topic's TotalDiff, -1 when not read */
 	char error[256];     /* why a read failed, "" when none did */
+	int fatal;           /* the failure was run-fatal (reply.h:
+	                        credentials, permission, endpoint) */
 };
 
 /* 1 when reading *r shows the reset *key as done (see the constants). */

@@ -167,6 +167,8 @@ verify_read(struct verify *v, const struct plan_key *key,
 		    &online, &e) != ERR_OK)
 			out->backlog = -1;
 	}
+	if (!out->ok)
+		out->fatal = onsread_last_class(v->rd) == REPLY_FATAL;
 	pthread_mutex_unlock(&v->lock);
 	if (!out->ok)
 		snprintf(out->error, sizeof out->error, "%s", err_message(&e));
@@ -297,6 +299,9 @@ verify_row(struct verify *v, struct attempt_ctx *actx, struct job *j,
 			    "sent: the position could not be read for the "
 			    "undo plan: %s", before.error);
 			j->res.finished_ms = pacer_wall_ms(actx->pacer);
+			/* Every row would fail the same way: stop the run. */
+			if (before.fatal)
+				j->res.fatal = ERR_AUTH;
 			return;
 		}
 		err_clear(&e);

@@ -153,6 +153,23 @@ else
 fi
 emu_stop
 
+# Reads the key may not make: the run stops before sending anything.
+python3 - "$T/s0.json" "$T/deny.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+for c in s["Credentials"]:
+    c["Deny"] = ["OnsConsumerTimeSpan"]
+json.dump(s, open(sys.argv[2], "w"))
+PY
+start_emu "$T/plan.csv" --state "$T/deny.json"
+rm -f "$T"/r.csv* "$T/undo2.csv"
+run_exec "$T/plan.csv" "$T/r.csv" --undo-plan "$T/undo2.csv" --workers 1
+expect_status "position reads refused: exit 3" 3
+check "position reads refused: nothing applied" rc applied "$T/journal.jsonl" 0
+check "position reads refused: the row says why" rc field-is "$T/r.csv" 2 \
+    status=failed error_code=mqreset.ReadFailed "error_message~Forbidden.RAM"
+emu_stop
+
 # ---- ambiguous clears resolved by read-back --------------------------------
 make_plan "$T/plan.csv" 60 0
 rm -f "$T"/s*.json
