@@ -75,6 +75,8 @@ struct emu_action_ctx {
 	int64_t now_ms;              /* wall time, for journal and delays */
 	int reconsume_later;         /* fault: answer reconsumeLater to a
 	                                valid Type 0 reset, apply nothing */
+	int ack_no_effect;           /* fault: answer a valid reset with
+	                                success, apply and journal nothing */
 	const char *after_fault;     /* fault that will withhold or garble
 	                                the answer ("close-after"...), or
 	                                NULL: recorded in the journal */

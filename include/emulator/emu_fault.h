@@ -29,6 +29,9 @@
  *                    RequestId)
  *   throttle-hint    HTTP 400 Throttling.User carrying the header
  *                    x-acs-retry-after: ms (default 1000), nothing applied
+ *   ack-no-effect    OnsConsumerResetOffset only: a valid reset is
+ *                    answered HTTP 200 {"RequestId":...} like a success,
+ *                    but nothing is applied nor journaled (for --verify)
  * Keys: p=PROBABILITY (0..1, default 1), every=N (the Nth, 2Nth...
  * matching request; overrides p), max=N (fire at most N times),
  * group=GID, topic=T, action=A (match only those; default any),
@@ -66,6 +69,7 @@ enum emu_fault_kind {
 	EMU_FAULT_500_AFTER,
 	EMU_FAULT_504_AFTER,
 	EMU_FAULT_THROTTLE_HINT,
+	EMU_FAULT_ACK_NO_EFFECT,
 	EMU_FAULT_NKINDS
 };
 

@@ -77,6 +77,14 @@ struct attempt_ctx {
 	atomic_uint_fast64_t throttled; /* throttling replies */
 };
 
+/* What reading the state back said about a row (--verify: verify.h). */
+enum attempt_verified {
+	ATTEMPT_VERIFIED_NONE = 0, /* not verified: the cell stays empty */
+	ATTEMPT_VERIFIED_YES,      /* the state reflects the reset */
+	ATTEMPT_VERIFIED_NO,       /* it does not (figures in the message) */
+	ATTEMPT_VERIFIED_UNKNOWN   /* the read failed */
+};
+
 /* The outcome of one row, as the report row needs it. */
 struct attempt_result {
 	enum report_status status;     /* final status */
@@ -91,6 +99,25 @@ struct attempt_result {
 	char request_id[REPLY_ID_MAX]; /* of the final attempt */
 	char code[REPLY_ID_MAX];       /* service Code or local reason */
 	char message[ATTEMPT_MSG_MAX]; /* detail for the report */
+	enum attempt_verified verified; /* --verify's verdict */
+};
+
+/* What the state, read back, says about an ambiguous type 0 attempt. */
+enum attempt_resolution {
+	ATTEMPT_RB_CANNOT_TELL = 0, /* keep it unknown */
+	ATTEMPT_RB_APPLIED,         /* the clear took effect: ok */
+	ATTEMPT_RB_NOT_APPLIED      /* it clearly did not: may be resent */
+};
+
+/*
+ * Read-back for one row (verify.h): called by attempt_row_rb() when a
+ * type 0 attempt may have been applied and would end `unknown`; writes
+ * the readings for the report into msg (always, whatever the answer).
+ */
+struct attempt_readback {
+	enum attempt_resolution (*ambiguous)(void *arg,
+	    const struct plan_key *key, char *msg, size_t msglen);
+	void *arg;
 };
 
 /*
@@ -131,6 +158,22 @@ void
 attempt_row(struct attempt_ctx *ctx, unsigned long line,
     const struct plan_key *key, attempt_send_fn send, void *send_arg,
     struct rng *rng, struct reply *rep, struct attempt_result *res);
+
+/*
+ * attempt_row() with a read-back (rb may be NULL: then the same): a
+ * type 0 attempt that may have been applied is resolved by reading the
+ * state instead of ending `unknown`.  Applied: `ok`, verified yes,
+ * message "applied (confirmed by read-back)".  Clearly not applied: the
+ * attempt counts as one that was not applied (sent again within the
+ * attempt limit, or failed).  Cannot tell: `unknown` as before, with the
+ * readings in the message.  Never sends a row again while the state
+ * leaves any doubt that it was applied.
+ */
+void
+attempt_row_rb(struct attempt_ctx *ctx, unsigned long line,
+    const struct plan_key *key, attempt_send_fn send, void *send_arg,
+    struct rng *rng, struct reply *rep, struct attempt_result *res,
+    const struct attempt_readback *rb);
 
 /* The local reason code for an outcome without a service Code. */
 const char *

@@ -83,6 +83,9 @@ struct engine_config {
 	const struct pfhold *hold; /* rows the preflight holds back: never
 	                              sent, reported failed with its code
 	                              (pfhold.h); NULL: none */
+	int verify;                /* --verify: read each reset back */
+	int64_t verify_timeout_ms; /* --verify-timeout */
+	const char *undo_path;     /* --undo-plan FILE, or NULL */
 };
 
 struct engine;

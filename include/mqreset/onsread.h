@@ -193,6 +193,25 @@ onsread_topic_status(struct onsread *r, const char *instance,
     const char *topic, const struct onsread_topic_status **out,
     struct err *e);
 
+/*
+ * Uncached reads, for state that changes under us (a group's position
+ * after a reset: verify.h).  Always ask, paced and retried like the
+ * others; the result is copied into the caller's *out and nothing is
+ * cached (an earlier cached result of the same call is left alone).
+ * onsread_backlog_now() reads OnsConsumerAccumulate (Detail=true) and
+ * gives the backlog of `topic` (-1 when the reply lists no such topic)
+ * and whether consumers are online.
+ */
+err_code
+onsread_time_span_now(struct onsread *r, const char *instance,
+    const char *group, const char *topic, struct onsread_span *out,
+    struct err *e);
+
+err_code
+onsread_backlog_now(struct onsread *r, const char *instance,
+    const char *group, const char *topic, int64_t *backlog, int *online,
+    struct err *e);
+
 /* The class of the last answer (REPLY_OK after a success). */
 enum reply_class
 onsread_last_class(const struct onsread *r);

@@ -37,7 +37,9 @@ struct job {
 	size_t index;          /* position among the plan's data rows */
 	unsigned long line;    /* plan line */
 	struct plan_key key;   /* the row's identity (into this allocation) */
-	char **extra;          /* extra cells (into this allocation) */
+	char **extra;          /* extra cells (into this allocation), and
+	                          one more slot: extra[nextra] is the
+	                          `verified` cell once res.verified is set */
 	size_t nextra;         /* number of extra cells */
 	struct attempt_result res; /* the outcome */
 };
@@ -62,9 +64,12 @@ struct pool_config {
 	unsigned long fail_limit;   /* failed or unknown rows after which
 	                               the workers stop the run; 0 none */
 	const struct client_config *client; /* copied into each client */
+	struct verify *verify;      /* --verify/--undo-plan read-back
+	                               (verify.h, borrowed), or NULL */
 };
 
 struct pool;
+struct verify;
 
 /*
  * Make the queues and one client per worker (threads not started yet).

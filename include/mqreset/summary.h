@@ -13,7 +13,9 @@
  *    "requests":N, "retries":N, "throttled":N, "rate_cuts":N,
  *    "connections":N, "workers":N, "rate_limit":R, "final_rate":R,
  *    "elapsed_s":S, "mean_rate":R, "cpu_s":S, "held_ambiguous":N,
- *    "exit_status":N, "assume_offset":"+08:00" (only when given)}
+ *    "exit_status":N, "assume_offset":"+08:00" (only when given),
+ *    "verified":{"yes":N,"no":N,"unknown":N} (only with --verify),
+ *    "undo_plan":FILE, "undo_rows":N (only with --undo-plan)}
  * ("mean_rate" is 0 when too little was sent to compute it.)
  *
  * Not thread-safe (one owner).
@@ -58,6 +60,11 @@ struct summary {
 	double cpu_s;            /* process CPU time, whole run */
 	int exit_status;         /* what the command returns */
 	const char *assume_offset; /* --assume-offset, or NULL (borrowed) */
+	int verify;              /* --verify was given */
+	size_t verified[4];      /* rows per attempt_verified (yes, no,
+	                            unknown; [0] unused) */
+	const char *undo_plan;   /* --undo-plan FILE, or NULL (borrowed) */
+	size_t undo_rows;        /* rows written to it */
 };
 
 /* Zero *s.  Cannot fail. */

@@ -72,7 +72,7 @@ static const struct {
  */
 static const char *const plan_report_results[] = {
 	"line", "status", "http_status", "request_id", "error_code",
-	"error_message", "attempts", "latency_ms", "finished_at"
+	"error_message", "attempts", "latency_ms", "finished_at", "verified"
 };
 #define PLAN_NREPORT_RESULTS \
 	(sizeof plan_report_results / sizeof plan_report_results[0])

@@ -232,6 +232,14 @@ emu_reset(const struct emu_action_ctx *c, const struct params *p,
 		    "is resending them to consumers.");
 		return 0;
 	}
+	if (c->ack_no_effect) {
+		/* The answer of a success, with nothing behind it: what
+		 * --verify exists to catch. */
+		buf_reset(&r->body);
+		emu_body_failed(r, buf_printf(&r->body,
+		    "{\"RequestId\":\"%s\"}", r->request_id));
+		return 0;
+	}
 	memset(&en, 0, sizeof en);
 	emu_state_lock(c->st);
 	en.backlog_before = s->backlog;

@@ -36,7 +36,7 @@ static const char *const emu_fault_names[EMU_FAULT_NKINDS] = {
 	"latency", "internal-error", "unavailable", "throttle",
 	"close-before", "close-after", "stall-after", "drip", "non-json",
 	"no-request-id", "reconsume-later", "500-after", "504-after",
-	"throttle-hint"
+	"throttle-hint", "ack-no-effect"
 };
 
 const char *
@@ -237,6 +237,10 @@ emu_fault_matches(const struct emu_fault_rule *r, const char *action,
 	/* reconsumeLater is the answer of a Type 0 clear only. */
 	if (r->kind == EMU_FAULT_RECONSUME_LATER && (action == NULL ||
 	    strcmp(action, "OnsConsumerResetOffset") != 0 || type != 0))
+		return 0;
+	/* Only a reset has an effect to withhold. */
+	if (r->kind == EMU_FAULT_ACK_NO_EFFECT && (action == NULL ||
+	    strcmp(action, "OnsConsumerResetOffset") != 0))
 		return 0;
 	return 1;
 }

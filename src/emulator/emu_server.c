@@ -421,6 +421,7 @@ emu_call_run(struct emu_call *c)
 	ax.key_id = c->auth.cred->key_id;
 	ax.now_ms = clock_wall_ms();
 	ax.reconsume_later = k == EMU_FAULT_RECONSUME_LATER;
+	ax.ack_no_effect = k == EMU_FAULT_ACK_NO_EFFECT;
 	if (k == EMU_FAULT_CLOSE_AFTER || k == EMU_FAULT_STALL_AFTER ||
 	    k == EMU_FAULT_DRIP || k == EMU_FAULT_NO_REQUEST_ID ||
 	    k == EMU_FAULT_500_AFTER || k == EMU_FAULT_504_AFTER)

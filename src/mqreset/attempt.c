@@ -325,11 +325,50 @@ attempt_note_reply(struct attempt_ctx *ctx, const struct reply *rep,
 	attempt_count_endpoint(ctx, rep);
 }
 
+/* Would this attempt end a type 0 row `unknown` for its ambiguity? */
+static int
+attempt_rb_applies(const struct plan_key *key, const struct reply *rep,
+    const struct decide_result *d)
+{
+	return key->type == PLAN_TYPE_CLEAR && rep->maybe_applied &&
+	    rep->err != ERR_INTERRUPTED && d->action == DECIDE_FINAL &&
+	    d->status == REPORT_UNKNOWN;
+}
+
+/* The read-back showed the ambiguous clear applied: the row is ok. */
+static void
+attempt_confirmed(struct attempt_ctx *ctx, struct attempt_result *res,
+    const struct reply *rep, const char *readings)
+{
+	res->status = REPORT_OK;
+	res->verified = ATTEMPT_VERIFIED_YES;
+	res->http_status = (int)rep->http_status;
+	snprintf(res->request_id, sizeof(res->request_id), "%s",
+	    rep->request_id);
+	res->code[0] = '\0';
+	snprintf(res->message, sizeof(res->message), "applied (confirmed by "
+	    "read-back)");
+	attempt_msg_append(res->message, readings);
+	attempt_msg_append(res->message, rep->detail);
+	res->finished_ms = pacer_wall_ms(ctx->pacer);
+}
+
 void
 attempt_row(struct attempt_ctx *ctx, unsigned long line,
     const struct plan_key *key, attempt_send_fn send, void *send_arg,
     struct rng *rng, struct reply *rep, struct attempt_result *res)
 {
+	attempt_row_rb(ctx, line, key, send, send_arg, rng, rep, res, NULL);
+}
+
+void
+attempt_row_rb(struct attempt_ctx *ctx, unsigned long line,
+    const struct plan_key *key, attempt_send_fn send, void *send_arg,
+    struct rng *rng, struct reply *rep, struct attempt_result *res,
+    const struct attempt_readback *rb)
+{
+	char readings[ATTEMPT_MSG_MAX];
+	enum attempt_resolution rs;
 	struct decide_input in;
 	struct decide_result d;
 	struct err e;
@@ -377,13 +416,29 @@ attempt_row(struct attempt_ctx *ctx, unsigned long line,
 			return;
 		}
 		d = decide(&in);
+		readings[0] = '\0';
+		if (rb != NULL && attempt_rb_applies(key, rep, &d)) {
+			rs = rb->ambiguous(rb->arg, key, readings,
+			    sizeof(readings));
+			if (rs == ATTEMPT_RB_APPLIED) {
+				attempt_confirmed(ctx, res, rep, readings);
+				return;
+			}
+			if (rs == ATTEMPT_RB_NOT_APPLIED) {
+				/* Proven unapplied: an ordinary failure. */
+				in.maybe_applied = 0;
+				in.stopping = pacer_should_stop(ctx->pacer);
+				d = decide(&in);
+			}
+		}
 		if (d.fail_instance)
 			attempt_fail_instance(ctx, line, key, rep);
 		if (d.action != DECIDE_RETRY) {
 			attempt_finish(ctx, res, rep, &d);
+			attempt_msg_append(res->message, readings);
 			return;
 		}
-		in.ambiguous_before |= rep->maybe_applied;
+		in.ambiguous_before |= in.maybe_applied;
 		hint = rep->retry_after_ms > 0 ? rep->retry_after_ms *
 		    INT64_C(1000000) : 0;
 		delay = backoff_delay_ns(&attempt_policies[d.policy],

@@ -22,6 +22,7 @@
 
 #include <openssl/crypto.h>
 
+#include "attempt.h"
 #include "client.h"
 #include "clock.h"
 #include "cmd.h"
@@ -58,6 +59,9 @@ struct run_cfg {
 	int strict;                 /* --strict: preflight warnings fail */
 	const char *summary_json;   /* --summary-json FILE */
 	int sync_journal;           /* --sync-journal */
+	const char *undo_plan;      /* --undo-plan FILE */
+	int verify;                 /* --verify: read each reset back */
+	long long verify_timeout;   /* --verify-timeout SECONDS */
 	long long workers;          /* --workers N */
 };
 
@@ -128,6 +132,15 @@ static const struct opts_spec run_opts[] = {
 	{ "sync-journal", 0, OPTS_FLAG, NULL, 0, 0, NULL, NULL,
 	  RUN_OFF(sync_journal), "fdatasync the intent journal before each "
 	  "type 0 request (survives power loss)" },
+	{ "undo-plan", 0, OPTS_STRING, "FILE", 0, 0, NULL, NULL,
+	  RUN_OFF(undo_plan), "with --execute: write each row's position "
+	  "before its reset to FILE, a plan that moves the groups back" },
+	{ "verify", 0, OPTS_FLAG, NULL, 0, 0, NULL, NULL, RUN_OFF(verify),
+	  "with --execute: read each reset back until the state shows it "
+	  "(report column verified); resolves ambiguous clears" },
+	{ "verify-timeout", 0, OPTS_INT, "SECONDS", 1, 3600, NULL, "30",
+	  RUN_OFF(verify_timeout), "how long --verify reads a reset back "
+	  "before saying verified=no" },
 	{ "workers", 'j', OPTS_INT, "N", 1, ENGINE_MAX_WORKERS, NULL, "8",
 	  RUN_OFF(workers), "worker threads, each with its own connection" },
 };
@@ -309,6 +322,10 @@ run_main(int argc, char **argv)
 	else if (cfg.dry_run && cfg.execute)
 		rc = err_set(&e, ERR_USAGE, "--dry-run and --execute "
 		    "contradict each other: give one");
+	else if (!cfg.execute && (cfg.verify || cfg.undo_plan != NULL))
+		rc = err_set(&e, ERR_USAGE, "--verify and --undo-plan read "
+		    "the state around resets that are sent: they need "
+		    "--execute");
 	if (rc == ERR_OK)
 		rc = run_check_mode(&cfg, &e);
 	if (rc == ERR_OK)
@@ -358,6 +375,9 @@ run_main(int argc, char **argv)
 	ec.intent_sync = cfg.sync_journal;
 	ec.seed = (uint64_t)cfg.seed;
 	ec.client = &cc;
+	ec.verify = cfg.verify;
+	ec.verify_timeout_ms = cfg.verify_timeout * 1000;
+	ec.undo_path = cfg.undo_plan;
 
 	/* The plan first: an invalid plan is exit 2 whatever else is wrong. */
 	run_signals = 0;
@@ -407,7 +427,9 @@ run_main(int argc, char **argv)
 	if (status == EXITCODE_OK)
 		status = exitcode_from_outcome(rc, sum.aborted,
 		    sum.by_status[REPORT_FAILED] > 0 ||
-		    sum.by_status[REPORT_UNKNOWN] > 0);
+		    sum.by_status[REPORT_UNKNOWN] > 0 ||
+		    sum.verified[ATTEMPT_VERIFIED_NO] > 0 ||
+		    sum.verified[ATTEMPT_VERIFIED_UNKNOWN] > 0);
 	if (sum.report != NULL) {
 		sum.assume_offset = ec.assume_offset;
 		sum.exit_status = status;

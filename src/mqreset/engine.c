@@ -43,6 +43,8 @@
 #include "progress.h"
 #include "pool.h"
 #include "report.h"
+#include "undo.h"
+#include "verify.h"
 
 /* Jobs waiting for a worker, per worker: enough to never starve one. */
 #define ENGINE_JOBS_PER_WORKER 2
@@ -65,6 +67,9 @@ struct engine {
 	struct attempt_ctx actx;  /* what the rows share (shared) */
 	struct pool *pool;        /* the workers and their queues */
 	struct intent *journal;   /* type 0 in-flight records (execute) */
+	struct verify *verify;    /* --verify/--undo-plan read-back */
+	struct undo *undo;        /* --undo-plan */
+	size_t verified[4];       /* rows per attempt_verified */
 	/* main thread only */
 	struct lockfile *lock;    /* held on REPORT.lock for the whole run */
 	struct lockfile *resume_lock; /* held on PREVIOUS_REPORT.lock */
@@ -94,6 +99,7 @@ engine_record(struct engine *eng, struct job *j, struct err *e)
 	job_report_row(j, &row);
 	if (ledger_write(&eng->lg, j->index, &row, e) != ERR_OK)
 		return;
+	eng->verified[j->res.verified]++;
 	if (j->res.status == REPORT_FAILED || j->res.status == REPORT_UNKNOWN) {
 		eng->failures++;
 		msg_verbose("%s:%lu: %s %s: %s: %s%s%s", plan, j->line,
@@ -458,6 +464,9 @@ engine_prepare(const struct engine_config *cfg, struct engine **out,
 	if (rc == ERR_OK)
 		rc = intent_check_absent(cfg->report_path, cfg->force ?
 		    INTENT_FORCE : 0, e);
+	if (rc == ERR_OK && cfg->execute && cfg->undo_path != NULL)
+		rc = undo_check(cfg->undo_path, cfg->force, cfg->plan_path,
+		    cfg->report_path, e);
 	if (rc == ERR_OK)
 		rc = planpass_validate(&eng->pp, ENGINE_DIAG_MAX, e);
 	eng->total = eng->pp.counts.valid;
@@ -497,10 +506,50 @@ engine_make_pool(struct engine *eng, struct err *e)
 	pc.seed = cfg->seed;
 	pc.fail_limit = eng->fail_limit;
 	pc.client = cfg->client;
+	if (cfg->execute && (cfg->verify || cfg->undo_path != NULL)) {
+		struct verify_config vc;
+
+		memset(&vc, 0, sizeof(vc));
+		vc.client = cfg->client;
+		vc.verify = cfg->verify;
+		vc.timeout_ms = cfg->verify_timeout_ms;
+		eng->verify = verify_new(&vc, e);
+		if (eng->verify == NULL)
+			return e->code != ERR_OK ? e->code : ERR_INTERNAL;
+		pc.verify = eng->verify;
+	}
 	eng->pool = pool_new(&pc, &eng->pacer, &eng->actx, e);
 	if (eng->pool == NULL)
 		return e != NULL && e->code != ERR_OK ? e->code : ERR_INTERNAL;
 	return ERR_OK;
+}
+
+/*
+ * The report's columns: the plan's extra columns, and with --verify one
+ * more, `verified` (last, so that rows written without it - not sent,
+ * inherited by --resume - simply leave it empty).
+ */
+static err_code
+engine_report_open(struct engine *eng, struct report **report,
+    const char *const *xnames, size_t nx, struct err *e)
+{
+	const struct engine_config *cfg = eng->cfg;
+	const char **names;
+	err_code rc;
+
+	if (!(cfg->execute && cfg->verify))
+		return report_open(report, cfg->report_path, eng->total,
+		    xnames, nx, cfg->force ? REPORT_FORCE : 0, e);
+	names = calloc(nx + 1, sizeof(*names));
+	if (names == NULL)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	if (nx > 0)
+		memcpy(names, xnames, nx * sizeof(*names));
+	names[nx] = "verified";
+	rc = report_open(report, cfg->report_path, eng->total, names, nx + 1,
+	    cfg->force ? REPORT_FORCE : 0, e);
+	free(names);
+	return rc;
 }
 
 /*
@@ -519,8 +568,7 @@ engine_open_outputs(struct engine *eng, struct plan_reader *r,
 	err_code rc;
 
 	xnames = plan_extra_names(r, &nx);
-	rc = report_open(report, cfg->report_path, eng->total, xnames, nx,
-	    cfg->force ? REPORT_FORCE : 0, e);
+	rc = engine_report_open(eng, report, xnames, nx, e);
 	eng->lg.report = *report;
 	if (rc == ERR_OK && eng->lg.resume != NULL)
 		rc = ledger_write_resumed(&eng->lg, &eng->pp, e);
@@ -530,6 +578,13 @@ engine_open_outputs(struct engine *eng, struct plan_reader *r,
 		rc = intent_open(&eng->journal, cfg->report_path,
 		    (cfg->force ? INTENT_FORCE : 0) |
 		    (cfg->intent_sync ? INTENT_SYNC : 0), e);
+	if (rc == ERR_OK && eng->verify != NULL && cfg->undo_path != NULL) {
+		rc = undo_open(&eng->undo, cfg->undo_path,
+		    plan_display_name(cfg->plan_path), xnames, nx, cfg->force,
+		    e);
+		if (rc == ERR_OK)
+			verify_set_undo(eng->verify, eng->undo);
+	}
 	return rc;
 }
 
@@ -554,6 +609,12 @@ engine_summarise(struct engine *eng, struct summary *sum)
 	sum->connections = pool_connections(eng->pool);
 	sum->elapsed_s = (double)(pacer_now_ns(&eng->pacer) - eng->start_ns) /
 	    1e9;
+	sum->verify = eng->cfg->execute && eng->cfg->verify;
+	memcpy(sum->verified, eng->verified, sizeof(sum->verified));
+	if (eng->undo != NULL) {
+		sum->undo_plan = eng->cfg->undo_path;
+		sum->undo_rows = undo_rows(eng->undo);
+	}
 }
 
 /*
@@ -641,6 +702,8 @@ engine_destroy(struct engine *eng)
 	ledger_free(&eng->lg);
 	planpass_free(&eng->pp);
 	pool_destroy(eng->pool);
+	verify_destroy(eng->verify);
+	undo_close(eng->undo);
 	if (eng->pacer_ok) {
 		attempt_ctx_free(&eng->actx);
 		pacer_free(&eng->pacer);

@@ -756,3 +756,68 @@ onsread_topic_status(struct onsread *r, const char *instance,
 	*out = v;
 	return rc;
 }
+
+/* One uncached call of (a, names) whose reply `parse` reads into val. */
+static err_code
+onsread_fresh(struct onsread *r, enum onsread_action a, const char *inst,
+    const char *group, const char *topic,
+    err_code (*parse)(const struct reply *, void *, struct err *),
+    void *val, struct err *e)
+{
+	struct params p;
+	struct reply rp;
+	err_code rc = ERR_OK;
+
+	params_init(&p);
+	reply_init(&rp);
+	rc = params_add(&p, "InstanceId", inst);
+	if (rc == ERR_OK)
+		rc = params_add(&p, "GroupId", group);
+	if (rc == ERR_OK && topic != NULL)
+		rc = params_add(&p, "Topic", topic);
+	if (rc == ERR_OK && a == ONSREAD_ACCUMULATE)
+		rc = params_add(&p, "Detail", "true");
+	if (rc != ERR_OK)
+		rc = err_set(e, rc, "out of memory");
+	if (rc == ERR_OK)
+		rc = onsread_call(r, a, &p, &rp, e);
+	if (rc == ERR_OK)
+		rc = parse(&rp, val, e);
+	params_free(&p);
+	reply_free(&rp);
+	return rc;
+}
+
+err_code
+onsread_time_span_now(struct onsread *r, const char *instance,
+    const char *group, const char *topic, struct onsread_span *out,
+    struct err *e)
+{
+	memset(out, 0, sizeof *out);
+	return onsread_fresh(r, ONSREAD_TIME_SPAN, instance, group, topic,
+	    onsread_p_span, out, e);
+}
+
+err_code
+onsread_backlog_now(struct onsread *r, const char *instance,
+    const char *group, const char *topic, int64_t *backlog, int *online,
+    struct err *e)
+{
+	struct onsread_accum ac;
+	err_code rc;
+	size_t i;
+
+	memset(&ac, 0, sizeof ac);
+	*backlog = -1;
+	*online = 0;
+	rc = onsread_fresh(r, ONSREAD_ACCUMULATE, instance, group, NULL,
+	    onsread_p_accum, &ac, e);
+	if (rc == ERR_OK) {
+		*online = ac.online;
+		for (i = 0; i < ac.n; i++)
+			if (strcmp(ac.v[i].topic, topic) == 0)
+				*backlog = ac.v[i].diff;
+	}
+	onsread_accum_free(&ac);
+	return rc;
+}

@@ -12,6 +12,7 @@
 
 #include "queue.h"
 #include "rng.h"
+#include "verify.h"
 
 #define POOL_ACTION "OnsConsumerResetOffset"
 
@@ -44,7 +45,7 @@ job_new(const struct plan_row *row, size_t index)
 	size_t need, i, off;
 	char *p;
 
-	need = sizeof(*j) + row->nextra * sizeof(char *);
+	need = sizeof(*j) + (row->nextra + 1) * sizeof(char *);
 	need += strlen(row->key.instance) + strlen(row->key.group) +
 	    strlen(row->key.topic) + 3;
 	for (i = 0; i < row->nextra; i++)
@@ -53,7 +54,7 @@ job_new(const struct plan_row *row, size_t index)
 	if (j == NULL)
 		return NULL;
 	j->extra = (char **)(void *)(j + 1);
-	p = (char *)(j->extra + row->nextra);
+	p = (char *)(j->extra + row->nextra + 1);
 	off = 0;
 #define POOL_COPY(dst, src)                                                \
 	do {                                                               \
@@ -93,7 +94,7 @@ job_report_row(const struct job *j, struct report_row *row)
 	    (j->res.latency_us + 500) / 1000 : -1;
 	row->finished_ms = j->res.finished_ms;
 	row->extra = (const char *const *)j->extra;
-	row->nextra = j->nextra;
+	row->nextra = j->nextra + (j->res.verified != ATTEMPT_VERIFIED_NONE);
 }
 
 /* attempt_row()'s transport: the worker's API client. */
@@ -172,6 +173,9 @@ pool_worker(void *arg)
 			attempt_unsent(p->actx, &j->res,
 			    pacer_aborting(p->pacer) ? "not sent: the run "
 			    "was aborted" : "not sent: the run was stopping");
+		else if (p->cfg.execute && p->cfg.verify != NULL)
+			verify_row(p->cfg.verify, p->actx, j, pool_send, w,
+			    &w->rng, &rep);
 		else if (p->cfg.execute)
 			attempt_row(p->actx, j->line, &j->key, pool_send, w,
 			    &w->rng, &rep, &j->res);

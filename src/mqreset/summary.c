@@ -93,6 +93,15 @@ summary_print(const struct summary *s)
 		    s->held_ambiguous == 1 ? "" : "s",
 		    s->held_ambiguous == 1 ? "its" : "their",
 		    s->held_ambiguous == 1 ? "it" : "them");
+	if (s->verify)
+		msg_info("verified: %zu yes, %zu no, %zu unknown%s",
+		    s->verified[1], s->verified[2], s->verified[3],
+		    s->verified[2] + s->verified[3] > 0 ? " (acknowledged "
+		    "resets the state does not show: see the report's "
+		    "verified column)" : "");
+	if (s->undo_plan != NULL)
+		msg_info("undo plan: %s (%zu row%s)", s->undo_plan,
+		    s->undo_rows, s->undo_rows == 1 ? "" : "s");
 	msg_info("report: %s", s->report);
 }
 
@@ -141,6 +150,23 @@ summary_write_json(const struct summary *s, const char *path, struct err *e)
 		if (s->assume_offset != NULL)
 			cJSON_AddStringToObject(o, "assume_offset",
 			    s->assume_offset);
+		if (s->verify) {
+			cJSON *v = cJSON_AddObjectToObject(o, "verified");
+
+			if (v != NULL) {
+				cJSON_AddNumberToObject(v, "yes",
+				    (double)s->verified[1]);
+				cJSON_AddNumberToObject(v, "no",
+				    (double)s->verified[2]);
+				cJSON_AddNumberToObject(v, "unknown",
+				    (double)s->verified[3]);
+			}
+		}
+		if (s->undo_plan != NULL) {
+			cJSON_AddStringToObject(o, "undo_plan", s->undo_plan);
+			cJSON_AddNumberToObject(o, "undo_rows",
+			    (double)s->undo_rows);
+		}
 	}
 	text = ok ? cJSON_Print(o) : NULL;
 	cJSON_Delete(o);

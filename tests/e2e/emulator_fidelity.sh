@@ -63,6 +63,20 @@ expect "504-after: Content-Type" text/html "$(header content-type)"
 expect "504-after: no x-acs-request-id" "" "$(header x-acs-request-id)"
 expect "504-after: applied (journal)" "1 504-after" "$(journal_lines) $(journal_reply)"
 
+# ---- acknowledged, not applied ---------------------------------------------
+with --fault ack-no-effect:max=1
+span() { call "$KEY" "$SECRET" OnsConsumerTimeSpan InstanceId=$INST GroupId=$1 Topic=$2 >/dev/null; emu_json "$EMU_DIR/body" 'd["Data"]["ConsumeTimeStamp"]'; }
+pos0=$(span GID_order_sync orders)
+st=$(reset0 GID_order_sync orders)
+expect "ack-no-effect: 200, no Code" "200 None" "$st $(code_of)"
+rid=$(emu_json "$EMU_DIR/body" 'd.get("RequestId","")')
+[ ${#rid} -eq 36 ] && ok "ack-no-effect: a RequestId" ||
+    bad "ack-no-effect: a RequestId" "$(cat "$EMU_DIR/body")"
+expect "ack-no-effect: nothing journaled" 0 "$(journal_lines)"
+expect "ack-no-effect: position unchanged" "$pos0" "$(span GID_order_sync orders)"
+st=$(reset0 GID_order_sync orders)
+expect "ack-no-effect: after max, applied" "200 1 ok" "$st $(journal_lines) $(journal_reply)"
+
 # ---- throttle hints --------------------------------------------------------
 with --fault throttle-hint:max=1 --fault throttle-hint:ms=1500,max=1
 st=$(reset0 GID_order_sync orders)

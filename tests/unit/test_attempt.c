@@ -369,7 +369,97 @@ test_pacer_starts_late(void)
 	pacer_free(&p);
 }
 
+/* A scripted read-back: the answers in turn, and how often it was asked. */
+struct fake_rb {
+	enum attempt_resolution answers[4];
+	size_t asked;
+};
+
+static enum attempt_resolution
+fake_ambiguous(void *arg, const struct plan_key *key, char *msg,
+    size_t msglen)
+{
+	struct fake_rb *f = arg;
+
+	(void)key;
+	snprintf(msg, msglen, "read-back: readings %zu", f->asked);
+	return f->answers[f->asked++];
+}
+
+/* attempt_row_rb(): ambiguous type 0 attempts resolved by the state. */
+static void
+test_readback(void)
+{
+	static const struct step e500[] = { E500 };
+	static const struct step e500_ok[] = { E500, OK200 };
+	static const struct step e500_e500[] = { E500, E500 };
+	static const struct {
+		const char *name;
+		const struct plan_key *key;
+		const struct step *steps;
+		size_t nsteps;
+		unsigned max_attempts;
+		enum attempt_resolution answers[2];
+		enum report_status status;
+		unsigned attempts;
+		size_t asked;
+		enum attempt_verified verified;
+		const char *msg; /* expected at the message's start */
+	} t[] = {
+		{ "applied: ok, verified", &key0, e500, 1, 5,
+		  { ATTEMPT_RB_APPLIED }, REPORT_OK, 1, 1,
+		  ATTEMPT_VERIFIED_YES, "applied (confirmed by read-back); "
+		  "read-back: readings 0" },
+		{ "not applied: sent again", &key0, e500_ok, 2, 5,
+		  { ATTEMPT_RB_NOT_APPLIED }, REPORT_OK, 2, 1,
+		  ATTEMPT_VERIFIED_NONE, "" },
+		{ "cannot tell: unknown with the readings", &key0, e500, 1,
+		  5, { ATTEMPT_RB_CANNOT_TELL }, REPORT_UNKNOWN, 1, 1,
+		  ATTEMPT_VERIFIED_NONE, "InternalError: m" },
+		{ "not applied twice, out of attempts: failed", &key0,
+		  e500_e500, 2, 2, { ATTEMPT_RB_NOT_APPLIED,
+		  ATTEMPT_RB_NOT_APPLIED }, REPORT_FAILED, 2, 2,
+		  ATTEMPT_VERIFIED_NONE, "InternalError: m" },
+		{ "type 1: retried, no read-back", &key1, e500_ok, 2, 5,
+		  { ATTEMPT_RB_APPLIED }, REPORT_OK, 2, 0,
+		  ATTEMPT_VERIFIED_NONE, "" },
+	};
+	struct attempt_readback rb;
+	struct attempt_result res;
+	struct fake_rb f;
+	struct rig g;
+	size_t i;
+	int ok;
+
+	for (i = 0; i < NELEM(t); i++) {
+		rig_init(&g, t[i].max_attempts, 0, NULL);
+		g.tx.steps = t[i].steps;
+		g.tx.n = t[i].nsteps;
+		memset(&f, 0, sizeof f);
+		f.answers[0] = t[i].answers[0];
+		f.answers[1] = t[i].answers[1];
+		rb.ambiguous = fake_ambiguous;
+		rb.arg = &f;
+		attempt_row_rb(&g.ctx, 2, t[i].key, fake_send, &g.tx, &g.rng,
+		    &g.rep, &res, &rb);
+		ok = res.status == t[i].status &&
+		    res.attempts == t[i].attempts && f.asked == t[i].asked &&
+		    res.verified == t[i].verified &&
+		    strncmp(res.message, t[i].msg, strlen(t[i].msg)) == 0;
+		if (t[i].status == REPORT_UNKNOWN)
+			ok = ok && strstr(res.message, "readings 0") != NULL;
+		if (!ok)
+			fprintf(stderr, "\n%s: status %d attempts %u asked %zu "
+			    "verified %d message \"%s\"\n", t[i].name,
+			    (int)res.status, res.attempts, f.asked,
+			    (int)res.verified, res.message);
+		CU_ASSERT_TRUE(ok);
+		rig_free(&g);
+	}
+}
+
 static CU_TestInfo tests[] = {
+	{ "read-back of ambiguous clears", test_readback },
 	{ "decision table", test_table },
 	{ "dead instance: next row unsent", test_dead_instance_next_row },
 	{ "stopped before the row", test_stopped_before },

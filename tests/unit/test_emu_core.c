@@ -445,6 +445,64 @@ test_reconsume_later(void)
 	params_free(&p);
 }
 
+/* ack-no-effect: a success reply, nothing applied, nothing journaled;
+ * the fault matches resets only. */
+static void
+test_ack_no_effect(void)
+{
+	static const char *const t1[] = { "InstanceId=" INST,
+		"GroupId=GID_order_sync", "Topic=orders", "Type=0", NULL };
+	struct emu_action_ctx ctx;
+	struct emu_fault_decision d;
+	struct emu_faults *f;
+	struct emu_reply r;
+	struct emu_sub *s;
+	struct params p;
+	struct err e;
+	int64_t pos;
+	size_t i;
+	cJSON *doc;
+
+	s = emu_state_find_sub(st, INST, "GID_order_sync", "orders");
+	s->backlog = 55;
+	pos = s->position_ms;
+	params_init(&p);
+	for (i = 0; t1[i] != NULL; i++) {
+		char name[32];
+		const char *eq = strchr(t1[i], '=');
+
+		snprintf(name, sizeof name, "%.*s", (int)(eq - t1[i]), t1[i]);
+		params_add(&p, name, eq + 1);
+	}
+	memset(&ctx, 0, sizeof ctx);
+	ctx.st = st;
+	ctx.key_id = "k";
+	ctx.ack_no_effect = 1;
+	emu_reply_init(&r, "h");
+	CU_ASSERT_FALSE(emu_actions_run(&ctx, EMU_ACT_RESET, &p, &r));
+	CU_ASSERT_EQUAL(r.status, 200);
+	CU_ASSERT_PTR_NULL(r.code);
+	doc = cJSON_Parse(buf_cstr(&r.body));
+	CU_ASSERT_PTR_NOT_NULL(cJSON_GetObjectItem(doc, "RequestId"));
+	CU_ASSERT_PTR_NULL(cJSON_GetObjectItem(doc, "Code"));
+	cJSON_Delete(doc);
+	CU_ASSERT_EQUAL(s->backlog, 55);
+	CU_ASSERT_EQUAL(s->position_ms, pos);
+	emu_reply_free(&r);
+	params_free(&p);
+
+	f = emu_faults_new(1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT_EQUAL(emu_faults_add(f, "ack-no-effect", &e), ERR_OK);
+	emu_faults_decide(f, "OnsConsumerTimeSpan", "G", "T", -1, &d);
+	CU_ASSERT_EQUAL(d.kind, EMU_FAULT_NONE);
+	emu_faults_decide(f, "OnsConsumerResetOffset", "G", "T", 1, &d);
+	CU_ASSERT_EQUAL(d.kind, EMU_FAULT_ACK_NO_EFFECT);
+	CU_ASSERT_STRING_EQUAL(emu_fault_name(EMU_FAULT_ACK_NO_EFFECT),
+	    "ack-no-effect");
+	emu_faults_destroy(f);
+}
+
 static void
 test_fault_parse(void)
 {
@@ -626,6 +684,7 @@ static CU_TestInfo core_tests[] = {
 	{ "action errors", test_action_errors },
 	{ "reset semantics and journal", test_reset_and_journal },
 	{ "reconsumeLater", test_reconsume_later },
+	{ "ack-no-effect", test_ack_no_effect },
 	{ "fault rule parsing", test_fault_parse },
 	{ "fault decisions", test_fault_decisions },
 	{ "fault summary", test_fault_summary },
