@@ -46,7 +46,8 @@ job_new(const struct plan_row *row, size_t index)
 
 	need = sizeof(*j) + row->nextra * sizeof(char *);
 	need += strlen(row->key.instance) + strlen(row->key.group) +
-	    strlen(row->key.topic) + 3;
+	    strlen(row->key.topic) + strlen(plan_key_str(row->key.profile)) +
+	    strlen(plan_key_str(row->key.region)) + 5;
 	for (i = 0; i < row->nextra; i++)
 		need += strlen(row->extra[i] ? row->extra[i] : "") + 1;
 	j = calloc(1, need);
@@ -65,6 +66,8 @@ job_new(const struct plan_row *row, size_t index)
 	POOL_COPY(j->key.instance, row->key.instance);
 	POOL_COPY(j->key.group, row->key.group);
 	POOL_COPY(j->key.topic, row->key.topic);
+	POOL_COPY(j->key.profile, plan_key_str(row->key.profile));
+	POOL_COPY(j->key.region, plan_key_str(row->key.region));
 	for (i = 0; i < row->nextra; i++)
 		POOL_COPY(j->extra[i], row->extra[i] ? row->extra[i] : "");
 #undef POOL_COPY
