@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "accounts.h"
 #include "attempt.h"
 #include "client.h"
 #include "err.h"
@@ -62,6 +63,10 @@ struct pool_config {
 	unsigned long fail_limit;   /* failed or unknown rows after which
 	                               the workers stop the run; 0 none */
 	const struct client_config *client; /* copied into each client */
+	struct accounts *accounts;  /* the plan's accounts (borrowed), or
+	                               NULL: every row uses `client`; else a
+	                               worker makes a client of a row's
+	                               account (its cc) at its first row */
 };
 
 struct pool;

@@ -19,6 +19,7 @@
 
 #include <openssl/crypto.h>
 
+#include "accounts.h"
 #include "client.h"
 #include "clock.h"
 #include "cmd.h"
@@ -208,6 +209,45 @@ run_preflight(const struct run_cfg *cfg, struct opts_result *res)
 }
 
 /*
+ * Credentials and endpoint of the run: the run's own (the default chain
+ * or --profile, and --endpoint / --region...), or for a plan naming
+ * accounts each account's (accounts.h; the run's own only when a row
+ * leaves its profile empty).  *cc gets the first account's settings.
+ */
+static err_code
+run_connect(const struct run_cfg *cfg, const char *plan,
+    struct accounts *acc, struct creds **creds, char *url,
+    struct client_config *cc, struct err *e)
+{
+	struct accounts_setup as;
+	err_code rc = ERR_OK;
+
+	if (!accounts_multi(acc) || accounts_need_default(acc))
+		rc = cmd_conn_creds(&cfg->conn, creds, e);
+	if (rc != ERR_OK || accounts_multi(acc)) {
+		if (rc != ERR_OK)
+			return rc;
+		memset(&as, 0, sizeof(as));
+		as.plan_name = plan_display_name(plan);
+		as.conn = &cfg->conn;
+		as.creds = *creds;
+		as.debug = cfg->common.debug;
+		rc = accounts_resolve(acc, &as, e);
+		if (rc == ERR_OK)
+			*cc = acc->v[0]->cc;
+		return rc;
+	}
+	rc = cmd_conn_endpoint(&cfg->conn, *creds, url, e);
+	if (rc == ERR_OK) {
+		cmd_conn_client_config(&cfg->conn, url, *creds,
+		    cfg->common.debug, cc);
+		msg_verbose("endpoint %s, key %s from %s", url,
+		    creds_key_hint(*creds), creds_source(*creds));
+	}
+	return rc;
+}
+
+/*
  * `mqreset run`.  Over 100 lines on purpose: the command's steps in the
  * order the operator is promised them (options, the plan before anything
  * else, credentials and endpoint, the run, the summary, one exit status),
@@ -223,6 +263,7 @@ run_main(int argc, char **argv)
 	struct client_config cc;
 	struct creds *creds;
 	struct engine *eng;
+	struct accounts acc;
 	struct summary sum;
 	struct sigaction old_int, old_term;
 	struct err e;
@@ -251,6 +292,7 @@ run_main(int argc, char **argv)
 	signals_set = 0;
 	detached = 0;
 	summary_init(&sum);
+	accounts_init(&acc);
 	memset(&ec, 0, sizeof(ec));
 	memset(&cc, 0, sizeof(cc));
 	rc = ERR_OK;
@@ -309,6 +351,7 @@ run_main(int argc, char **argv)
 	ec.intent_sync = cfg.sync_journal;
 	ec.seed = (uint64_t)cfg.seed;
 	ec.client = &cc;
+	ec.accounts = &acc;
 
 	/* The plan first: an invalid plan is exit 2 whatever else is wrong. */
 	run_signals = 0;
@@ -324,16 +367,9 @@ run_main(int argc, char **argv)
 		started = rc == ERR_OK;
 	}
 	if (rc == ERR_OK)
-		rc = cmd_conn_creds(&cfg.conn, &creds, &e);
+		rc = run_connect(&cfg, res.pos[0], &acc, &creds, url, &cc, &e);
 	if (rc == ERR_OK)
-		rc = cmd_conn_endpoint(&cfg.conn, creds, url, &e);
-	if (rc == ERR_OK) {
-		cmd_conn_client_config(&cfg.conn, url, creds,
-		    cfg.common.debug, &cc);
-		msg_verbose("endpoint %s, key %s from %s", url,
-		    creds_key_hint(creds), creds_source(creds));
 		rc = engine_run(eng, &run_signals, &sum, &e);
-	}
 	if (rc != ERR_OK && rc != ERR_INTERRUPTED) {
 		msg_error("%s", err_message(&e));
 		if (cmd_conn_hint(rc) != NULL)
@@ -360,6 +396,7 @@ run_main(int argc, char **argv)
 	}
 	if (!detached) {
 		engine_destroy(eng);
+		accounts_free(&acc);
 		if (started)
 			client_global_cleanup();
 		creds_destroy(creds);
