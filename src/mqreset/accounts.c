@@ -217,7 +217,8 @@ accounts_resolve_creds(struct accounts *a, const struct accounts_setup *s,
 		rc = accounts_load_profile(s, ac->profile, &ac->creds, &pe);
 		if (rc == ERR_CRED) {
 			diag_add(d, ac->line, ac->profile_col, DIAG_ERROR,
-			    "profile '%s': %s", ac->profile, err_message(&pe));
+			    "cannot resolve the row's profile: %s",
+			    err_message(&pe));
 			ac->creds = NULL;
 			bad++;
 			rc = ERR_OK;

@@ -112,12 +112,12 @@ summary_print(const struct summary *s)
 		snprintf(rate, sizeof rate, "%.2f req/s, ",
 		    summary_mean_rate(s));
 	if (s->execute)
-		msg_info("%llu request%s in %.1f s (%slimit %.1f, "
+		msg_info("%llu request%s in %.1f s (%slimit %.1f%s, "
 		    "now %.1f), %llu retr%s, %llu throttled repl%s, "
 		    "%llu rate cut%s, %llu connection%s for %u worker%s",
 		    (unsigned long long)s->requests, s->requests == 1 ? "" : "s",
 		    s->elapsed_s, rate, s->rate_limit,
-		    s->final_rate, (unsigned long long)s->retries,
+		    s->naccounts > 0 ? " per account" : "", s->final_rate, (unsigned long long)s->retries,
 		    s->retries == 1 ? "y" : "ies",
 		    (unsigned long long)s->throttled,
 		    s->throttled == 1 ? "y" : "ies",
