@@ -99,6 +99,17 @@ int
 accounts_on_row(void *arg, const struct plan_row *row);
 
 /*
+ * Collect the accounts of plan `path` read with `po` (its delimiter,
+ * offset and --instance; on_row, diag and duplicate checking are set
+ * here): for a command that reads the plan on its own (preflight).  The
+ * plan's errors are not reported (the command's own pass does): the
+ * accounts are those of its valid rows.  ERR_IO / ERR_NOMEM only.
+ */
+err_code
+accounts_scan(struct accounts *a, const char *path,
+    const struct plan_options *po, struct err *e);
+
+/*
  * 1 when the plan names any account (a non-empty profile or region
  * cell): the run then needs accounts_resolve() and per-account clients;
  * 0 when every row is the run's own account (nothing here changes the
@@ -129,8 +140,8 @@ struct accounts_setup {
 /*
  * Resolve every account's credentials and endpoint, and fill its client
  * settings.  A profile that cannot be resolved is reported as
- * "PLAN:LINE:COL: error: profile 'NAME': what the source said" (every
- * such profile, once) and gives ERR_PLAN; --endpoint with two regions
+ * "PLAN:LINE:COL: error: cannot resolve the row's profile: what the
+ * source said" (every such profile, once) and gives ERR_PLAN; --endpoint with two regions
  * gives ERR_USAGE; an endpoint error ERR_USAGE naming the account.
  * Single-threaded (before any worker starts).
  */

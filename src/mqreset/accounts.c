@@ -118,6 +118,21 @@ accounts_on_row(void *arg, const struct plan_row *row)
 	return 0;
 }
 
+err_code
+accounts_scan(struct accounts *a, const char *path,
+    const struct plan_options *po, struct err *e)
+{
+	struct plan_options o = *po;
+	struct plan_counts pc;
+	err_code rc;
+
+	o.diag = NULL;
+	o.on_row = accounts_on_row;
+	o.on_row_arg = a;
+	rc = plan_validate(path, &o, &pc, e);
+	return rc == ERR_PLAN ? ERR_OK : rc;
+}
+
 int
 accounts_multi(const struct accounts *a)
 {

@@ -181,9 +181,42 @@ run_parse_failures(const char *s, struct engine_config *ec, struct err *e)
 	return ERR_OK;
 }
 
+/*
+ * Preflight asks the run's own account about every row: a plan naming
+ * accounts (accounts.h) is refused rather than checked in the wrong
+ * account.  1 (said) when refused.
+ */
+static int
+run_names_accounts(const char *plan, const char *instance,
+    const struct plan_options *po)
+{
+	struct plan_options o;
+	struct accounts acc;
+	struct err e;
+	int multi;
+
+	accounts_init(&acc);
+	memset(&o, 0, sizeof(o));
+	o.delimiter = po->delimiter;
+	o.assume_offset = po->assume_offset;
+	o.instance = instance;
+	o.now_ms = clock_wall_ms();
+	err_clear(&e);
+	multi = accounts_scan(&acc, plan, &o, &e) == ERR_OK &&
+	    accounts_multi(&acc);
+	accounts_free(&acc);
+	if (multi)
+		msg_error("%s: the plan names accounts (profile or region "
+		    "column): --preflight checks the run's own account only; "
+		    "run a dry run without it, or preflight each account's "
+		    "rows on their own", plan_display_name(plan));
+	return multi;
+}
+
 /* `run --preflight`: the read-only dry run (preflight.h). */
 static int
-run_preflight(const struct run_cfg *cfg, struct opts_result *res)
+run_preflight(const struct run_cfg *cfg, struct opts_result *res,
+    const struct plan_options *po)
 {
 	struct preflight_config pc;
 	int status;
@@ -191,6 +224,10 @@ run_preflight(const struct run_cfg *cfg, struct opts_result *res)
 	if (cfg->execute || cfg->resume != NULL || !cfg->preflight) {
 		msg_error("--preflight is a dry run: it takes neither "
 		    "--execute nor --resume, and --strict needs it");
+		opts_result_free(res);
+		return EXITCODE_INVALID;
+	}
+	if (run_names_accounts(res->pos[0], cfg->instance, po)) {
 		opts_result_free(res);
 		return EXITCODE_INVALID;
 	}
@@ -331,7 +368,7 @@ run_main(int argc, char **argv)
 	ec.delimiter = po.delimiter;
 	ec.assume_offset = po.assume_offset;
 	if (cfg.preflight || cfg.strict)
-		return run_preflight(&cfg, &res);
+		return run_preflight(&cfg, &res, &po);
 
 	ec.plan_path = res.pos[0];
 	ec.report_path = cfg.report;

@@ -15,6 +15,7 @@
 #     the row's identity, the same group in two accounts is two rows);
 #   - a profile that cannot be resolved: exit 2 naming file:line:column
 #     and what the source said, nothing sent, no report, no journal;
+#   - --preflight (the run's own account only) refuses such a plan;
 #   - one account's key used on the other account's instance is refused
 #     by the emulator (INSTANCE_NOT_FOUND): the accounts are apart.
 set -euo pipefail
@@ -171,6 +172,15 @@ check "unknown profile: file:line:column and what the source said" \
 check "unknown profile: nothing sent, no report, no journal" all_of \
     lines_with "$T/req.log" OnsConsumerResetOffset "$before" ';' \
     absent "$T/rb.csv" ';' absent "$T/rb.csv.intent"
+
+# --- preflight asks the run's own account only: refused ------------------
+before=$(wc -l <"$T/req.log")
+mq RUN_ST run "$T/plan.csv" --report "$T/rp.csv" --preflight \
+    --endpoint "$EMU_URL"
+expect_status "preflight of a plan naming accounts: exit 2" 2
+check "preflight: says why, sends nothing" all_of \
+    has_text "$T/mq.err" "the plan names accounts" ';' \
+    lines_with "$T/req.log" '"action"' "$before" ';' absent "$T/rp.csv"
 
 # --- the accounts are apart in the emulator ------------------------------
 {
