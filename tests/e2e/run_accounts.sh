@@ -124,7 +124,9 @@ for k in sorted(set(r["key_id"] for r in rs)):
     mine = [r for r in rs if r["key_id"] == k]
     thr = [r for r in mine if r.get("code") == "Throttling.User"]
     ok = [r["t_ms"] for r in mine if r.get("code") != "Throttling.User"]
-    if peak(ok) > 10 or len(thr) > 0.02 * len(mine):
+    # A throttled reply or two at the quota's edge (jitter, a slow
+    # machine) is retried; a limiter above the quota gets dozens.
+    if peak(ok) > 10 or len(thr) > max(3, 0.05 * len(mine)):
         bad.append("%s: %d accepted in one second, %d throttled of %d"
                    % (k, peak(ok), len(thr), len(mine)))
 if bad:
