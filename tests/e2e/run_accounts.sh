@@ -2,8 +2,10 @@
 # tests/e2e/run_accounts.sh - several accounts in one plan (the profile
 # column): two accounts (two Owners) in one emulator state, each with its
 # own key and instance and a quota of 10 OnsConsumerResetOffset per
-# second (sliding window, the strictest); the profiles "acct-a" in
-# ~/.aliyun/config.json and "acct-b" in ~/.alibabacloud/credentials.
+# second (sliding window, the strictest); the profiles "acct-a" (an
+# AccessKey in ~/.alibabacloud/credentials) and "acct-b" (a RamRoleArn
+# profile of ~/.aliyun/config.json whose STS credentials last 4 s, so
+# they are refreshed during the run).
 #   - --execute at --rate 10 (per account): every row ok, applied once,
 #     each row sent with its own account's key, and from the emulator's
 #     request log each account's calls stay within its quota while the
@@ -29,6 +31,7 @@ AK_A=LTAI5tAccountsA00001
 SK_A=accountsSecretA000000001
 AK_B=LTAI5tAccountsB00001
 SK_B=accountsSecretB000000001
+ROLE_B=acs:ram::${OWNER_B}:role/mqreset-operator-b
 N=60 # rows per account
 
 # The plan: rows of the two accounts interleaved; the same group and
@@ -50,6 +53,7 @@ N=60 # rows per account
 cat >"$T/state.json" <<JSON
 {
   "Owner": "$OWNER_A",
+  "Roles": [ "$ROLE_B" ],
   "Credentials": [
     { "AccessKeyId": "$AK_A", "AccessKeySecret": "$SK_A" },
     { "AccessKeyId": "$AK_B", "AccessKeySecret": "$SK_B",
@@ -58,23 +62,28 @@ cat >"$T/state.json" <<JSON
 }
 JSON
 mkdir -p "$HOME/.aliyun" "$HOME/.alibabacloud"
+# acct-b assumes a role of its account with STS credentials that last 4
+# seconds: refreshed on the way, for that account only.
 cat >"$HOME/.aliyun/config.json" <<JSON
-{"current": "acct-a", "profiles": [
-  {"name": "acct-a", "mode": "AK", "access_key_id": "$AK_A",
-   "access_key_secret": "$SK_A"}]}
+{"current": "acct-b", "profiles": [
+  {"name": "acct-b", "mode": "RamRoleArn", "access_key_id": "$AK_B",
+   "access_key_secret": "$SK_B", "ram_role_arn": "$ROLE_B",
+   "ram_session_name": "e2e"}]}
 JSON
-printf '[acct-b]\ntype = access_key\naccess_key_id = %s\naccess_key_secret = %s\n' \
-    "$AK_B" "$SK_B" >"$HOME/.alibabacloud/credentials"
+printf '[acct-a]\ntype = access_key\naccess_key_id = %s\naccess_key_secret = %s\n' \
+    "$AK_A" "$SK_A" >"$HOME/.alibabacloud/credentials"
 chmod 600 "$HOME/.aliyun/config.json" "$HOME/.alibabacloud/credentials"
 export ALIBABA_CLOUD_CREDENTIALS_FILE=$HOME/.alibabacloud/credentials
 
 rm -f "$T/journal.jsonl" "$T/req.log"
 emu_start --state "$T/state.json" --rehearse "$T/plan.csv" \
     --journal "$T/journal.jsonl" --seed 7 --qps-window sliding \
-    --qps-action OnsConsumerResetOffset=10 --request-log "$T/req.log"
+    --qps-action OnsConsumerResetOffset=10 --request-log "$T/req.log" \
+    --sts --sts-duration 4
 
 # --- the two-account run -------------------------------------------------
-run_exec "$T/plan.csv" "$T/r.csv" --rate 10 --workers 8
+run_exec "$T/plan.csv" "$T/r.csv" --rate 10 --workers 8 \
+    --sts-endpoint "$EMU_URL" --debug
 expect_status "two accounts: exit 0" 0
 # applied_once_per_account REPORT JOURNAL: every ok row applied exactly
 # once in its own instance under its RequestId, nothing else applied
@@ -104,13 +113,17 @@ import csv, sys
 rows = list(csv.DictReader(open('$T/r.csv')))
 n = {p: sum(r['profile'] == p for r in rows) for p in ('acct-a', 'acct-b')}
 sys.exit(0 if n == {'acct-a': $N, 'acct-b': $N} else print(n) or 1)"
-check "each row went with its own account's key" python3 -c "
+check "each row went with its own account's key (acct-b: its role's)" \
+    python3 -c "
 import json, sys
-want = {'$INST_A': '$AK_A', '$INST_B': '$AK_B'}
 rs = [json.loads(l) for l in open('$T/req.log') if l.strip()]
-bad = [r for r in rs if r.get('action') == 'OnsConsumerResetOffset'
-       and want.get(r['instance_id']) != r['key_id']]
+rs = [r for r in rs if r.get('action') == 'OnsConsumerResetOffset']
+bad = [r for r in rs if not (r['key_id'] == '$AK_A'
+       if r['instance_id'] == '$INST_A' else r['key_id'].startswith('STS.'))]
 sys.exit(1 if bad or not rs else 0)"
+check "acct-b's 4-second credentials refreshed, none answered expired" \
+    all_of grep -q 'credentials refreshed' "$T/mq.err" ';' \
+    no_text InvalidSecurityToken.Expired "$T/r.csv"
 check "request log: each account within its quota of 10/s" python3 - \
     "$T/req.log" <<'PY'
 import json, sys
@@ -158,9 +171,12 @@ got = [(x['profile'], x['rows'], x['status']['ok'], x['status']['failed'],
 want = [('acct-a', $N, $N, 0, 0, 0, $N), ('acct-b', $N, $N, 0, 0, 0, $N)]
 sys.exit(0 if got == want else print(got) or 1)"
 
+cp "$T/mq.err" "$T/run1.err"
+
 # --- resume: the account is part of the identity -------------------------
-before=$(wc -l <"$T/req.log")
-run_exec "$T/plan.csv" "$T/r2.csv" --rate 10 --resume "$T/r.csv"
+before=$(grep -c OnsConsumerResetOffset "$T/req.log")
+run_exec "$T/plan.csv" "$T/r2.csv" --rate 10 --resume "$T/r.csv" \
+    --sts-endpoint "$EMU_URL"
 expect_status "resume: exit 0" 0
 check "resume: every row skipped, nothing sent" all_of \
     statuses "$T/r2.csv" skipped $((2 * N)) ';' \
@@ -168,8 +184,8 @@ check "resume: every row skipped, nothing sent" all_of \
 
 # --- an unresolvable profile ---------------------------------------------
 sed '5s/^acct-b,/acct-c,/' "$T/plan.csv" >"$T/bad.csv"
-before=$(wc -l <"$T/req.log")
-run_exec "$T/bad.csv" "$T/rb.csv" --rate 10
+before=$(grep -c OnsConsumerResetOffset "$T/req.log")
+run_exec "$T/bad.csv" "$T/rb.csv" --rate 10 --sts-endpoint "$EMU_URL"
 expect_status "unknown profile: exit 2" 2
 check "unknown profile: file:line:column and what the source said" \
     has_text "$T/mq.err" "$T/bad.csv:5:1: error: cannot resolve the row's profile: profile 'acct-c' not found"
@@ -178,7 +194,7 @@ check "unknown profile: nothing sent, no report, no journal" all_of \
     absent "$T/rb.csv" ';' absent "$T/rb.csv.intent"
 
 # --- preflight asks the run's own account only: refused ------------------
-before=$(wc -l <"$T/req.log")
+before=$(grep -c '"action"' "$T/req.log")
 mq RUN_ST run "$T/plan.csv" --report "$T/rp.csv" --preflight \
     --endpoint "$EMU_URL"
 expect_status "preflight of a plan naming accounts: exit 2" 2
@@ -195,7 +211,8 @@ check "preflight: says why, sends nothing" all_of \
 run_exec "$T/cross.csv" "$T/rc.csv" --rate 10
 check "another account's instance: not found for this key" \
     cells "$T/rc.csv" 2 status=failed error_code=INSTANCE_NOT_FOUND
-check "no secret in the outputs" no_text "$SK_B" "$T/mq.out" "$T/mq.err" \
-    "$T/r.csv" "$T/r.csv.json"
+check "no secret in the outputs (--debug included)" all_of \
+    no_text "$SK_B" "$T/run1.err" "$T/r.csv" "$T/r.csv.json" ';' \
+    no_text "$SK_A" "$T/run1.err" "$T/r.csv" "$T/r.csv.json"
 emu_stop >/dev/null || true
 finish
