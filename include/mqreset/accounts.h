@@ -57,6 +57,9 @@ struct account {
 	unsigned long profile_col; /* its profile column, 0: none */
 	unsigned long region_col;  /* its region column, 0: none */
 	size_t rows;               /* valid plan rows of the group */
+	const char *keys;          /* whose keys: the profile, or for an
+	                              empty cell --profile or "" (the
+	                              default chain); borrowed */
 	struct creds *creds;       /* resolved credentials */
 	int own_creds;             /* creds is ours to destroy */
 	char url[CLIENT_URL_MAX];  /* resolved endpoint */
@@ -151,8 +154,11 @@ accounts_resolve(struct accounts *a, const struct accounts_setup *s,
 
 /*
  * Start the limiters: the first account rows wait on `run` itself, every
- * other on a lane of it started at `rate` and `burst` (pacer_start()).
- * Called when the run's limiter starts.
+ * other on a lane of it started at `rate` and `burst` (pacer_start()),
+ * except that accounts with the same keys and endpoint (a row naming
+ * the profile --profile also names, another leaving it empty) share
+ * one: they are one account for the service.  Called when the run's
+ * limiter starts.
  */
 void
 accounts_start(struct accounts *a, struct pacer *run, double rate,

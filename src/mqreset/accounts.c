@@ -216,6 +216,8 @@ accounts_resolve_creds(struct accounts *a, const struct accounts_setup *s,
 	for (i = 0; i < a->n && rc == ERR_OK; i++) {
 		struct account *ac = a->v[i];
 
+		ac->keys = ac->profile[0] != '\0' ? ac->profile :
+		    s->conn->profile != NULL ? s->conn->profile : "";
 		if (ac->profile[0] == '\0') {
 			ac->creds = s->creds;
 			continue;
@@ -293,13 +295,22 @@ void
 accounts_start(struct accounts *a, struct pacer *run, double rate,
     double burst)
 {
-	size_t i;
+	size_t i, j;
 
 	for (i = 0; i < a->n; i++) {
 		struct account *ac = a->v[i];
 
 		if (i == 0) {
 			ac->pacer = run;
+			continue;
+		}
+		for (j = 0; j < i; j++)
+			if (ac->keys != NULL && a->v[j]->keys != NULL &&
+			    strcmp(ac->keys, a->v[j]->keys) == 0 &&
+			    strcmp(ac->url, a->v[j]->url) == 0)
+				break;
+		if (j < i) {
+			ac->pacer = a->v[j]->pacer;
 			continue;
 		}
 		pacer_init_lane(&ac->lane, run);

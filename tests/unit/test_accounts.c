@@ -394,6 +394,57 @@ test_lanes(void)
 	pacer_free(&run);
 }
 
+/*
+ * Accounts that are one for the service share a limiter: a row naming
+ * the profile --profile names and a row leaving it empty, at one
+ * endpoint.  Another profile, or another region, has its own.
+ */
+static void
+test_shared_lane(void)
+{
+	struct fake_clock fc = { 0 };
+	struct pacer_clock clk = { fake_mono, fake_wall, fake_sleep, &fc };
+	struct accounts_setup s;
+	struct cmd_conn conn;
+	struct creds *own = NULL;
+	struct accounts a;
+	struct pacer run;
+	char diags[512];
+	struct err e;
+
+	accounts_init(&a);
+	validate("profile,region,instance,group,topic,type\n"
+	    "p1,," INST ",GID_a,topic1,0\n"
+	    ",," INST ",GID_b,topic1,0\n"
+	    "p2,," INST ",GID_c,topic1,0\n"
+	    "p1,cn-beijing," INST ",GID_d,topic1,0\n", diags, sizeof diags,
+	    accounts_on_row, &a);
+	CU_ASSERT_EQUAL_FATAL(a.n, 4);
+	CU_ASSERT_EQUAL_FATAL(creds_new("LTAI5tOwn0001", "own", NULL, &own),
+	    ERR_OK);
+	memset(&conn, 0, sizeof conn);
+	conn.profile = "p1";
+	conn.region = "cn-hangzhou";
+	conn.sigver = "1";
+	conn.method = "POST";
+	memset(&s, 0, sizeof s);
+	s.plan_name = "p.csv";
+	s.conn = &conn;
+	s.creds = own;
+	s.load = fake_load;
+	CU_ASSERT_EQUAL_FATAL(accounts_resolve(&a, &s, &e), ERR_OK);
+	CU_ASSERT_EQUAL_FATAL(pacer_init(&run, &clk, &e), ERR_OK);
+	pacer_start(&run, 10, 1);
+	accounts_start(&a, &run, 10, 1);
+	CU_ASSERT_PTR_EQUAL(a.v[0]->pacer, &run);
+	CU_ASSERT_PTR_EQUAL(a.v[1]->pacer, &run);
+	CU_ASSERT_PTR_EQUAL(a.v[2]->pacer, &a.v[2]->lane);
+	CU_ASSERT_PTR_EQUAL(a.v[3]->pacer, &a.v[3]->lane);
+	accounts_free(&a);
+	pacer_free(&run);
+	creds_destroy(own);
+}
+
 /* The summary's figures, per account. */
 static void
 test_counts(void)
@@ -480,6 +531,7 @@ static CU_TestInfo tests[] = {
 	{ "grouping rows into accounts", test_grouping },
 	{ "resolving profiles and endpoints", test_resolve },
 	{ "a limiter lane per account", test_lanes },
+	{ "one lane for one account named twice", test_shared_lane },
 	{ "per-account counts for the summary", test_counts },
 	{ "resume keeps accounts apart", test_resume_accounts },
 	CU_TEST_INFO_NULL
