@@ -13,7 +13,8 @@
  *
  * Two passes, as the run engine uses it:
  *   1. plan_validate(): the complete check - every row, every diagnostic,
- *      duplicate (instance, group, topic) detection - and the counts.
+ *      duplicate (profile, region, instance, group, topic) detection -
+ *      and the counts.
  *   2. plan_open()/plan_next()/plan_close(): re-read the (unchanged) file
  *      row by row to dispatch, with `stop_on_error` set so that a file
  *      changed between the passes stops the run rather than skipping rows.
@@ -24,7 +25,12 @@
  * and underscores ignored: instance / InstanceId / "Instance ID" /
  * instance_id, group / GroupId / "Group ID" / group_id, topic, type /
  * "Reset Type", timestamp / ResetTimestamp / "Reset Time" /
- * reset_timestamp.  A run's report is a valid plan: when the header has
+ * reset_timestamp, and the two optional account columns profile /
+ * "Profile Name" / profile_name and region / RegionId / "Region ID" /
+ * region_id (several accounts in one plan, mqreset-plan(5)).  The account
+ * columns are also kept as extra columns, so a report carries them as
+ * the plan wrote them and plan_row_digest() covers them.  A run's report
+ * is a valid plan: when the header has
  * the report's "status" and "request_id" columns, its result columns
  * (line, status, http_status, request_id, error_code, error_message,
  * attempts, latency_ms, finished_at) are ignored, neither checked nor
@@ -95,7 +101,36 @@ struct plan_key {
 	int64_t reset_ms;         /* reset time in ms since the epoch for
 	                             type 1; -1 for type 0, which has none
 	                             (plan_next() guarantees it) */
+	const char *profile;      /* the account: credentials profile of
+	                             the row's profile cell; NULL or "" for
+	                             the run's own credentials */
+	const char *region;       /* the account's region (region cell);
+	                             NULL or "": the run's endpoint */
 };
+
+/*
+ * The same group and topic in two accounts are two rows: the account
+ * (profile, region) is part of a key's identity, NULL and "" alike.
+ * plan_key_account_eq() compares the accounts of two keys; Pure.
+ */
+int
+plan_key_account_eq(const struct plan_key *a, const struct plan_key *b);
+
+/* Which account column a header name is, in any of its spellings. */
+enum plan_account_col {
+	PLAN_ACCOUNT_NONE = 0, /* not an account column */
+	PLAN_ACCOUNT_PROFILE,  /* profile / "Profile Name" / profile_name */
+	PLAN_ACCOUNT_REGION    /* region / RegionId / "Region ID" */
+};
+
+/* The account column `name` spells, for readers of a report (resume).
+ * Pure. */
+enum plan_account_col
+plan_account_column(const char *name);
+
+/* s, or "" for NULL: a key's profile or region as text.  Pure. */
+const char *
+plan_key_str(const char *s);
 
 /*
  * 1 when the key names a reset time (type 1), 0 for type 0 (clear the
@@ -114,6 +149,9 @@ struct plan_row {
 	const char *const *extra; /* values of the extra columns, in header
 	                             order (plan_extra_names()) */
 	size_t nextra;            /* number of extra values */
+	unsigned long profile_col; /* 1-based field number of the profile
+	                             column, 0 when the plan has none */
+	unsigned long region_col; /* the same for the region column */
 };
 
 /* Running totals; final after the last row. */

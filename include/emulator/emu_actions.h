@@ -72,6 +72,8 @@ struct emu_action_ctx {
 	struct emu_state *st;        /* the world */
 	struct emu_journal *journal; /* applied resets (NULL: none) */
 	const char *key_id;          /* the caller's AccessKeyId */
+	size_t owner;                /* the caller's account (emu_state.h):
+	                                only its instances exist for it */
 	int64_t now_ms;              /* wall time, for journal and delays */
 	int reconsume_later;         /* fault: answer reconsumeLater to a
 	                                valid Type 0 reset, apply nothing */

@@ -1,9 +1,10 @@
 /*
  * emu_qps.h - the service's per-account, per-action QPS limits.
  *
- * Design: one limiter per action, shared by every credential of the
- * state (they all belong to the state's one Owner, and the service
- * counts an account's quota across all its keys and RAM users).  Each
+ * Design: one limiter per action and account, shared by every
+ * credential of that account (the service counts an account's quota
+ * across all its keys and RAM users; a state may hold several accounts,
+ * emu_state.h).  Each
  * sits under its own mutex and is created up front because the actions
  * are fixed while the server runs.  A limit of N per second is enforced
  * in one of three ways (enum emu_qps_window), so that a client's pacing
@@ -56,6 +57,14 @@ emu_qps_window_parse(const char *s, enum emu_qps_window *w);
 struct emu_qps *
 emu_qps_new(size_t nactions, const double *rates, enum emu_qps_window window,
     int64_t now_ns);
+
+/*
+ * The same for `naccounts` accounts: action a of account k is the limiter
+ * k * nactions + a passed to emu_qps_take(), each with rates[a].
+ */
+struct emu_qps *
+emu_qps_new_accounts(size_t nactions, size_t naccounts, const double *rates,
+    enum emu_qps_window window, int64_t now_ns);
 
 void
 emu_qps_destroy(struct emu_qps *q);

@@ -36,6 +36,8 @@ struct emu_cred {
 	char **deny;       /* API actions a RAM policy denies this key
 	                      ("OnsConsumerResetOffset"), owned */
 	size_t ndeny;      /* entries in deny */
+	size_t owner;      /* its account: 0 the state's Owner, i > 0
+	                      emu_state.owners[i - 1] (emu_state_owner()) */
 };
 
 struct emu_topic {
@@ -79,6 +81,8 @@ struct emu_instance {
 	size_t ntopics, captopics; /* used / allocated */
 	struct emu_group **groups; /* owned groups */
 	size_t ngroups, capgroups; /* used / allocated */
+	size_t owner;              /* its account, as emu_cred.owner: only
+	                              that account's keys see it */
 };
 
 struct emu_state_index; /* private hash index (emu_state.c) */
@@ -86,6 +90,10 @@ struct emu_sts;         /* the emulator's STS (emu_sts.h) */
 
 struct emu_state {
 	char *owner;                     /* account UID shown as Owner */
+	char **owners;                   /* the other accounts' UIDs, for a
+	                                    state holding several ("Owner"
+	                                    of a credential or instance) */
+	size_t nowners, capowners;       /* used / allocated */
 	struct emu_cred **creds;         /* owned credentials */
 	size_t ncreds, capcreds;         /* used / allocated */
 	struct emu_instance **instances; /* owned instances */
@@ -191,6 +199,24 @@ emu_state_find_group(const struct emu_state *st, const char *instance,
 struct emu_sub *
 emu_state_find_sub(const struct emu_state *st, const char *instance,
     const char *group_id, const char *topic);
+
+/*
+ * Several accounts in one state: a credential or instance may name its
+ * "Owner"; the others belong to the state's Owner (index 0).  Each
+ * account sees only its own instances and has its own QPS quota.
+ * emu_state_owner() is the UID of account i ("" when out of range);
+ * emu_state_owner_find() the index of a UID, 0 for an unknown one;
+ * emu_state_naccounts() 1 + the other accounts.  Lock-free once the
+ * server runs.
+ */
+const char *
+emu_state_owner(const struct emu_state *st, size_t i);
+
+size_t
+emu_state_owner_find(const struct emu_state *st, const char *uid);
+
+size_t
+emu_state_naccounts(const struct emu_state *st);
 
 /* 1 when c's "Deny" list names `action`.  Lock-free, thread-safe. */
 int

@@ -64,6 +64,11 @@ struct attempt_dead {
 struct attempt_ctx {
 	struct attempt_config cfg;   /* read-only */
 	struct pacer *pacer;         /* borrowed */
+	/* The limiter of a row's account (a lane of `pacer`, accounts.h):
+	   its rows wait for their turn and report throttling there; NULL:
+	   every row uses `pacer`.  Set before the rows start. */
+	struct pacer *(*pacer_for)(void *arg, const struct plan_key *key);
+	void *pacer_for_arg;         /* passed to pacer_for */
 	struct intent *journal;      /* borrowed; NULL: type 0 rows are not
 	                                journaled (tests only) */
 	pthread_mutex_t journal_lock; /* guards journal */

@@ -33,6 +33,7 @@
 #include <signal.h>
 #include <stdint.h>
 
+#include "accounts.h"
 #include "client.h"
 #include "pacer.h"
 #include "pfhold.h"
@@ -78,6 +79,11 @@ struct engine_config {
 	                              in a row fail at the transport or
 	                              endpoint level; 0: never */
 	const struct client_config *client; /* endpoint, creds, timeouts */
+	struct accounts *accounts; /* the plan's accounts (accounts.h),
+	                              collected by engine_prepare()'s
+	                              validation pass and resolved by the
+	                              caller before engine_run(); NULL: not
+	                              collected, one account */
 	uint64_t seed;             /* jitter seed; 0: from RAND_bytes */
 	const struct pacer_clock *clock; /* NULL: the real clock (pacer.h) */
 	const struct pfhold *hold; /* rows the preflight holds back: never

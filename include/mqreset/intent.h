@@ -11,7 +11,10 @@
  *
  * The journal is a side file next to the report, "REPORT.intent", a CSV
  * file (csvout.h encoding) with the header
- *   line,instance_id,group_id,topic,type,reset_timestamp,sent_at
+ *   line,instance_id,group_id,topic,type,reset_timestamp,sent_at,profile,
+ *   region
+ * (the last two, the row's account, are empty for a plan without
+ * account columns; a reader finds them by name: older journals lack them)
  * One line per row, written before the request leaves, so a killed process
  * cannot have sent a request whose line is not in the file.  The file is
  * created under a temporary name with its header and renamed into place,
@@ -46,6 +49,8 @@
 /* The journal's column names, in order (INTENT_NCOLUMNS entries). */
 #define INTENT_NCOLUMNS 7
 extern const char *const intent_columns[INTENT_NCOLUMNS];
+/* Then the row's account: "profile", "region" (plan.h). */
+#define INTENT_NACCOUNT 2
 
 /* Set `out` to report_path + INTENT_SUFFIX.  ERR_TOOBIG / ERR_NOMEM. */
 err_code

@@ -19,6 +19,7 @@
 
 #include <stddef.h>
 
+#include "accounts.h"
 #include "err.h"
 #include "pacer.h"
 #include "plan.h"
@@ -37,6 +38,8 @@ struct ledger {
 	size_t by_status[REPORT_NSTATUS]; /* rows written per status */
 	size_t written;           /* rows written */
 	size_t held;              /* type 0 rows held on resume */
+	struct accounts *accounts; /* counts rows per account (borrowed),
+	                             or NULL */
 };
 
 /* Set up (cannot fail); strings and pacer are borrowed. */

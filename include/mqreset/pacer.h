@@ -48,6 +48,9 @@ struct pacer_clock {
 };
 
 struct pacer {
+	struct pacer *root;         /* whose stop flags and condition
+	                               variable this pacer uses: itself, or
+	                               the run's pacer for a lane */
 	struct pacer_clock clock;   /* read-only after pacer_init() */
 	pthread_mutex_t lock;       /* guards rl and hold_until_ns */
 	struct ratelimit rl;        /* the shared adaptive limiter */
@@ -71,6 +74,15 @@ struct pacer {
 err_code
 pacer_init(struct pacer *p, const struct pacer_clock *clock,
     struct err *e);
+
+/*
+ * A lane of `root`: its own limiter and throttle hold (one account's
+ * quota, accounts.h), and root's clock, stop flags and cause, so a stop
+ * of the run wakes the lane's sleepers too.  Every function below works
+ * on a lane; the stop functions act on its root.  Cannot fail.
+ */
+void
+pacer_init_lane(struct pacer *lane, struct pacer *root);
 
 /*
  * Start the limiter now, at `rate` requests per second with `burst`

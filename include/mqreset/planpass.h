@@ -32,6 +32,10 @@ struct planpass {
 	uint64_t *digests;         /* per valid row, by index (owned) */
 	size_t ndigests;           /* entries in digests */
 	size_t cap;                /* allocated entries */
+	/* Also called with every valid row of pass 1 (NULL: not), as
+	   plan_options.on_row (the run's accounts, accounts.h). */
+	int (*on_row)(void *arg, const struct plan_row *row);
+	void *on_row_arg;          /* passed to on_row */
 };
 
 /* Set up (cannot fail); strings are borrowed until planpass_free(). */

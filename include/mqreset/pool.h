@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "accounts.h"
 #include "attempt.h"
 #include "client.h"
 #include "err.h"
@@ -66,6 +67,10 @@ struct pool_config {
 	const struct client_config *client; /* copied into each client */
 	struct verify *verify;      /* --verify/--undo-plan read-back
 	                               (verify.h, borrowed), or NULL */
+	struct accounts *accounts;  /* the plan's accounts (borrowed), or
+	                               NULL: every row uses `client`; else a
+	                               worker makes a client of a row's
+	                               account (its cc) at its first row */
 };
 
 struct pool;

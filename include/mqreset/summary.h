@@ -15,7 +15,10 @@
  *    "elapsed_s":S, "mean_rate":R, "cpu_s":S, "held_ambiguous":N,
  *    "exit_status":N, "assume_offset":"+08:00" (only when given),
  *    "verified":{"yes":N,"no":N,"unknown":N} (only with --verify),
- *    "undo_plan":FILE, "undo_rows":N (only with --undo-plan)}
+ *    "undo_plan":FILE, "undo_rows":N (only with --undo-plan),
+ *    "accounts":[{"profile":P, "region":R, "rows":N, "status":{...},
+ *                 "requests":N, "throttled":N}, ...] (only for a plan
+ *                 naming accounts, accounts.h)}
  * ("mean_rate" is 0 when too little was sent to compute it.)
  *
  * Not thread-safe (one owner).
@@ -38,6 +41,16 @@
 
 /* Longest stop reason kept (one line). */
 #define SUMMARY_REASON_MAX 512
+
+/* The figures of one account of a plan naming several (accounts.h). */
+struct summary_account {
+	const char *profile;     /* profile cell, "" the run's own */
+	const char *region;      /* region cell, "" the run's endpoint */
+	size_t rows;             /* plan rows of the account */
+	size_t by_status[REPORT_NSTATUS]; /* its rows per final status */
+	uint64_t requests;       /* requests sent for its rows */
+	uint64_t throttled;      /* throttling replies to them */
+};
 
 struct summary {
 	const char *plan;        /* plan path (borrowed) */
@@ -65,6 +78,9 @@ struct summary {
 	                            unknown; [0] unused) */
 	const char *undo_plan;   /* --undo-plan FILE, or NULL (borrowed) */
 	size_t undo_rows;        /* rows written to it */
+	const struct summary_account *accounts; /* per account, or NULL
+	                            (borrowed) */
+	size_t naccounts;        /* entries in accounts */
 };
 
 /* Zero *s.  Cannot fail. */

@@ -49,8 +49,14 @@ enum plan_col {
 	PLAN_COL_TOPIC,
 	PLAN_COL_TYPE,
 	PLAN_COL_TIMESTAMP,
+	PLAN_COL_PROFILE,   /* optional: the account's credentials */
+	PLAN_COL_REGION,    /* optional: the account's region */
 	PLAN_NCOLS
 };
+
+/* Longest profile name and region ID accepted. */
+#define PLAN_PROFILE_MAX 128
+#define PLAN_REGION_MAX 64
 
 static const struct {
 	const char *shortname; /* spelling 1 */
@@ -64,6 +70,8 @@ static const struct {
 	{ "topic", "Topic", NULL },
 	{ "type", "Type", "resettype" },
 	{ "timestamp", "ResetTimestamp", "resettime" },
+	{ "profile", "Profile", "profilename" },
+	{ "region", "RegionId", NULL },
 };
 
 /*
@@ -492,6 +500,18 @@ plan_header_column(const char *name)
 	return -1;
 }
 
+enum plan_account_col
+plan_account_column(const char *name)
+{
+	int c = plan_header_column(name);
+
+	if (c == PLAN_COL_PROFILE)
+		return PLAN_ACCOUNT_PROFILE;
+	if (c == PLAN_COL_REGION)
+		return PLAN_ACCOUNT_REGION;
+	return PLAN_ACCOUNT_NONE;
+}
+
 /* Is `name` one of a report's result columns? */
 static int
 plan_report_result(const char *name)
@@ -600,10 +620,11 @@ plan_take_header(struct plan_reader *r, struct err *e)
 			r->header_bad = 1;
 			continue;
 		}
-		if (c >= 0) {
+		if (c >= 0)
 			r->col[c] = (int)i;
+		/* The account columns are carried as extras too (plan.h). */
+		if (c >= 0 && c != PLAN_COL_PROFILE && c != PLAN_COL_REGION)
 			continue;
-		}
 		if (*name == '\0')
 			plan_diag(r, line, i + 1, DIAG_WARNING, "empty column "
 			    "name: the column is kept as an unnamed extra "
@@ -724,6 +745,57 @@ plan_parse_time(const struct plan_reader *r, const char *ts, int64_t *ms,
 	return tstamp_parse(ts, r->opts.now_ms, ms, e);
 }
 
+/* The cell of optional column c, or "" when the plan has none. */
+static const char *
+plan_opt_cell(const struct plan_reader *r, enum plan_col c)
+{
+	return r->col[c] >= 0 ? plan_field(r, (size_t)r->col[c]) : "";
+}
+
+/*
+ * Check the account cells (profile, region) of a row; nonzero when one
+ * is an error.  Whether a profile exists is the run's question (it has
+ * the credential files): here only its form.
+ */
+static int
+plan_check_account(struct plan_reader *r, unsigned long line,
+    const char *profile, const char *region)
+{
+	char q[DIAG_QUOTE_MAX];
+	unsigned long pc = (unsigned long)r->col[PLAN_COL_PROFILE] + 1;
+	unsigned long rc = (unsigned long)r->col[PLAN_COL_REGION] + 1;
+	const char *p;
+	int bad = 0;
+
+	for (p = profile; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			break;
+	if (*p != '\0' || strlen(profile) > PLAN_PROFILE_MAX) {
+		plan_diag(r, line, pc, DIAG_ERROR, "profile '%s' is not a "
+		    "profile name (at most %d characters, no control "
+		    "characters)", diag_quote(profile, q, sizeof q),
+		    PLAN_PROFILE_MAX);
+		bad = 1;
+	} else if (*profile != '\0' && (profile[0] == ' ' ||
+	    profile[strlen(profile) - 1] == ' ')) {
+		plan_diag(r, line, pc, DIAG_ERROR, "profile '%s' begins or "
+		    "ends with a space", diag_quote(profile, q, sizeof q));
+		bad = 1;
+	}
+	for (p = region; *p != '\0'; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		    *p == '-'))
+			break;
+	if (*p != '\0' || strlen(region) > PLAN_REGION_MAX ||
+	    region[0] == '-') {
+		plan_diag(r, line, rc, DIAG_ERROR, "region '%s' is not a "
+		    "region ID (lowercase letters, digits and '-', as "
+		    "cn-hangzhou)", diag_quote(region, q, sizeof q));
+		bad = 1;
+	}
+	return bad;
+}
+
 /*
  * Check a data record.  Fills *row and returns 1 when the row is valid,
  * 0 when it has errors (reported).  Over 100 lines: the checks of each
@@ -735,7 +807,8 @@ plan_check_row(struct plan_reader *r, struct plan_row *row,
 {
 	char q[DIAG_QUOTE_MAX], q2[DIAG_QUOTE_MAX];
 	unsigned long line = r->rec_line, before = r->counts.errors;
-	const char *inst, *group, *topic, *typetext, *ts;
+	const char *inst, *group, *topic, *typetext, *ts, *profile, *region;
+	char dupinst[PLAN_PROFILE_MAX + PLAN_REGION_MAX + 512];
 	int type, keybad = 0, tc;
 	int64_t ms = -1;
 	struct err te;
@@ -783,8 +856,21 @@ plan_check_row(struct plan_reader *r, struct plan_row *row,
 	topic = plan_field(r, (size_t)r->col[PLAN_COL_TOPIC]);
 	keybad |= plan_check_ident(r, IDENT_TOPIC, topic, line,
 	    (unsigned long)r->col[PLAN_COL_TOPIC] + 1);
+	profile = plan_opt_cell(r, PLAN_COL_PROFILE);
+	region = plan_opt_cell(r, PLAN_COL_REGION);
+	keybad |= plan_check_account(r, line, profile, region);
 
 	if (r->dups != NULL && !keybad) {
+		const char *dinst = inst;
+
+		/* The account is part of the identity: the same group and
+		 * topic in two accounts are two rows.  Identifiers hold no
+		 * control characters, so 0x1f separates. */
+		if ((*profile != '\0' || *region != '\0') &&
+		    (size_t)snprintf(dupinst, sizeof dupinst,
+		    "%s\x1f%s\x1f%s", profile, region, inst) < sizeof dupinst)
+			dinst = dupinst;
+
 		uint32_t first = 0;
 
 		if (line > UINT32_MAX) {
@@ -792,7 +878,7 @@ plan_check_row(struct plan_reader *r, struct plan_row *row,
 				plan_diag(r, line, 0, DIAG_ERROR, "too many lines "
 				    "for duplicate detection");
 			r->dup_overflow_said = 1;
-		} else if (dupset_insert(r->dups, inst, group, topic,
+		} else if (dupset_insert(r->dups, dinst, group, topic,
 		    (uint32_t)line, &first) != ERR_OK) {
 			*rc = err_set(e, ERR_NOMEM, "out of memory in "
 			    "duplicate detection");
@@ -801,8 +887,9 @@ plan_check_row(struct plan_reader *r, struct plan_row *row,
 			plan_diag(r, line,
 			    (unsigned long)r->col[PLAN_COL_GROUP] + 1,
 			    DIAG_ERROR, "duplicate of line %lu: the same "
-			    "instance, group and topic ('%s', '%s')",
-			    (unsigned long)first,
+			    "%sinstance, group and topic ('%s', '%s')",
+			    (unsigned long)first, dinst != inst ?
+			    "account, " : "",
 			    diag_quote(group, q, sizeof q),
 			    diag_quote(topic, q2, sizeof q2));
 	}
@@ -858,6 +945,10 @@ plan_check_row(struct plan_reader *r, struct plan_row *row,
 	row->key.topic = topic;
 	row->key.type = type;
 	row->key.reset_ms = type == PLAN_TYPE_TIMESTAMP ? ms : -1;
+	row->key.profile = profile;
+	row->key.region = region;
+	row->profile_col = (unsigned long)(r->col[PLAN_COL_PROFILE] + 1);
+	row->region_col = (unsigned long)(r->col[PLAN_COL_REGION] + 1);
 	row->timestamp = ts;
 	row->extra = r->extra_vals;
 	row->nextra = r->nextra;
@@ -1200,6 +1291,19 @@ plan_parse_delimiter(const char *s)
 	    strcasecmp(s, "tab") == 0)
 		return '\t';
 	return 0;
+}
+
+const char *
+plan_key_str(const char *s)
+{
+	return s != NULL ? s : "";
+}
+
+int
+plan_key_account_eq(const struct plan_key *a, const struct plan_key *b)
+{
+	return strcmp(plan_key_str(a->profile), plan_key_str(b->profile)) ==
+	    0 && strcmp(plan_key_str(a->region), plan_key_str(b->region)) == 0;
 }
 
 int

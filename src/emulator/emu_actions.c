@@ -93,6 +93,9 @@ emu_need_instance(const struct emu_action_ctx *c, const struct params *p,
 	if ((id = emu_need(p, "InstanceId", r)) == NULL)
 		return NULL;
 	in = emu_state_find_instance(c->st, id);
+	/* Another account's instance does not exist for this caller. */
+	if (in != NULL && in->owner != c->owner)
+		in = NULL;
 	if (in == NULL)
 		emu_reply_error(r, 404, "INSTANCE_NOT_FOUND", "The instance %s "
 		    "does not exist.", id);
@@ -311,7 +314,8 @@ emu_group_list(const struct emu_action_ctx *c, const struct params *p,
 		rc = buf_printf(b, "%s{\"Owner\":", first ? "" : ",");
 		first = 0;
 		if (rc == ERR_OK)
-			rc = emu_reply_json_str(b, c->st->owner);
+			rc = emu_reply_json_str(b, emu_state_owner(c->st,
+			    c->owner));
 		if (rc == ERR_OK)
 			rc = buf_printf(b, ",\"UpdateTime\":%lld,"
 			    "\"IndependentNaming\":true", (long long)g->create_ms);
@@ -370,7 +374,8 @@ emu_topic_list(const struct emu_action_ctx *c, const struct params *p,
 			    "\"RelationName\":\"Publish and subscribe\"",
 			    t->message_type);
 		if (rc == ERR_OK)
-			rc = emu_member(b, "Owner", c->st->owner);
+			rc = emu_member(b, "Owner", emu_state_owner(c->st,
+			    c->owner));
 		if (rc == ERR_OK)
 			rc = buf_puts(b, ",\"IndependentNaming\":true");
 		if (rc == ERR_OK)
@@ -575,6 +580,7 @@ emu_instances(const struct emu_action_ctx *c, struct emu_reply *r)
 	struct buf *b = &r->body;
 	err_code rc;
 	size_t i;
+	int first = 1;
 
 	rc = emu_data_open(r);
 	if (rc == ERR_OK)
@@ -582,7 +588,10 @@ emu_instances(const struct emu_action_ctx *c, struct emu_reply *r)
 	for (i = 0; rc == ERR_OK && i < c->st->ninstances; i++) {
 		const struct emu_instance *in = c->st->instances[i];
 
-		rc = buf_printf(b, "%s{\"InstanceId\":", i > 0 ? "," : "");
+		if (in->owner != c->owner)
+			continue; /* another account's */
+		rc = buf_printf(b, "%s{\"InstanceId\":", first ? "" : ",");
+		first = 0;
 		if (rc == ERR_OK)
 			rc = emu_reply_json_str(b, in->id);
 		if (rc == ERR_OK)

@@ -376,7 +376,7 @@ emu_auth_allowed(const struct emu_state *st, const struct emu_auth *a,
 		return 1;
 	d.auth_action = ram_action;
 	d.principal = a->cred->key_id;
-	d.owner_id = st->owner != NULL ? st->owner : "";
+	d.owner_id = emu_state_owner(st, a->cred->owner);
 	d.principal_type = a->cred->token != NULL ? "AssumedRoleUser" :
 	    "SubUser";
 	emu_reply_denied(reply, &d);

@@ -102,6 +102,26 @@ emu_qps_new(size_t nactions, const double *rates, enum emu_qps_window window,
 	return q;
 }
 
+struct emu_qps *
+emu_qps_new_accounts(size_t nactions, size_t naccounts, const double *rates,
+    enum emu_qps_window window, int64_t now_ns)
+{
+	struct emu_qps *q;
+	double *all;
+	size_t k;
+
+	if (naccounts <= 1)
+		return emu_qps_new(nactions, rates, window, now_ns);
+	all = calloc(nactions * naccounts, sizeof *all);
+	if (all == NULL)
+		return NULL;
+	for (k = 0; k < naccounts; k++)
+		memcpy(all + k * nactions, rates, nactions * sizeof *all);
+	q = emu_qps_new(nactions * naccounts, all, window, now_ns);
+	free(all);
+	return q;
+}
+
 void
 emu_qps_destroy(struct emu_qps *q)
 {

@@ -349,7 +349,9 @@ emu_call_admit(struct emu_call *c, const char *method)
 	if (!emu_auth_allowed(s->cfg.st, &c->auth, c->auth.action,
 	    emu_action_ram(c->action), &c->reply))
 		return 0;
-	if (!emu_qps_take(s->cfg.qps, (size_t)c->action, clock_mono_ns())) {
+	/* The quota is per account: one limiter per (account, action). */
+	if (!emu_qps_take(s->cfg.qps, c->auth.cred->owner * EMU_ACT_N +
+	    (size_t)c->action, clock_mono_ns())) {
 		emu_reply_error(&c->reply, 400, "Throttling.User",
 		    "Request was denied due to user flow control.");
 		c->hint_ms = s->cfg.throttle_hint_ms;
@@ -419,6 +421,7 @@ emu_call_run(struct emu_call *c)
 	ax.st = c->srv->cfg.st;
 	ax.journal = c->srv->cfg.journal;
 	ax.key_id = c->auth.cred->key_id;
+	ax.owner = c->auth.cred->owner;
 	ax.now_ms = clock_wall_ms();
 	ax.reconsume_later = k == EMU_FAULT_RECONSUME_LATER;
 	ax.ack_no_effect = k == EMU_FAULT_ACK_NO_EFFECT;

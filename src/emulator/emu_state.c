@@ -292,9 +292,65 @@ emu_state_destroy(struct emu_state *st)
 	free(st->faults);
 	free(st->creds);
 	free(st->instances);
+	for (i = 0; i < st->nowners; i++)
+		free(st->owners[i]);
+	free(st->owners);
 	free(st->owner);
 	pthread_mutex_destroy(&st->lock);
 	free(st);
+}
+
+const char *
+emu_state_owner(const struct emu_state *st, size_t i)
+{
+	if (i == 0)
+		return st->owner != NULL ? st->owner : "";
+	return i <= st->nowners ? st->owners[i - 1] : "";
+}
+
+size_t
+emu_state_owner_find(const struct emu_state *st, const char *uid)
+{
+	size_t i;
+
+	for (i = 0; uid != NULL && i < st->nowners; i++)
+		if (strcmp(st->owners[i], uid) == 0)
+			return i + 1;
+	return 0;
+}
+
+size_t
+emu_state_naccounts(const struct emu_state *st)
+{
+	return 1 + st->nowners;
+}
+
+/* The index of account `uid`, added when new (the state's Owner: 0).
+ * -1 on ERR_NOMEM. */
+static long
+emu_state_owner_add(struct emu_state *st, const char *uid)
+{
+	size_t i;
+	char **grown;
+
+	if (st->owner != NULL && strcmp(st->owner, uid) == 0)
+		return 0;
+	i = emu_state_owner_find(st, uid);
+	if (i > 0)
+		return (long)i;
+	if (st->nowners == st->capowners) {
+		size_t cap = st->capowners == 0 ? 4 : 2 * st->capowners;
+
+		grown = realloc(st->owners, cap * sizeof *grown);
+		if (grown == NULL)
+			return -1;
+		st->owners = grown;
+		st->capowners = cap;
+	}
+	st->owners[st->nowners] = strdup(uid);
+	if (st->owners[st->nowners] == NULL)
+		return -1;
+	return (long)++st->nowners;
 }
 
 struct emu_cred *
@@ -680,6 +736,22 @@ emu_load_deny(struct emu_cred *cr, const cJSON *arr, const char *src,
  * characters, so it cannot equal an instance id. */
 #define EMU_DUP_CRED "\001"
 
+/* An object's optional "Owner" into *owner.  0, or -1 on ERR_NOMEM. */
+static int
+emu_load_owner(struct emu_state *st, const cJSON *o, size_t *owner)
+{
+	const char *uid = emu_jstr(o, "Owner");
+	long i;
+
+	if (uid == NULL)
+		return 0;
+	i = emu_state_owner_add(st, uid);
+	if (i < 0)
+		return -1;
+	*owner = (size_t)i;
+	return 0;
+}
+
 static err_code
 emu_load_creds(struct emu_state *st, const cJSON *arr, const char *src,
     struct dupset *seen, struct err *e)
@@ -722,6 +794,8 @@ emu_load_creds(struct emu_state *st, const cJSON *arr, const char *src,
 		    "Deny"), src, i, e);
 		if (rc != ERR_OK)
 			return rc;
+		if (emu_load_owner(st, c, &cr->owner) != 0)
+			return err_set(e, ERR_NOMEM, "out of memory");
 		i++;
 	}
 	return ERR_OK;
@@ -963,7 +1037,7 @@ emu_state_load_json(struct emu_state *st, const char *text, size_t n,
 		}
 		i++;
 		in = emu_state_add_instance(st, id);
-		if (in == NULL) {
+		if (in == NULL || emu_load_owner(st, o, &in->owner) != 0) {
 			rc = err_set(e, ERR_NOMEM, "out of memory");
 			break;
 		}
@@ -1141,6 +1215,9 @@ emu_save_tree(struct emu_state *st)
 			    (double)c->expires_ms);
 		bad |= cJSON_AddBoolToObject(x, "Disabled", c->disabled) ==
 		    NULL;
+		if (c->owner != 0)
+			bad |= emu_jadd_str(x, "Owner", emu_state_owner(st,
+			    c->owner));
 		if (c->ndeny > 0)
 			bad |= cJSON_AddItemToObject(x, "Deny",
 			    cJSON_CreateStringArray((const char *const *)c->deny,
@@ -1163,6 +1240,9 @@ emu_save_tree(struct emu_state *st)
 	bad |= arr == NULL;
 	for (i = 0; !bad && i < st->ninstances; i++) {
 		x = emu_save_instance(st->instances[i]);
+		if (x != NULL && st->instances[i]->owner != 0)
+			bad |= emu_jadd_str(x, "Owner", emu_state_owner(st,
+			    st->instances[i]->owner));
 		if (x == NULL || !cJSON_AddItemToArray(arr, x)) {
 			cJSON_Delete(x);
 			bad = 1;

@@ -116,7 +116,7 @@ emu_sts_random(const char *prefix)
 /* Issue credentials that expire at expires_ms; NULL when full or out of
  * memory. */
 static struct emu_cred *
-emu_sts_issue(struct emu_sts *s, int64_t expires_ms)
+emu_sts_issue(struct emu_sts *s, int64_t expires_ms, size_t owner)
 {
 	struct emu_cred *c, **grown;
 	size_t cap;
@@ -124,6 +124,7 @@ emu_sts_issue(struct emu_sts *s, int64_t expires_ms)
 	c = calloc(1, sizeof *c);
 	if (c == NULL)
 		return NULL;
+	c->owner = owner;
 	c->key_id = emu_sts_random("STS.");
 	c->secret = emu_sts_random("");
 	c->token = emu_sts_random("CAIS");
@@ -152,6 +153,26 @@ fail:
 	emu_sts_wipe(c->token);
 	free(c);
 	return NULL;
+}
+
+/*
+ * The account a role belongs to: the UID in "acs:ram::UID:role/NAME"
+ * when it is one of the state's accounts, else the state's Owner (0).
+ */
+static size_t
+emu_sts_arn_owner(const struct emu_state *st, const char *arn)
+{
+	char uid[64];
+	const char *p = arn + strlen("acs:ram::"), *end;
+
+	if (strncmp(arn, "acs:ram::", 9) != 0)
+		return 0;
+	end = strchr(p, ':');
+	if (end == NULL || (size_t)(end - p) >= sizeof uid)
+		return 0;
+	memcpy(uid, p, (size_t)(end - p));
+	uid[end - p] = '\0';
+	return emu_state_owner_find(st, uid);
 }
 
 /* Is `arn` one of the state's roles? */
@@ -297,7 +318,7 @@ emu_sts_assume(struct emu_sts *s, const struct emu_state *st, int oidc,
 	dur_ms = (int64_t)dur * 1000;
 	if (s->cfg.duration_ms > 0 && s->cfg.duration_ms < dur_ms)
 		dur_ms = s->cfg.duration_ms;
-	c = emu_sts_issue(s, now_ms + dur_ms);
+	c = emu_sts_issue(s, now_ms + dur_ms, emu_sts_arn_owner(st, arn));
 	if (c == NULL) {
 		emu_reply_error(r, 500, "InternalError", "The request "
 		    "processing has failed due to some unknown error.");
@@ -424,7 +445,7 @@ emu_sts_metadata(struct emu_sts *s, const struct emu_state *st,
 		return;
 	}
 	c = emu_sts_issue(s, now_ms + (s->cfg.duration_ms > 0 ?
-	    s->cfg.duration_ms : 3600000));
+	    s->cfg.duration_ms : 3600000), 0);
 	if (c == NULL) {
 		emu_sts_text(r, 500, "internal error");
 		return;

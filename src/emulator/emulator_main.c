@@ -318,7 +318,8 @@ emu_run(const struct emu_cli *cfg, struct err *e)
 		    "fixed or sliding", cfg->qps_window);
 	if (rc == ERR_OK) {
 		nc = emu_nonce_new((size_t)cfg->nonce_cache);
-		qps = emu_qps_new(EMU_ACT_N, rates, win, clock_mono_ns());
+		qps = emu_qps_new_accounts(EMU_ACT_N, emu_state_naccounts(st),
+		    rates, win, clock_mono_ns());
 		if (nc == NULL || qps == NULL)
 			rc = err_set(e, ERR_NOMEM, "out of memory");
 	}

@@ -303,10 +303,11 @@ attempt_aborted(struct attempt_ctx *ctx, struct decide_input *in,
 	res->finished_ms = pacer_wall_ms(ctx->pacer);
 }
 
-/* Account for one attempt's reply: counters, pacing, endpoint health. */
+/* Account for one attempt's reply: counters, pacing (on the row's
+ * lane), endpoint health. */
 static void
-attempt_note_reply(struct attempt_ctx *ctx, const struct reply *rep,
-    struct attempt_result *res)
+attempt_note_reply(struct attempt_ctx *ctx, struct pacer *lane,
+    const struct reply *rep, struct attempt_result *res)
 {
 	int64_t hint;
 
@@ -321,7 +322,7 @@ attempt_note_reply(struct attempt_ctx *ctx, const struct reply *rep,
 	/* A throttle hint holds every worker, not only this one. */
 	hint = rep->http_status >= 400 && rep->retry_after_ms > 0 ?
 	    rep->retry_after_ms : 0;
-	pacer_after_reply(ctx->pacer, rep->throttled, hint);
+	pacer_after_reply(lane, rep->throttled, hint);
 	attempt_count_endpoint(ctx, rep);
 }
 
@@ -369,12 +370,16 @@ attempt_row_rb(struct attempt_ctx *ctx, unsigned long line,
 {
 	char readings[ATTEMPT_MSG_MAX];
 	enum attempt_resolution rs;
+	struct pacer *lane = ctx->pacer_for != NULL ?
+	    ctx->pacer_for(ctx->pacer_for_arg, key) : NULL;
 	struct decide_input in;
 	struct decide_result d;
 	struct err e;
 	int64_t delay, hint;
 	int journaled = 0;
 
+	if (lane == NULL)
+		lane = ctx->pacer;
 	memset(res, 0, sizeof(*res));
 	memset(&in, 0, sizeof(in));
 	in.type = key->type;
@@ -382,7 +387,7 @@ attempt_row_rb(struct attempt_ctx *ctx, unsigned long line,
 	in.retry_ambiguous = ctx->cfg.retry_ambiguous;
 	delay = 0;
 	for (;;) {
-		if (pacer_wait_turn(ctx->pacer, delay) != 0) {
+		if (pacer_wait_turn(lane, delay) != 0) {
 			/* Retry abandoned: the last attempt decides. */
 			attempt_end_early(ctx, &in, rep, res, "not sent: the "
 			    "run was stopping");
@@ -404,7 +409,7 @@ attempt_row_rb(struct attempt_ctx *ctx, unsigned long line,
 			journaled = 1;
 		}
 		send(send_arg, key, rep);
-		attempt_note_reply(ctx, rep, res);
+		attempt_note_reply(ctx, lane, rep, res);
 		in.outcome = attempt_outcome(rep);
 		/* reply.c says when an answer does not prove the request
 		 * unapplied (a 5xx, a replayed nonce...). */

@@ -128,6 +128,7 @@ reset_check_args(const struct reset_cfg *cfg, struct plan_key *req)
 		    "(type 1) is required");
 		bad = 1;
 	}
+	memset(req, 0, sizeof *req);
 	req->instance = cfg->instance;
 	req->group = cfg->group;
 	req->topic = cfg->topic;

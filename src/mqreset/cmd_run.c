@@ -22,6 +22,7 @@
 
 #include <openssl/crypto.h>
 
+#include "accounts.h"
 #include "attempt.h"
 #include "client.h"
 #include "clock.h"
@@ -250,6 +251,39 @@ run_check_mode(const struct run_cfg *cfg, struct err *e)
 	return ERR_OK;
 }
 
+/*
+ * Preflight asks the run's own account about every row: a plan naming
+ * accounts (accounts.h) is refused rather than checked in the wrong
+ * account.  1 (said) when refused.
+ */
+static int
+run_names_accounts(const char *plan, const char *instance,
+    const struct plan_options *po)
+{
+	struct plan_options o;
+	struct accounts acc;
+	struct err e;
+	int multi;
+
+	accounts_init(&acc);
+	memset(&o, 0, sizeof(o));
+	o.delimiter = po->delimiter;
+	o.assume_offset = po->assume_offset;
+	o.instance = instance;
+	o.now_ms = clock_wall_ms();
+	err_clear(&e);
+	multi = accounts_scan(&acc, plan, &o, &e) == ERR_OK &&
+	    accounts_multi(&acc);
+	accounts_free(&acc);
+	if (multi)
+		msg_error("%s: the plan names accounts (profile or region "
+		    "column): the preflight checks the run's own account "
+		    "only; give --offline for a dry run, --no-preflight to "
+		    "execute without it, or preflight each account's rows "
+		    "on their own", plan_display_name(plan));
+	return multi;
+}
+
 /* `run` without --execute or --offline: the preflight (preflight.h). */
 static int
 run_preflight(const struct run_cfg *cfg, const struct plan_options *po,
@@ -258,10 +292,53 @@ run_preflight(const struct run_cfg *cfg, const struct plan_options *po,
 	struct preflight_config pc;
 	int status;
 
+	if (run_names_accounts(res->pos[0], cfg->instance, po)) {
+		opts_result_free(res);
+		return EXITCODE_INVALID;
+	}
 	run_preflight_config(cfg, res->pos[0], po, &pc);
 	status = preflight_run(&pc);
 	opts_result_free(res);
 	return status;
+}
+
+/*
+ * Credentials and endpoint of the run: the run's own (the default chain
+ * or --profile, and --endpoint / --region...), or for a plan naming
+ * accounts each account's (accounts.h; the run's own only when a row
+ * leaves its profile empty).  *cc gets the first account's settings.
+ */
+static err_code
+run_connect(const struct run_cfg *cfg, const char *plan,
+    struct accounts *acc, struct creds **creds, char *url,
+    struct client_config *cc, struct err *e)
+{
+	struct accounts_setup as;
+	err_code rc = ERR_OK;
+
+	if (!accounts_multi(acc) || accounts_need_default(acc))
+		rc = cmd_conn_creds(&cfg->conn, creds, e);
+	if (rc != ERR_OK || accounts_multi(acc)) {
+		if (rc != ERR_OK)
+			return rc;
+		memset(&as, 0, sizeof(as));
+		as.plan_name = plan_display_name(plan);
+		as.conn = &cfg->conn;
+		as.creds = *creds;
+		as.debug = cfg->common.debug;
+		rc = accounts_resolve(acc, &as, e);
+		if (rc == ERR_OK)
+			*cc = acc->v[0]->cc;
+		return rc;
+	}
+	rc = cmd_conn_endpoint(&cfg->conn, *creds, url, e);
+	if (rc == ERR_OK) {
+		cmd_conn_client_config(&cfg->conn, url, *creds,
+		    cfg->common.debug, cc);
+		msg_verbose("endpoint %s, key %s from %s", url,
+		    creds_key_hint(*creds), creds_source(*creds));
+	}
+	return rc;
 }
 
 /*
@@ -280,6 +357,7 @@ run_main(int argc, char **argv)
 	struct client_config cc;
 	struct creds *creds;
 	struct engine *eng;
+	struct accounts acc;
 	struct summary sum;
 	struct preflight_config pc;
 	struct pfhold *hold = NULL;
@@ -310,6 +388,7 @@ run_main(int argc, char **argv)
 	signals_set = 0;
 	detached = 0;
 	summary_init(&sum);
+	accounts_init(&acc);
 	memset(&ec, 0, sizeof(ec));
 	memset(&cc, 0, sizeof(cc));
 	rc = ERR_OK;
@@ -378,6 +457,8 @@ run_main(int argc, char **argv)
 	ec.verify = cfg.verify;
 	ec.verify_timeout_ms = cfg.verify_timeout * 1000;
 	ec.undo_path = cfg.undo_plan;
+	/* --offline resolves no account (it reads no credentials). */
+	ec.accounts = cfg.offline ? NULL : &acc;
 
 	/* The plan first: an invalid plan is exit 2 whatever else is wrong. */
 	run_signals = 0;
@@ -399,16 +480,27 @@ run_main(int argc, char **argv)
 		rc = creds_new(RUN_OFFLINE_KEY, RUN_OFFLINE_KEY, NULL, &creds);
 		if (rc != ERR_OK)
 			err_set(&e, rc, "out of memory");
+		if (rc == ERR_OK)
+			rc = cmd_conn_endpoint(&cfg.conn, creds, url, &e);
+		if (rc == ERR_OK)
+			cmd_conn_client_config(&cfg.conn, url, creds,
+			    cfg.common.debug, &cc);
 	} else if (rc == ERR_OK)
-		rc = cmd_conn_creds(&cfg.conn, &creds, &e);
-	if (rc == ERR_OK)
-		rc = cmd_conn_endpoint(&cfg.conn, creds, url, &e);
+		rc = run_connect(&cfg, res.pos[0], &acc, &creds, url, &cc, &e);
 	if (rc == ERR_OK) {
-		cmd_conn_client_config(&cfg.conn, url, creds,
-		    cfg.common.debug, &cc);
-		msg_verbose("endpoint %s, key %s from %s", url,
-		    creds_key_hint(creds), creds_source(creds));
-		if (cfg.execute && !cfg.no_preflight) {
+		if ((cfg.verify || cfg.undo_plan != NULL) &&
+		    accounts_multi(&acc)) {
+			/* The read-back reads through the run's own account. */
+			msg_error("%s: the plan names accounts (profile or "
+			    "region column): --verify and --undo-plan read the "
+			    "run's own account only; run each account's rows on "
+			    "their own to use them", plan_display_name(
+			    res.pos[0]));
+			status = EXITCODE_INVALID;
+		} else if (cfg.execute && !cfg.no_preflight &&
+		    run_names_accounts(res.pos[0], cfg.instance, &po))
+			status = EXITCODE_INVALID;
+		else if (cfg.execute && !cfg.no_preflight) {
 			run_preflight_config(&cfg, res.pos[0], &po, &pc);
 			pc.signals = &run_signals;
 			status = preflight_check(&pc, &cc, &hold);
@@ -449,6 +541,7 @@ run_main(int argc, char **argv)
 	if (!detached) {
 		engine_destroy(eng);
 		pfhold_destroy(hold);
+		accounts_free(&acc);
 		if (started)
 			client_global_cleanup();
 		creds_destroy(creds);

@@ -443,6 +443,10 @@ engine_prepare(const struct engine_config *cfg, struct engine **out,
 	    pacer_wall_ms(&eng->pacer));
 	eng->pp.delimiter = cfg->delimiter;
 	eng->pp.assume_offset = cfg->assume_offset;
+	if (cfg->accounts != NULL) {
+		eng->pp.on_row = accounts_on_row;
+		eng->pp.on_row_arg = cfg->accounts;
+	}
 	ledger_init(&eng->lg, cfg->report_path, cfg->resume_path,
 	    cfg->retry_ambiguous, &eng->pacer);
 
@@ -488,6 +492,15 @@ engine_rows_to_send(const struct engine *eng)
 	return eng->to_send;
 }
 
+/* The plan's accounts when it names any (accounts.h), else NULL. */
+static struct accounts *
+engine_accounts(const struct engine *eng)
+{
+	struct accounts *a = eng->cfg->accounts;
+
+	return a != NULL && accounts_multi(a) ? a : NULL;
+}
+
 /* The workers and their clients (watching the abort flag of a second
  * signal). */
 static err_code
@@ -518,6 +531,7 @@ engine_make_pool(struct engine *eng, struct err *e)
 			return e->code != ERR_OK ? e->code : ERR_INTERNAL;
 		pc.verify = eng->verify;
 	}
+	pc.accounts = engine_accounts(eng);
 	eng->pool = pool_new(&pc, &eng->pacer, &eng->actx, e);
 	if (eng->pool == NULL)
 		return e != NULL && e->code != ERR_OK ? e->code : ERR_INTERNAL;
@@ -615,6 +629,8 @@ engine_summarise(struct engine *eng, struct summary *sum)
 		sum->undo_plan = eng->cfg->undo_path;
 		sum->undo_rows = undo_rows(eng->undo);
 	}
+	if (engine_accounts(eng) != NULL)
+		accounts_summary(engine_accounts(eng), sum);
 }
 
 /*
@@ -656,6 +672,12 @@ engine_run(struct engine *eng, volatile sig_atomic_t *signals,
 	err_code rc;
 	struct err werr;
 
+	/* Several accounts: per-account limiters and counters. */
+	eng->lg.accounts = engine_accounts(eng);
+	if (eng->lg.accounts != NULL) {
+		eng->actx.pacer_for = accounts_pacer_for;
+		eng->actx.pacer_for_arg = eng->lg.accounts;
+	}
 	rc = engine_make_pool(eng, e);
 	if (rc == ERR_OK)
 		rc = planpass_unchanged(&eng->pp, e);
@@ -669,6 +691,9 @@ engine_run(struct engine *eng, volatile sig_atomic_t *signals,
 	eng->actx.journal = eng->journal;
 	eng->start_ns = pacer_now_ns(&eng->pacer);
 	pacer_start(&eng->pacer, cfg->rate, cfg->burst);
+	if (eng->lg.accounts != NULL)
+		accounts_start(eng->lg.accounts, &eng->pacer, cfg->rate,
+		    cfg->burst);
 
 	msg_verbose("%s %zu row%s of %s with %u worker%s at %.1f req/s",
 	    cfg->execute ? "applying" : "dry run of", eng->to_send,

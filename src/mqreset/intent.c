@@ -30,6 +30,13 @@ const char *const intent_columns[INTENT_NCOLUMNS] = {
 	"sent_at"
 };
 
+/* After the fixed columns: the row's account (plan.h), empty when the
+ * plan has none.  Readers find them by name (resume.c), so a journal
+ * written before they existed still reads. */
+static const char *const intent_account_columns[INTENT_NACCOUNT] = {
+	"profile", "region"
+};
+
 struct intent {
 	char *path;         /* the journal's path (owned) */
 	int fd;             /* open journal, -1 once closed */
@@ -149,7 +156,15 @@ intent_open(struct intent **out, const char *report_path, unsigned flags,
 		rc = ERR_IO;
 		goto fail;
 	}
-	rc = csvout_record(&j->line, intent_columns, INTENT_NCOLUMNS);
+	{
+		const char *hdr[INTENT_NCOLUMNS + INTENT_NACCOUNT];
+
+		memcpy(hdr, intent_columns, sizeof intent_columns);
+		memcpy(hdr + INTENT_NCOLUMNS, intent_account_columns,
+		    sizeof intent_account_columns);
+		rc = csvout_record(&j->line, hdr, INTENT_NCOLUMNS +
+		    INTENT_NACCOUNT);
+	}
 	if (rc == ERR_OK)
 		rc = intent_put(j, e);
 	else
@@ -182,7 +197,7 @@ intent_record(struct intent *j, unsigned long line,
     const struct plan_key *key, int64_t now_ms, struct err *e)
 {
 	char lbuf[32], tbuf[2][TSTAMP_FMT_MAX];
-	const char *cells[INTENT_NCOLUMNS];
+	const char *cells[INTENT_NCOLUMNS + INTENT_NACCOUNT];
 	err_code rc;
 
 	if (j->fd < 0)
@@ -196,8 +211,11 @@ intent_record(struct intent *j, unsigned long line,
 	cells[5] = plan_key_has_time(key) ?
 	    tstamp_format(key->reset_ms, tbuf[0]) : "";
 	cells[6] = tstamp_format(now_ms, tbuf[1]);
+	cells[7] = plan_key_str(key->profile);
+	cells[8] = plan_key_str(key->region);
 	buf_reset(&j->line);
-	rc = csvout_record(&j->line, cells, INTENT_NCOLUMNS);
+	rc = csvout_record(&j->line, cells, INTENT_NCOLUMNS +
+	    INTENT_NACCOUNT);
 	if (rc != ERR_OK)
 		return err_set(e, rc, "%s: line for plan line %lu: %s",
 		    j->path, line, err_text(rc));

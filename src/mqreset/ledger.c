@@ -43,6 +43,8 @@ ledger_write(struct ledger *lg, size_t index, const struct report_row *row,
 		return rc;
 	}
 	lg->by_status[row->status]++;
+	if (lg->accounts != NULL)
+		accounts_count_row(lg->accounts, row->key, row->status);
 	lg->written++;
 	if (report_space_low(lg->report))
 		pacer_stop(lg->pacer, ERR_IO, "the disk holding the report %s "

@@ -40,6 +40,7 @@ pacer_init(struct pacer *p, const struct pacer_clock *clock, struct err *e)
 	int ok = 0;
 
 	memset(p, 0, sizeof(*p));
+	p->root = p;
 	if (clock != NULL)
 		p->clock = *clock;
 	else {
@@ -64,6 +65,17 @@ pacer_init(struct pacer *p, const struct pacer_clock *clock, struct err *e)
 }
 
 void
+pacer_init_lane(struct pacer *lane, struct pacer *root)
+{
+	memset(lane, 0, sizeof(*lane));
+	lane->root = root->root;
+	lane->clock = root->clock;
+	pthread_mutex_init(&lane->lock, NULL);
+	atomic_init(&lane->stopping, 0);
+	atomic_init(&lane->aborting, 0);
+}
+
+void
 pacer_start(struct pacer *p, double rate, double burst)
 {
 	pthread_mutex_lock(&p->lock);
@@ -74,8 +86,10 @@ pacer_start(struct pacer *p, double rate, double burst)
 void
 pacer_free(struct pacer *p)
 {
-	pthread_cond_destroy(&p->stop_cv);
-	pthread_mutex_destroy(&p->stop_lock);
+	if (p->root == p) {
+		pthread_cond_destroy(&p->stop_cv);
+		pthread_mutex_destroy(&p->stop_lock);
+	}
 	pthread_mutex_destroy(&p->lock);
 }
 
@@ -94,12 +108,14 @@ pacer_wall_ms(struct pacer *p)
 int
 pacer_should_stop(struct pacer *p)
 {
+	p = p->root;
 	return atomic_load(&p->stopping) || atomic_load(&p->aborting);
 }
 
 int
 pacer_aborting(struct pacer *p)
 {
+	p = p->root;
 	return atomic_load(&p->aborting);
 }
 
@@ -118,6 +134,7 @@ pacer_stop(struct pacer *p, err_code code, const char *fmt, ...)
 {
 	va_list ap;
 
+	p = p->root;
 	pthread_mutex_lock(&p->stop_lock);
 	if (code != ERR_OK && p->stop_code == ERR_OK) {
 		p->stop_code = code;
@@ -132,6 +149,7 @@ pacer_stop(struct pacer *p, err_code code, const char *fmt, ...)
 void
 pacer_abort(struct pacer *p)
 {
+	p = p->root;
 	pacer_raise(p, &p->stopping);
 	pacer_raise(p, &p->aborting);
 }
@@ -141,6 +159,7 @@ pacer_stopped(struct pacer *p, char *out, size_t size)
 {
 	err_code code;
 
+	p = p->root;
 	pthread_mutex_lock(&p->stop_lock);
 	code = p->stop_code;
 	if (out != NULL)
@@ -166,6 +185,7 @@ pacer_sleep_until(struct pacer *p, int64_t until)
 	}
 	ts.tv_sec = (time_t)(until / 1000000000);
 	ts.tv_nsec = (long)(until % 1000000000);
+	p = p->root; /* a lane sleeps on its run's condition variable */
 	pthread_mutex_lock(&p->stop_lock);
 	while (!(stop = pacer_should_stop(p)) && pacer_now_ns(p) < until)
 		if (pthread_cond_timedwait(&p->stop_cv, &p->stop_lock,

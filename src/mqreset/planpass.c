@@ -62,7 +62,7 @@ planpass_keep_digest(void *arg, const struct plan_row *row)
 		pp->cap = cap;
 	}
 	pp->digests[pp->ndigests++] = plan_row_digest(row);
-	return 0;
+	return pp->on_row != NULL ? pp->on_row(pp->on_row_arg, row) : 0;
 }
 
 err_code

@@ -22,8 +22,12 @@ struct worker {
 	pthread_t tid;            /* the thread */
 	int started;              /* tid is valid */
 	struct client *client;    /* owned: one curl handle, kept alive */
+	struct client **aclients; /* owned: one per account of a plan
+	                             naming several (accounts.h), made at
+	                             the account's first row; NULL: none */
 	struct rng rng;           /* jitter draws */
 	struct client_stats stats; /* the client's counters at exit */
+	uint64_t astats_connects; /* connections of the aclients, at exit */
 };
 
 struct pool {
@@ -47,7 +51,8 @@ job_new(const struct plan_row *row, size_t index)
 
 	need = sizeof(*j) + (row->nextra + 1) * sizeof(char *);
 	need += strlen(row->key.instance) + strlen(row->key.group) +
-	    strlen(row->key.topic) + 3;
+	    strlen(row->key.topic) + strlen(plan_key_str(row->key.profile)) +
+	    strlen(plan_key_str(row->key.region)) + 5;
 	for (i = 0; i < row->nextra; i++)
 		need += strlen(row->extra[i] ? row->extra[i] : "") + 1;
 	j = calloc(1, need);
@@ -66,6 +71,8 @@ job_new(const struct plan_row *row, size_t index)
 	POOL_COPY(j->key.instance, row->key.instance);
 	POOL_COPY(j->key.group, row->key.group);
 	POOL_COPY(j->key.topic, row->key.topic);
+	POOL_COPY(j->key.profile, plan_key_str(row->key.profile));
+	POOL_COPY(j->key.region, plan_key_str(row->key.region));
 	for (i = 0; i < row->nextra; i++)
 		POOL_COPY(j->extra[i], row->extra[i] ? row->extra[i] : "");
 #undef POOL_COPY
@@ -97,15 +104,60 @@ job_report_row(const struct job *j, struct report_row *row)
 	row->nextra = j->nextra + (j->res.verified != ATTEMPT_VERIFIED_NONE);
 }
 
-/* attempt_row()'s transport: the worker's API client. */
+/*
+ * The client for a row: the worker's own, or for a plan naming accounts
+ * the one of the row's account (made now at its first row; *idx gets
+ * the account's index).  NULL with *e set when it cannot be made.
+ */
+static struct client *
+pool_client_for(struct worker *w, const struct plan_key *key, size_t *idx,
+    struct err *e)
+{
+	struct pool *p = w->pool;
+	struct accounts *a = p->cfg.accounts;
+	struct client_config cc;
+	size_t i;
+
+	*idx = 0;
+	if (a == NULL || w->aclients == NULL)
+		return w->client;
+	i = accounts_index(a, key);
+	*idx = i;
+	if (i >= a->n) {
+		err_set(e, ERR_INTERNAL, "the row's account is not in the "
+		    "plan's accounts");
+		return NULL;
+	}
+	if (w->aclients[i] == NULL) {
+		cc = a->v[i]->cc;
+		cc.abort_flag = p->ccfg.abort_flag;
+		cc.reply_cap = p->ccfg.reply_cap;
+		w->aclients[i] = client_new(&cc, e);
+	}
+	return w->aclients[i];
+}
+
+/* attempt_row()'s transport: the worker's API client (of the row's
+ * account). */
 static void
 pool_send(void *arg, const struct plan_key *key, struct reply *rep)
 {
 	struct worker *w = arg;
+	struct client *c;
 	struct err e;
+	size_t idx;
 
 	err_clear(&e);
-	client_reset_offset(w->client, key, rep, &e);
+	c = pool_client_for(w, key, &idx, &e);
+	if (c == NULL) {
+		reply_set_transport(rep, e.code != ERR_OK ? e.code :
+		    ERR_INTERNAL, 0, err_message(&e));
+		return;
+	}
+	client_reset_offset(c, key, rep, &e);
+	if (w->pool->cfg.accounts != NULL)
+		accounts_count_request(w->pool->cfg.accounts, idx,
+		    rep->throttled);
 }
 
 /* Dry run: sign the request as for real, send nothing. */
@@ -114,15 +166,18 @@ pool_dry_run(struct worker *w, struct job *j)
 {
 	struct pool *p = w->pool;
 	struct params prm, shown;
+	struct client *c;
 	struct err e;
+	size_t idx;
 	err_code rc;
 
 	err_clear(&e);
 	params_init(&prm);
 	params_init(&shown);
-	rc = client_reset_params(&j->key, &prm);
+	c = pool_client_for(w, &j->key, &idx, &e);
+	rc = c != NULL ? client_reset_params(&j->key, &prm) : e.code;
 	if (rc == ERR_OK)
-		rc = client_preview(w->client, POOL_ACTION, &prm, &shown, &e);
+		rc = client_preview(c, POOL_ACTION, &prm, &shown, &e);
 	if (rc == ERR_OK) {
 		j->res.status = REPORT_DRY_RUN;
 		j->res.finished_ms = pacer_wall_ms(p->pacer);
@@ -157,6 +212,22 @@ pool_limits(struct pool *p, const struct job *j)
 		pacer_stop(p->pacer, ERR_OK, "%s", "failure limit");
 }
 
+/* The connections of the worker's account clients, at its exit. */
+static void
+pool_account_stats(struct worker *w)
+{
+	struct client_stats st;
+	size_t i;
+
+	if (w->aclients == NULL)
+		return;
+	for (i = 0; i < w->pool->cfg.accounts->n; i++)
+		if (w->aclients[i] != NULL) {
+			client_stats(w->aclients[i], &st);
+			w->astats_connects += st.connects;
+		}
+}
+
 static void *
 pool_worker(void *arg)
 {
@@ -189,6 +260,7 @@ pool_worker(void *arg)
 	}
 	reply_free(&rep);
 	client_stats(w->client, &w->stats);
+	pool_account_stats(w);
 	return NULL;
 }
 
@@ -223,7 +295,15 @@ pool_new(const struct pool_config *cfg, struct pacer *pacer,
 
 		w->pool = p;
 		w->client = client_new(&p->ccfg, e);
-		if (w->client == NULL) {
+		if (w->client != NULL && cfg->accounts != NULL) {
+			w->aclients = calloc(cfg->accounts->n,
+			    sizeof(*w->aclients));
+			if (w->aclients == NULL)
+				err_set(e, ERR_NOMEM, "out of memory");
+		}
+		if (w->client == NULL || (cfg->accounts != NULL &&
+		    w->aclients == NULL)) {
+			client_destroy(w->client);
 			pool_destroy(p);
 			return NULL;
 		}
@@ -298,7 +378,8 @@ pool_connections(const struct pool *p)
 	unsigned i;
 
 	for (i = 0; i < p->nworkers; i++)
-		n += p->workers[i].stats.connects;
+		n += p->workers[i].stats.connects +
+		    p->workers[i].astats_connects;
 	return n;
 }
 
@@ -318,8 +399,15 @@ pool_destroy(struct pool *p)
 	if (p->results != NULL)
 		while (queue_trypop(p->results, &item) == QUEUE_OK)
 			free(item);
-	for (i = 0; i < p->nworkers; i++)
-		client_destroy(p->workers[i].client);
+	for (i = 0; i < p->nworkers; i++) {
+		struct worker *w = &p->workers[i];
+		size_t k;
+
+		client_destroy(w->client);
+		for (k = 0; w->aclients != NULL && k < p->cfg.accounts->n; k++)
+			client_destroy(w->aclients[k]);
+		free(w->aclients);
+	}
 	free(p->workers);
 	queue_destroy(p->jobs);
 	queue_destroy(p->results);

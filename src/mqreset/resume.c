@@ -60,6 +60,8 @@ struct resume_loader {
 	int journal;           /* reading the journal */
 	size_t ncells;         /* cells per record, from the header */
 	int have_header;       /* header seen */
+	long pcol;             /* cell of the account's profile, or -1 */
+	long rcol;             /* cell of the account's region, or -1 */
 	struct err *e;         /* error detail */
 };
 
@@ -116,9 +118,18 @@ resume_digest(struct buf *tmp, const struct plan_key *k, uint32_t h[3])
 	err_code rc;
 
 	buf_reset(tmp);
-	rc = buf_printf(tmp, "%s\x1f%s\x1f%s\x1f%d\x1f", k->instance != NULL ?
-	    k->instance : "", k->group != NULL ? k->group : "",
-	    k->topic != NULL ? k->topic : "", plan_key_has_time(k) ? 1 : 0);
+	/* The account (plan.h) only when there is one: a plan without
+	 * account columns keeps the digests it always had. */
+	rc = ERR_OK;
+	if (*plan_key_str(k->profile) != '\0' ||
+	    *plan_key_str(k->region) != '\0')
+		rc = buf_printf(tmp, "\x1e%s\x1f%s\x1e", k->profile != NULL ?
+		    k->profile : "", k->region != NULL ? k->region : "");
+	if (rc == ERR_OK)
+		rc = buf_printf(tmp, "%s\x1f%s\x1f%s\x1f%d\x1f",
+		    k->instance != NULL ? k->instance : "", k->group != NULL ?
+		    k->group : "", k->topic != NULL ? k->topic : "",
+		    plan_key_has_time(k) ? 1 : 0);
 	if (rc == ERR_OK && !plan_key_has_time(k))
 		rc = buf_putc(tmp, '-');
 	else if (rc == ERR_OK)
@@ -232,6 +243,15 @@ resume_check_header(struct resume_loader *ld, char **cells, size_t n,
 			    line, ld->journal ? "intent journal" : "report",
 			    i + 1, want[i]);
 	}
+	/* The account columns, in any spelling the plan used (plan.h). */
+	for (i = nwant; i < n; i++) {
+		enum plan_account_col ac = plan_account_column(cells[i]);
+
+		if (ac == PLAN_ACCOUNT_PROFILE && ld->pcol < 0)
+			ld->pcol = (long)i;
+		else if (ac == PLAN_ACCOUNT_REGION && ld->rcol < 0)
+			ld->rcol = (long)i;
+	}
 	ld->ncells = n;
 	ld->have_header = 1;
 	return ERR_OK;
@@ -264,6 +284,16 @@ resume_record(void *arg, char **cells, size_t n, unsigned long line)
 	key.group = cells[2];
 	key.topic = cells[3];
 	key.reset_ms = -1;
+	key.profile = "";
+	key.region = "";
+	if (ld->pcol >= 0) {
+		csvout_decode(cells[ld->pcol]);
+		key.profile = cells[ld->pcol];
+	}
+	if (ld->rcol >= 0) {
+		csvout_decode(cells[ld->rcol]);
+		key.region = cells[ld->rcol];
+	}
 	if (strcmp(cells[4], "0") == 0)
 		key.type = PLAN_TYPE_CLEAR;
 	else if (strcmp(cells[4], "1") == 0)
@@ -319,6 +349,8 @@ resume_read(struct resume *r, FILE *fp, const char *name, int journal,
 	ld.r = r;
 	ld.name = name;
 	ld.journal = journal;
+	ld.pcol = -1;
+	ld.rcol = -1;
 	ld.e = e;
 	rc = csvin_read(fp, name, resume_record, &ld, truncated, e);
 	if (rc == ERR_OK && !ld.have_header)

@@ -34,6 +34,51 @@ summary_mean_rate(const struct summary *s)
 	return (double)s->requests / s->elapsed_s;
 }
 
+/* "N ok, M failed" of a by_status array into out ("none" when 0). */
+static void
+summary_counts(const size_t *by, char *out, size_t size)
+{
+	size_t n = 0, i;
+	int first = 1;
+
+	out[0] = '\0';
+	for (i = 0; i < REPORT_NSTATUS; i++) {
+		if (by[i] == 0)
+			continue;
+		n += (size_t)snprintf(out + n, size - n, "%s%zu %s",
+		    first ? "" : ", ", by[i],
+		    report_status_text((enum report_status)i));
+		first = 0;
+		if (n >= size)
+			break;
+	}
+	if (first)
+		snprintf(out, size, "none");
+}
+
+/* One line per account of a plan naming several. */
+static void
+summary_print_accounts(const struct summary *s)
+{
+	char counts[256];
+	size_t i;
+
+	for (i = 0; i < s->naccounts; i++) {
+		const struct summary_account *a = &s->accounts[i];
+
+		summary_counts(a->by_status, counts, sizeof counts);
+		msg_info("  profile %s%s%s%s: %zu row%s: %s; %llu request%s, "
+		    "%llu throttled",
+		    a->profile[0] != '\0' ? a->profile : "(default)",
+		    a->region[0] != '\0' ? " (region " : "", a->region,
+		    a->region[0] != '\0' ? ")" : "", a->rows,
+		    a->rows == 1 ? "" : "s", counts,
+		    (unsigned long long)a->requests,
+		    a->requests == 1 ? "" : "s",
+		    (unsigned long long)a->throttled);
+	}
+}
+
 void
 summary_print(const struct summary *s)
 {
@@ -59,6 +104,7 @@ summary_print(const struct summary *s)
 	    first ? "none" : counts);
 	if (s->aborted && s->stop_reason[0] != '\0')
 		msg_info("stopped because: %s", s->stop_reason);
+	summary_print_accounts(s);
 	/* No rate over too short an interval or a single request: 1
 	 * request in 7 ms is not 148 requests per second. */
 	rate[0] = '\0';
@@ -66,12 +112,12 @@ summary_print(const struct summary *s)
 		snprintf(rate, sizeof rate, "%.2f req/s, ",
 		    summary_mean_rate(s));
 	if (s->execute)
-		msg_info("%llu request%s in %.1f s (%slimit %.1f, "
+		msg_info("%llu request%s in %.1f s (%slimit %.1f%s, "
 		    "now %.1f), %llu retr%s, %llu throttled repl%s, "
 		    "%llu rate cut%s, %llu connection%s for %u worker%s",
 		    (unsigned long long)s->requests, s->requests == 1 ? "" : "s",
 		    s->elapsed_s, rate, s->rate_limit,
-		    s->final_rate, (unsigned long long)s->retries,
+		    s->naccounts > 0 ? " per account" : "", s->final_rate, (unsigned long long)s->retries,
 		    s->retries == 1 ? "y" : "ies",
 		    (unsigned long long)s->throttled,
 		    s->throttled == 1 ? "y" : "ies",
@@ -103,6 +149,41 @@ summary_print(const struct summary *s)
 		msg_info("undo plan: %s (%zu row%s)", s->undo_plan,
 		    s->undo_rows, s->undo_rows == 1 ? "" : "s");
 	msg_info("report: %s", s->report);
+}
+
+/* "accounts": one object per account (only for a plan naming them). */
+static int
+summary_json_accounts(cJSON *o, const struct summary *s)
+{
+	cJSON *arr, *a, *st;
+	size_t i, k;
+
+	if (s->naccounts == 0)
+		return 1;
+	arr = cJSON_AddArrayToObject(o, "accounts");
+	if (arr == NULL)
+		return 0;
+	for (i = 0; i < s->naccounts; i++) {
+		const struct summary_account *sa = &s->accounts[i];
+
+		a = cJSON_CreateObject();
+		if (a == NULL || !cJSON_AddItemToArray(arr, a)) {
+			cJSON_Delete(a);
+			return 0;
+		}
+		st = cJSON_AddObjectToObject(a, "status");
+		if (cJSON_AddStringToObject(a, "profile", sa->profile) == NULL ||
+		    cJSON_AddStringToObject(a, "region", sa->region) == NULL ||
+		    st == NULL)
+			return 0;
+		cJSON_AddNumberToObject(a, "rows", (double)sa->rows);
+		for (k = 0; k < REPORT_NSTATUS; k++)
+			cJSON_AddNumberToObject(st, report_status_text(
+			    (enum report_status)k), (double)sa->by_status[k]);
+		cJSON_AddNumberToObject(a, "requests", (double)sa->requests);
+		cJSON_AddNumberToObject(a, "throttled", (double)sa->throttled);
+	}
+	return 1;
 }
 
 err_code
@@ -167,6 +248,7 @@ summary_write_json(const struct summary *s, const char *path, struct err *e)
 			cJSON_AddNumberToObject(o, "undo_rows",
 			    (double)s->undo_rows);
 		}
+		ok = summary_json_accounts(o, s);
 	}
 	text = ok ? cJSON_Print(o) : NULL;
 	cJSON_Delete(o);

@@ -75,6 +75,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FILE *rep = NULL, *jr = NULL;
 	struct err e;
 
+	memset(&k, 0, sizeof k);
 	if (text == NULL)
 		return 0;
 	memcpy(text, data, rlen);

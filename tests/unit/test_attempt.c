@@ -190,8 +190,9 @@ rig_free(struct rig *g)
 }
 
 static const struct plan_key key1 = { "MQ_INST_1", "GID_a", "t", 1,
-	INT64_C(1717380000000) };
-static const struct plan_key key0 = { "MQ_INST_1", "GID_a", "t", 0, -1 };
+	INT64_C(1717380000000), NULL, NULL };
+static const struct plan_key key0 = { "MQ_INST_1", "GID_a", "t", 0, -1, NULL,
+	NULL };
 
 static void
 test_table(void)

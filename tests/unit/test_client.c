@@ -472,7 +472,7 @@ make_client(struct creds *cr, int sigver, enum client_method m, int debug,
 
 static const struct plan_key reset_req = {
 	"MQ_INST_1234567890_BXyz", "GID_orders", "a*b~c d+e/f\xc3\xa9", 1,
-	INT64_C(1764115200000)
+	INT64_C(1764115200000), NULL, NULL
 };
 
 /* Each signature version and method, with and without a token. */

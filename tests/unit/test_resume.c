@@ -103,6 +103,8 @@ key_of(size_t i, struct plan_key *k)
 	k->topic = plan[i].topic;
 	k->type = plan[i].type;
 	k->reset_ms = plan[i].ms;
+	k->profile = NULL;
+	k->region = NULL;
 }
 
 static void
@@ -527,16 +529,19 @@ test_intent_round_trip(void)
 	key_of(3, &k);
 	CU_ASSERT_EQUAL(intent_record(j, 5, &k, 1717381000000LL, &e), ERR_OK);
 	key_of(6, &k);
+	k.profile = "prod b";
+	k.region = "cn-hangzhou";
 	CU_ASSERT_EQUAL(intent_record(j, 8, &k, 1717381000001LL, &e), ERR_OK);
 	CU_ASSERT_EQUAL(intent_count(j), 2);
 	/* Flushed: readable while the journal is still open. */
 	text = cu_slurp(buf_cstr(&jp), NULL);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
 	CU_ASSERT_STRING_EQUAL(text,
-	    "line,instance_id,group_id,topic,type,reset_timestamp,sent_at\n"
-	    "5,MQ_INST_1_a,GID_d,'=t,0,,2024-06-03T02:16:40.000Z\n"
+	    "line,instance_id,group_id,topic,type,reset_timestamp,sent_at,"
+	    "profile,region\n"
+	    "5,MQ_INST_1_a,GID_d,'=t,0,,2024-06-03T02:16:40.000Z,,\n"
 	    "8,rmq-cn-x1,GID_g,orders,1,2024-06-03T02:00:00.123Z,"
-	    "2024-06-03T02:16:40.001Z\n");
+	    "2024-06-03T02:16:40.001Z,prod b,cn-hangzhou\n");
 	free(text);
 	CU_ASSERT_EQUAL(intent_finish(j, &e), ERR_OK);
 	CU_ASSERT_EQUAL(intent_record(j, 9, &k, 0, &e), ERR_BADSTATE);

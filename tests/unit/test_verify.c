@@ -18,9 +18,10 @@
 #define NEWEST INT64_C(1800000000000)
 #define HOUR INT64_C(3600000)
 
-static const struct plan_key clear = { "MQ_INST_1", "GID_a", "t", 0, -1 };
+static const struct plan_key clear = { "MQ_INST_1", "GID_a", "t", 0, -1,
+	NULL, NULL };
 static const struct plan_key to_t = { "MQ_INST_1", "GID_a", "t", 1,
-	NEWEST - 5 * HOUR };
+	NEWEST - 5 * HOUR, NULL, NULL };
 
 /* A successful reading: position, backlog (-1: not read). */
 static struct verify_reading
