@@ -46,7 +46,8 @@ struct run_cfg {
 	int preflight;              /* --preflight: dry run asking the account */
 	double rate;                /* --rate R */
 	const char *report;         /* --report FILE */
-	const char *resume;         /* --resume PREVIOUS_REPORT */
+	struct opts_list resume;    /* --resume PREVIOUS_REPORT (repeatable:
+	                               a chain of reports) */
 	int retry_ambiguous;        /* --retry-ambiguous */
 	long long seed;             /* --seed N: reproducible jitter */
 	int stop_on_error;          /* --stop-on-error */
@@ -93,9 +94,9 @@ static const struct opts_spec run_opts[] = {
 	  "10)" },
 	{ "report", 'o', OPTS_STRING, "FILE", 0, 0, NULL, NULL,
 	  RUN_OFF(report), "write the report to FILE (required)" },
-	{ "resume", 0, OPTS_STRING, "PREVIOUS_REPORT", 0, 0, NULL, NULL,
+	{ "resume", 0, OPTS_LIST, "PREVIOUS_REPORT", 0, 0, NULL, NULL,
 	  RUN_OFF(resume), "skip the rows that are ok in PREVIOUS_REPORT, "
-	  "send the others again" },
+	  "send the others again (repeat for a chain of reports)" },
 	{ "retry-ambiguous", 0, OPTS_FLAG, NULL, 0, 0, NULL, NULL,
 	  RUN_OFF(retry_ambiguous), "retry (and resume) type 0 rows that may "
 	  "already have been applied" },
@@ -187,7 +188,7 @@ run_preflight(const struct run_cfg *cfg, struct opts_result *res)
 	struct preflight_config pc;
 	int status;
 
-	if (cfg->execute || cfg->resume != NULL || !cfg->preflight) {
+	if (cfg->execute || cfg->resume.n > 0 || !cfg->preflight) {
 		msg_error("--preflight is a dry run: it takes neither "
 		    "--execute nor --resume, and --strict needs it");
 		opts_result_free(res);
@@ -293,7 +294,8 @@ run_main(int argc, char **argv)
 
 	ec.plan_path = res.pos[0];
 	ec.report_path = cfg.report;
-	ec.resume_path = cfg.resume;
+	ec.resume_paths = cfg.resume.v;
+	ec.nresume = cfg.resume.n;
 	ec.instance = cfg.instance;
 	ec.execute = cfg.execute;
 	ec.force = cfg.force;

@@ -67,7 +67,8 @@ struct engine {
 	struct intent *journal;   /* type 0 in-flight records (execute) */
 	/* main thread only */
 	struct lockfile *lock;    /* held on REPORT.lock for the whole run */
-	struct lockfile *resume_lock; /* held on PREVIOUS_REPORT.lock */
+	struct lockfile *resume_lock[RESUME_CHAIN_MAX]; /* held on
+	                             PREVIOUS_REPORT.lock, per --resume */
 	struct ledger lg;         /* report rows, --resume decisions */
 	struct planpass pp;       /* the plan file as validated */
 	size_t outstanding_cap;   /* most jobs out at once */
@@ -394,6 +395,7 @@ engine_prepare(const struct engine_config *cfg, struct engine **out,
 {
 	struct attempt_config ac;
 	struct engine *eng;
+	size_t i;
 	err_code rc;
 
 	*out = NULL;
@@ -415,32 +417,38 @@ engine_prepare(const struct engine_config *cfg, struct engine **out,
 	    pacer_wall_ms(&eng->pacer));
 	eng->pp.delimiter = cfg->delimiter;
 	eng->pp.assume_offset = cfg->assume_offset;
-	ledger_init(&eng->lg, cfg->report_path, cfg->resume_path,
-	    cfg->retry_ambiguous, &eng->pacer);
+	ledger_init(&eng->lg, cfg->report_path, cfg->resume_paths,
+	    cfg->nresume, cfg->retry_ambiguous, &eng->pacer);
 
 	/* Everything that can refuse the run, before any request: first
 	 * the names and the locks, so that nothing below races another run
 	 * on the same report (a second run, --force or not, dry or not,
 	 * and a run resuming from a report still being written). */
 	rc = fsutil_check_derived(cfg->report_path, ENGINE_SUFFIX_MAX, e);
-	if (rc == ERR_OK && cfg->resume_path != NULL)
-		rc = resume_check_paths(cfg->resume_path, cfg->report_path, e);
-	if (rc == ERR_OK)
-		rc = engine_lock(cfg->report_path, &eng->lock, e);
-	if (rc == ERR_OK && cfg->resume_path != NULL)
-		rc = engine_lock_previous(cfg->resume_path, &eng->resume_lock,
+	if (cfg->nresume > RESUME_CHAIN_MAX)
+		rc = err_set(e, ERR_USAGE, "--resume: at most %d reports",
+		    RESUME_CHAIN_MAX);
+	for (i = 0; rc == ERR_OK && i < cfg->nresume; i++)
+		rc = resume_check_paths(cfg->resume_paths[i], cfg->report_path,
 		    e);
 	if (rc == ERR_OK)
-		rc = report_check_target(cfg->report_path, cfg->force ?
-		    REPORT_FORCE : 0, e);
+		rc = engine_lock(cfg->report_path, &eng->lock, e);
+	for (i = 0; rc == ERR_OK && i < cfg->nresume; i++)
+		rc = engine_lock_previous(cfg->resume_paths[i],
+		    &eng->resume_lock[i], e);
+	/* The journal first: after a kill -9 the report exists too, and
+	 * the way on is --resume, not --force. */
 	if (rc == ERR_OK)
 		rc = intent_check_absent(cfg->report_path, cfg->force ?
 		    INTENT_FORCE : 0, e);
 	if (rc == ERR_OK)
+		rc = report_check_target(cfg->report_path, cfg->force ?
+		    REPORT_FORCE : 0, e);
+	if (rc == ERR_OK)
 		rc = planpass_validate(&eng->pp, ENGINE_DIAG_MAX, e);
 	eng->total = eng->pp.counts.valid;
 	eng->to_send = eng->total;
-	if (rc == ERR_OK && cfg->resume_path != NULL)
+	if (rc == ERR_OK && cfg->nresume > 0)
 		rc = ledger_resume_load(&eng->lg, &eng->pp, &eng->to_send, e);
 	if (rc != ERR_OK) {
 		engine_destroy(eng);
@@ -611,10 +619,13 @@ out:
 void
 engine_destroy(struct engine *eng)
 {
+	size_t i;
+
 	if (eng == NULL)
 		return;
 	intent_destroy(eng->journal);
-	lockfile_release(eng->resume_lock);
+	for (i = 0; i < RESUME_CHAIN_MAX; i++)
+		lockfile_release(eng->resume_lock[i]);
 	lockfile_release(eng->lock);
 	ledger_free(&eng->lg);
 	planpass_free(&eng->pp);
