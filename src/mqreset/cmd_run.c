@@ -33,6 +33,7 @@
 struct run_cfg {
 	struct cmd_common common;   /* --help, --quiet, --verbose, --debug */
 	struct cmd_conn conn;       /* connection options (cmd.h) */
+	int again;                  /* --again: apply a plan already applied */
 	double burst;               /* --burst: bucket capacity, 0 auto */
 	const char *assume_offset;  /* --assume-offset OFFSET */
 	const char *delimiter;      /* --delimiter C */
@@ -64,6 +65,9 @@ static const struct opts_spec run_opts[] = {
 	CMD_COMMON_OPTS(struct run_cfg),
 	CMD_CONN_OPTS(struct run_cfg),
 	CMD_PLAN_FORMAT_OPTS(struct run_cfg),
+	{ "again", 0, OPTS_FLAG, NULL, 0, 0, NULL, NULL, RUN_OFF(again),
+	  "execute even though a report next to --report shows type 0 rows "
+	  "of this plan applied (clears those backlogs again)" },
 	{ "burst", 0, OPTS_DOUBLE, "B", 0, 1e6, NULL, "0", RUN_OFF(burst),
 	  "token bucket capacity (0: a tenth of a second of --rate, at "
 	  "least 1)" },
@@ -299,6 +303,7 @@ run_main(int argc, char **argv)
 	ec.instance = cfg.instance;
 	ec.execute = cfg.execute;
 	ec.force = cfg.force;
+	ec.again = cfg.again;
 	ec.workers = (unsigned)cfg.workers;
 	ec.rate = cfg.rate;
 	ec.burst = cfg.burst > 0 ? cfg.burst : cfg.rate / 10.0;

@@ -32,6 +32,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "applied.h"
 #include "attempt.h"
 #include "fsutil.h"
 #include "intent.h"
@@ -450,6 +451,9 @@ engine_prepare(const struct engine_config *cfg, struct engine **out,
 	eng->to_send = eng->total;
 	if (rc == ERR_OK && cfg->nresume > 0)
 		rc = ledger_resume_load(&eng->lg, &eng->pp, &eng->to_send, e);
+	if (rc == ERR_OK && cfg->execute && !cfg->again)
+		rc = applied_check(&eng->pp, &eng->lg, cfg->report_path,
+		    cfg->resume_paths, cfg->nresume, e);
 	if (rc != ERR_OK) {
 		engine_destroy(eng);
 		return rc;
