@@ -12,7 +12,9 @@
  * --resume.  When one of them shows a type 0 row of this plan as ok,
  * skipped, unknown or in flight (it may have cleared the backlog), and
  * this run would send that row, the run is refused, naming that report
- * line and the plan line, unless --again.
+ * line and the plan line, unless --again.  With --retry-ambiguous (the
+ * operator sends again what may have been applied) only ok and skipped
+ * rows refuse.
  *
  * Rows are matched as --resume matches them (resume.h: instance, group,
  * topic, type, reset instant), not by a digest of the plan file: a plan

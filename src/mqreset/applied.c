@@ -145,8 +145,14 @@ applied_match(const struct planpass *pp, struct ledger *lg,
 		if (row.key.type == 0 &&
 		    !ledger_resume_row(lg, &row, index, 0, 0, e)) {
 			resume_match(prev, &row.key, &p);
+			/* --retry-ambiguous asked to send again what may
+			 * have been applied; what was applied for sure
+			 * still needs --again. */
 			if (p.seen != RESUME_SEEN_NONE &&
-			    resume_has_effect(p.seen, p.status)) {
+			    resume_has_effect(p.seen, p.status) &&
+			    (!lg->retry_ambiguous ||
+			    resume_rank(p.seen, p.status) >
+			    resume_rank(RESUME_SEEN_ROW, REPORT_UNKNOWN))) {
 				rc = err_set(e, ERR_EXISTS, "%s:%lu: the type "
 				    "0 row of %s:%lu (group %s, topic %s) is "
 				    "%s there: this plan was already applied "
