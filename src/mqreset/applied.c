@@ -92,7 +92,9 @@ applied_candidates(const char *dir, const struct planpass *pp,
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.')
 			continue;
-		if (asprintf(&path, "%s/%s", dir, de->d_name) < 0) {
+		/* "r1.csv", not "./r1.csv", for a report named so. */
+		if ((strcmp(dir, ".") == 0 ? (path = strdup(de->d_name)) ==
+		    NULL : asprintf(&path, "%s/%s", dir, de->d_name) < 0)) {
 			path = NULL;
 			break;
 		}
