@@ -24,8 +24,9 @@
  * edited or removed from the plan before a resume: it stays in the view
  * (the trail shows it) marked `dropped`, and is not a row to try again.
  * Reports are put in time order (the latest finished_at of rows they
- * answered themselves, not skipped), so the command line order does not
- * matter; equal times keep the order given.
+ * answered themselves, not skipped; a report of skipped rows only comes
+ * right after the latest answer it repeats), so the command line order
+ * does not matter; equal times keep the order given.
  *
  * Memory: every cell of every report is kept (a few hundred bytes per
  * row and report): the chain of one change window, not an archive.

@@ -32,6 +32,8 @@ enum {
 struct chain_report {
 	char *name;           /* path as given (owned) */
 	int64_t time;         /* latest finished_at of rows it answered */
+	int64_t skip_time;    /* latest finished_at of its skipped rows
+	                         (the earlier answers they repeat) */
 	size_t order;         /* position in time order */
 	size_t *extra_map;    /* its extra column i -> chain extra index */
 	size_t nextra;        /* its extra columns */
@@ -254,10 +256,13 @@ chain_record(void *arg, char **cells, size_t n, unsigned long line)
 			    "\"%s\"", ld->name, line, o.cells[CH_ATTEMPTS]);
 		o.attempts = att > 1000000 ? 1000000 : (unsigned)att;
 		/* Skipped rows repeat an earlier report's time. */
-		if (rc == ERR_OK && o.status != REPORT_SKIPPED &&
-		    tstamp_parse_canonical(o.cells[CH_FINISHED], &fin) ==
-		    ERR_OK && fin > rep->time)
-			rep->time = fin;
+		if (rc == ERR_OK && tstamp_parse_canonical(
+		    o.cells[CH_FINISHED], &fin) == ERR_OK) {
+			if (o.status != REPORT_SKIPPED && fin > rep->time)
+				rep->time = fin;
+			if (o.status == REPORT_SKIPPED && fin > rep->skip_time)
+				rep->skip_time = fin;
+		}
 	}
 	if (rc == ERR_OK && c->nobs == c->capobs) {
 		size_t ncap = c->capobs == 0 ? 256 : c->capobs * 2;
@@ -520,8 +525,13 @@ chain_merge(struct chain *c, struct err *e)
 	c->by_time = calloc(c->nreports + 1, sizeof *c->by_time);
 	if (c->by_time == NULL)
 		return err_set(e, ERR_NOMEM, "out of memory");
-	for (i = 0; i < c->nreports; i++)
+	for (i = 0; i < c->nreports; i++) {
 		c->by_time[i] = i;
+		/* A report that answered nothing (every row skipped) comes
+		 * after the answers it repeats. */
+		if (c->reports[i].time == 0 && c->reports[i].skip_time > 0)
+			c->reports[i].time = c->reports[i].skip_time + 1;
+	}
 	qsort_r(c->by_time, c->nreports, sizeof *c->by_time, chain_cmp_time,
 	    c);
 	for (i = 0; i < c->nreports; i++)

@@ -256,6 +256,28 @@ test_dropped_and_retry(void)
 	chain_destroy(c);
 }
 
+/* A report that answered nothing (all skipped) comes after r1. */
+static void
+test_skipped_only(void)
+{
+	struct chain *c = chain_new();
+	struct err e;
+	FILE *a, *b;
+
+	a = mem(HDR "2,I,G,T,0,,ok,200,R1,,,1,,2024-06-03T03:00:00.000Z,\n");
+	b = mem(HDR "2,I,G,T,0,,skipped,,R1,,,0,,2024-06-03T03:00:00.000Z,\n");
+	CU_ASSERT_EQUAL(chain_add_fp(c, b, "r2.csv", NULL, NULL, &e), ERR_OK);
+	CU_ASSERT_EQUAL(chain_add_fp(c, a, "r1.csv", NULL, NULL, &e), ERR_OK);
+	CU_ASSERT_EQUAL_FATAL(chain_merge(c, &e), ERR_OK);
+	CU_ASSERT_STRING_EQUAL(chain_report_name(c, 0), "r1.csv");
+	CU_ASSERT_STRING_EQUAL(chain_report_name(c, 1), "r2.csv");
+	CU_ASSERT_EQUAL(chain_row(c, 0)->words[1].status, REPORT_SKIPPED);
+	CU_ASSERT_EQUAL(chain_row(c, 0)->decided->report, 0);
+	fclose(a);
+	fclose(b);
+	chain_destroy(c);
+}
+
 static void
 test_errors(void)
 {
@@ -359,6 +381,7 @@ static CU_TestInfo tests[] = {
 	{ "fold table, any order", test_fold_table },
 	{ "proof and attempts", test_proof_and_attempts },
 	{ "dropped rows, rows to try again", test_dropped_and_retry },
+	{ "a report of skipped rows only", test_skipped_only },
 	{ "errors", test_errors },
 	{ "resume over a chain, edited plan", test_resume_chain },
 	CU_TEST_INFO_NULL,
