@@ -45,8 +45,8 @@
  *     different files (opening the new one would destroy the evidence);
  *     both are locked, and the new report's journal must not exist
  *     (intent_check_absent()).
- *  2. resume_load(), then resume_match() for every plan row, then
- *     resume_check_unmatched(): all before the new report is created.
+ *  2. resume_load_chain(), then resume_match() for every plan row, then
+ *     resume_first_conflict(): all before the new report is created.
  *  3. Write every `skipped` row and every held row (status `unknown`,
  *     the reason in error_message) to the new report, staged, and give it
  *     its name BEFORE the first request is sent: an operator who resumes

@@ -6,8 +6,10 @@
  *      another file, both are locked.
  *   2. Pass 1 over the plan (planpass.h): every diagnostic, duplicates.
  *      An invalid plan stops here: nothing was sent.
- *   3. With --resume: pass 2 matches every row to the previous report
- *      and its journal (ledger.h), refusing a report of another plan.
+ *   3. With --resume: pass 2 matches every row to the previous reports
+ *      and their journals (ledger.h), refusing a report of another plan.
+ *      With --execute: the reports next to the new one must not show
+ *      this plan applied (applied.h), unless --again.
  *   4. One API client per worker, the report (staged with the rows a
  *      resume inherits, then published), the intent journal.
  *   5. Workers start (every signal blocked in them); the main thread runs
