@@ -231,6 +231,13 @@ err_code
 resume_check_paths(const char *resume_path, const char *report_path,
     struct err *e);
 
+/*
+ * The reports of a --resume chain: at most RESUME_CHAIN_MAX, each named
+ * once (by path, or by device and inode): ERR_USAGE otherwise.
+ */
+err_code
+resume_check_chain(const char *const *paths, size_t n, struct err *e);
+
 /* Free the table.  NULL-tolerant. */
 void
 resume_destroy(struct resume *r);

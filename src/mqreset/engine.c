@@ -428,9 +428,8 @@ engine_prepare(const struct engine_config *cfg, struct engine **out,
 	 * on the same report (a second run, --force or not, dry or not,
 	 * and a run resuming from a report still being written). */
 	rc = fsutil_check_derived(cfg->report_path, ENGINE_SUFFIX_MAX, e);
-	if (cfg->nresume > RESUME_CHAIN_MAX)
-		rc = err_set(e, ERR_USAGE, "--resume: at most %d reports",
-		    RESUME_CHAIN_MAX);
+	if (rc == ERR_OK)
+		rc = resume_check_chain(cfg->resume_paths, cfg->nresume, e);
 	for (i = 0; rc == ERR_OK && i < cfg->nresume; i++)
 		rc = resume_check_paths(cfg->resume_paths[i], cfg->report_path,
 		    e);

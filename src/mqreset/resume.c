@@ -790,6 +790,28 @@ resume_check_paths(const char *resume_path, const char *report_path,
 	return ERR_OK;
 }
 
+err_code
+resume_check_chain(const char *const *paths, size_t n, struct err *e)
+{
+	struct stat a, b;
+	size_t i, j;
+
+	if (n > RESUME_CHAIN_MAX)
+		return err_set(e, ERR_USAGE, "--resume: at most %d reports, "
+		    "not %zu", RESUME_CHAIN_MAX, n);
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++)
+			if (strcmp(paths[i], paths[j]) == 0 ||
+			    (stat(paths[i], &a) == 0 &&
+			    stat(paths[j], &b) == 0 && a.st_dev == b.st_dev &&
+			    a.st_ino == b.st_ino))
+				return err_set(e, ERR_USAGE, "--resume %s and "
+				    "--resume %s name the same report: give "
+				    "each report of the chain once", paths[i],
+				    paths[j]);
+	return ERR_OK;
+}
+
 void
 resume_destroy(struct resume *r)
 {

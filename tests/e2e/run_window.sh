@@ -72,6 +72,11 @@ check "skipped row keeps the request id that applied it" \
 check "skipped row keeps the time it was applied" \
     test "$(field r2.csv 2 finished_at)" = "$fin1" -a -n "$fin1"
 
+mq_marked RUN_ST run plan.csv --report rdup.csv --resume r1.csv \
+    --resume ./r1.csv --execute --endpoint "$EMU_URL"
+check "one report twice in a --resume chain: exit 2" test "$RUN_ST" = 2
+check "one report twice: said so" has "name the same report" "$T/mq.err"
+
 # ---- run 3: the last typo fixed; the chain in reverse order ------------
 run_exec plan.csv r3.csv --resume r2.csv --resume r1.csv "${R[@]}"
 check "run 3 over the chain r2, r1: exit 0" test "$RUN_ST" = 0

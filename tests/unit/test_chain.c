@@ -373,6 +373,11 @@ test_resume_chain(void)
 	CU_ASSERT_EQUAL(resume_first_conflict(rs, &cf), 0);
 	CU_ASSERT_EQUAL(resume_check_unmatched(rs, &e), ERR_OK);
 	resume_destroy(rs);
+	/* Each report of a chain once. */
+	CU_ASSERT_EQUAL(resume_check_chain(paths, 2, &e), ERR_OK);
+	paths[1] = paths[0];
+	CU_ASSERT_EQUAL(resume_check_chain(paths, 2, &e), ERR_USAGE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "name the same report"));
 	free((char *)paths[0]);
 	cu_rmdir(dir);
 }
