@@ -55,7 +55,12 @@
 struct engine_config {
 	const char *plan_path;     /* the plan (validated by engine_run) */
 	const char *report_path;   /* the report to create */
-	const char *resume_path;   /* previous report, or NULL */
+	const char *const *resume_paths; /* previous reports (--resume, a
+	                              chain in any order), or NULL */
+	size_t nresume;            /* entries in resume_paths */
+	int again;                 /* --again: run even though a report
+	                              next to the new one shows rows of
+	                              this plan applied (applied.h) */
 	const char *instance;      /* --instance for plans without the
 	                              column, or NULL */
 	char delimiter;            /* the plan's separator, 0: detect */

@@ -29,7 +29,9 @@
 
 struct ledger {
 	const char *report_path;  /* the report (borrowed) */
-	const char *resume_path;  /* the previous report, or NULL */
+	const char *const *resume_paths; /* the previous reports (borrowed),
+	                             NULL when not resuming */
+	size_t nresume;           /* entries in resume_paths */
 	int retry_ambiguous;      /* --retry-ambiguous */
 	struct pacer *pacer;      /* where write failures stop the run */
 	struct report *report;    /* the writer (borrowed), NULL until the
@@ -45,7 +47,8 @@ struct ledger {
 /* Set up (cannot fail); strings and pacer are borrowed. */
 void
 ledger_init(struct ledger *lg, const char *report_path,
-    const char *resume_path, int retry_ambiguous, struct pacer *pacer);
+    const char *const *resume_paths, size_t nresume, int retry_ambiguous,
+    struct pacer *pacer);
 
 /* Free the previous run's table.  NULL-ok. */
 void
@@ -83,10 +86,12 @@ ledger_resume_row(struct ledger *lg, const struct plan_row *prow,
     size_t index, int write, int64_t now_ms, struct err *e);
 
 /*
- * Pass 2 (--resume): load the previous report and its journal, match
- * every plan row, refuse a report of another plan (ERR_MISMATCH) and say
- * what the resume will do; *to_send (the plan's rows) loses the skipped
- * and held ones.
+ * Pass 2 (--resume): load the previous reports and their journals, match
+ * every plan row, refuse a report whose rows that may have had an effect
+ * are not all in the plan unchanged (ERR_MISMATCH, naming the report line
+ * and the plan line that took its place, if any) and say what the resume
+ * will do; *to_send (the plan's rows) loses the skipped and held ones.
+ * A skipped row repeats the request id and time of the row that proved it.
  */
 err_code
 ledger_resume_load(struct ledger *lg, const struct planpass *pp,

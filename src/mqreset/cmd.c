@@ -18,6 +18,7 @@
 extern const struct cmd cmd_completion;
 extern const struct cmd cmd_inventory;
 extern const struct cmd cmd_plan;
+extern const struct cmd cmd_report;
 extern const struct cmd cmd_reset;
 extern const struct cmd cmd_run;
 extern const struct cmd cmd_validate;
@@ -28,6 +29,7 @@ const struct cmd *const cmd_table[] = {
 	&cmd_completion,
 	&cmd_inventory,
 	&cmd_plan,
+	&cmd_report,
 	&cmd_reset,
 	&cmd_run,
 	&cmd_validate,

@@ -38,6 +38,7 @@
 struct run_cfg {
 	struct cmd_common common;   /* --help, --quiet, --verbose, --debug */
 	struct cmd_conn conn;       /* connection options (cmd.h) */
+	int again;                  /* --again: apply a plan already applied */
 	double burst;               /* --burst: bucket capacity, 0 auto */
 	const char *assume_offset;  /* --assume-offset OFFSET */
 	const char *delimiter;      /* --delimiter C */
@@ -53,7 +54,8 @@ struct run_cfg {
 	int preflight;              /* --preflight: the default, explicit */
 	double rate;                /* --rate R */
 	const char *report;         /* --report FILE */
-	const char *resume;         /* --resume PREVIOUS_REPORT */
+	struct opts_list resume;    /* --resume PREVIOUS_REPORT (repeatable:
+	                               a chain of reports) */
 	int retry_ambiguous;        /* --retry-ambiguous */
 	long long seed;             /* --seed N: reproducible jitter */
 	int stop_on_error;          /* --stop-on-error */
@@ -76,6 +78,9 @@ static const struct opts_spec run_opts[] = {
 	CMD_COMMON_OPTS(struct run_cfg),
 	CMD_CONN_OPTS(struct run_cfg),
 	CMD_PLAN_FORMAT_OPTS(struct run_cfg),
+	{ "again", 0, OPTS_FLAG, NULL, 0, 0, NULL, NULL, RUN_OFF(again),
+	  "execute even though a report next to --report shows type 0 rows "
+	  "of this plan applied (clears those backlogs again)" },
 	{ "burst", 0, OPTS_DOUBLE, "B", 0, 1e6, NULL, "0", RUN_OFF(burst),
 	  "token bucket capacity (0: a tenth of a second of --rate, at "
 	  "least 1)" },
@@ -113,9 +118,9 @@ static const struct opts_spec run_opts[] = {
 	  "10)" },
 	{ "report", 'o', OPTS_STRING, "FILE", 0, 0, NULL, NULL,
 	  RUN_OFF(report), "write the report to FILE (required)" },
-	{ "resume", 0, OPTS_STRING, "PREVIOUS_REPORT", 0, 0, NULL, NULL,
+	{ "resume", 0, OPTS_LIST, "PREVIOUS_REPORT", 0, 0, NULL, NULL,
 	  RUN_OFF(resume), "skip the rows that are ok in PREVIOUS_REPORT, "
-	  "send the others again" },
+	  "send the others again (repeat for a chain of reports)" },
 	{ "retry-ambiguous", 0, OPTS_FLAG, NULL, 0, 0, NULL, NULL,
 	  RUN_OFF(retry_ambiguous), "retry (and resume) type 0 rows that may "
 	  "already have been applied" },
@@ -244,7 +249,7 @@ run_check_mode(const struct run_cfg *cfg, struct err *e)
 		return err_set(e, ERR_USAGE, "%s turns the preflight off: "
 		    "--preflight and --strict need it", cfg->offline ?
 		    "--offline" : "--no-preflight");
-	if (!cfg->execute && !cfg->offline && cfg->resume != NULL)
+	if (!cfg->execute && !cfg->offline && cfg->resume.n > 0)
 		return err_set(e, ERR_USAGE, "the preflight checks the whole "
 		    "plan: a dry run of --resume is --offline (it shows what "
 		    "the resume would skip and send)");
@@ -438,10 +443,12 @@ run_main(int argc, char **argv)
 	status = EXITCODE_OK;
 	ec.plan_path = res.pos[0];
 	ec.report_path = cfg.report;
-	ec.resume_path = cfg.resume;
+	ec.resume_paths = cfg.resume.v;
+	ec.nresume = cfg.resume.n;
 	ec.instance = cfg.instance;
 	ec.execute = cfg.execute;
 	ec.force = cfg.force;
+	ec.again = cfg.again;
 	ec.workers = (unsigned)cfg.workers;
 	ec.rate = cfg.rate;
 	ec.burst = cfg.burst > 0 ? cfg.burst : cfg.rate / 10.0;

@@ -6,8 +6,10 @@
  *      another file, both are locked.
  *   2. Pass 1 over the plan (planpass.h): every diagnostic, duplicates.
  *      An invalid plan stops here: nothing was sent.
- *   3. With --resume: pass 2 matches every row to the previous report
- *      and its journal (ledger.h), refusing a report of another plan.
+ *   3. With --resume: pass 2 matches every row to the previous reports
+ *      and their journals (ledger.h), refusing a report of another plan.
+ *      With --execute: the reports next to the new one must not show
+ *      this plan applied (applied.h), unless --again.
  *   4. One API client per worker, the report (staged with the rows a
  *      resume inherits, then published), the intent journal.
  *   5. Workers start (every signal blocked in them); the main thread runs
@@ -32,6 +34,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "applied.h"
 #include "attempt.h"
 #include "fsutil.h"
 #include "intent.h"
@@ -72,7 +75,8 @@ struct engine {
 	size_t verified[4];       /* rows per attempt_verified */
 	/* main thread only */
 	struct lockfile *lock;    /* held on REPORT.lock for the whole run */
-	struct lockfile *resume_lock; /* held on PREVIOUS_REPORT.lock */
+	struct lockfile *resume_lock[RESUME_CHAIN_MAX]; /* held on
+	                             PREVIOUS_REPORT.lock, per --resume */
 	struct ledger lg;         /* report rows, --resume decisions */
 	struct planpass pp;       /* the plan file as validated */
 	size_t outstanding_cap;   /* most jobs out at once */
@@ -422,6 +426,7 @@ engine_prepare(const struct engine_config *cfg, struct engine **out,
 {
 	struct attempt_config ac;
 	struct engine *eng;
+	size_t i;
 	err_code rc;
 
 	*out = NULL;
@@ -447,24 +452,26 @@ engine_prepare(const struct engine_config *cfg, struct engine **out,
 		eng->pp.on_row = accounts_on_row;
 		eng->pp.on_row_arg = cfg->accounts;
 	}
-	ledger_init(&eng->lg, cfg->report_path, cfg->resume_path,
-	    cfg->retry_ambiguous, &eng->pacer);
+	ledger_init(&eng->lg, cfg->report_path, cfg->resume_paths,
+	    cfg->nresume, cfg->retry_ambiguous, &eng->pacer);
 
 	/* Everything that can refuse the run, before any request: first
 	 * the names and the locks, so that nothing below races another run
 	 * on the same report (a second run, --force or not, dry or not,
 	 * and a run resuming from a report still being written). */
 	rc = fsutil_check_derived(cfg->report_path, ENGINE_SUFFIX_MAX, e);
-	if (rc == ERR_OK && cfg->resume_path != NULL)
-		rc = resume_check_paths(cfg->resume_path, cfg->report_path, e);
 	if (rc == ERR_OK)
-		rc = engine_lock(cfg->report_path, &eng->lock, e);
-	if (rc == ERR_OK && cfg->resume_path != NULL)
-		rc = engine_lock_previous(cfg->resume_path, &eng->resume_lock,
+		rc = resume_check_chain(cfg->resume_paths, cfg->nresume, e);
+	for (i = 0; rc == ERR_OK && i < cfg->nresume; i++)
+		rc = resume_check_paths(cfg->resume_paths[i], cfg->report_path,
 		    e);
 	if (rc == ERR_OK)
-		rc = report_check_target(cfg->report_path, cfg->force ?
-		    REPORT_FORCE : 0, e);
+		rc = engine_lock(cfg->report_path, &eng->lock, e);
+	for (i = 0; rc == ERR_OK && i < cfg->nresume; i++)
+		rc = engine_lock_previous(cfg->resume_paths[i],
+		    &eng->resume_lock[i], e);
+	/* The journal first: after a kill -9 the report exists too, and
+	 * the way on is --resume, not --force. */
 	if (rc == ERR_OK)
 		rc = intent_check_absent(cfg->report_path, cfg->force ?
 		    INTENT_FORCE : 0, e);
@@ -472,11 +479,17 @@ engine_prepare(const struct engine_config *cfg, struct engine **out,
 		rc = undo_check(cfg->undo_path, cfg->force, cfg->plan_path,
 		    cfg->report_path, e);
 	if (rc == ERR_OK)
+		rc = report_check_target(cfg->report_path, cfg->force ?
+		    REPORT_FORCE : 0, e);
+	if (rc == ERR_OK)
 		rc = planpass_validate(&eng->pp, ENGINE_DIAG_MAX, e);
 	eng->total = eng->pp.counts.valid;
 	eng->to_send = eng->total;
-	if (rc == ERR_OK && cfg->resume_path != NULL)
+	if (rc == ERR_OK && cfg->nresume > 0)
 		rc = ledger_resume_load(&eng->lg, &eng->pp, &eng->to_send, e);
+	if (rc == ERR_OK && cfg->execute && !cfg->again)
+		rc = applied_check(&eng->pp, &eng->lg, cfg->report_path,
+		    cfg->resume_paths, cfg->nresume, e);
 	if (rc != ERR_OK) {
 		engine_destroy(eng);
 		return rc;
@@ -719,10 +732,13 @@ out:
 void
 engine_destroy(struct engine *eng)
 {
+	size_t i;
+
 	if (eng == NULL)
 		return;
 	intent_destroy(eng->journal);
-	lockfile_release(eng->resume_lock);
+	for (i = 0; i < RESUME_CHAIN_MAX; i++)
+		lockfile_release(eng->resume_lock[i]);
 	lockfile_release(eng->lock);
 	ledger_free(&eng->lg);
 	planpass_free(&eng->pp);

@@ -68,9 +68,10 @@ intent_check_absent(const char *report_path, unsigned flags, struct err *e)
 	if (rc != ERR_OK)
 		rc = err_set(e, rc, "report path too long: %s", report_path);
 	else if (stat(buf_cstr(&jpath), &st) == 0)
-		rc = err_set(e, ERR_EXISTS, "%s exists: a run writing report "
-		    "%s was interrupted; keep both files and pass the report "
-		    "to --resume, or use --force", buf_cstr(&jpath),
+		rc = err_set(e, ERR_EXISTS, "%s exists: the run writing %s "
+		    "was interrupted; continue it with --resume %s (and a new "
+		    "--report); keep both files, they are the record of what "
+		    "may have been applied", buf_cstr(&jpath), report_path,
 		    report_path);
 	buf_free(&jpath);
 	return rc;
@@ -175,9 +176,9 @@ intent_open(struct intent **out, const char *report_path, unsigned flags,
 		rc = fsutil_publish(stage, j->path,
 		    (flags & INTENT_FORCE) != 0, e);
 	if (rc == ERR_EXISTS)
-		rc = err_set(e, ERR_EXISTS, "%s exists: a run writing report "
-		    "%s was interrupted; pass the report to --resume",
-		    j->path, report_path);
+		rc = err_set(e, ERR_EXISTS, "%s exists: the run writing %s "
+		    "was interrupted; continue it with --resume %s (and a new "
+		    "--report)", j->path, report_path, report_path);
 	if (rc != ERR_OK) {
 		(void)unlink(stage);
 		goto fail;

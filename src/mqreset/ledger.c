@@ -9,14 +9,17 @@
 
 #include "intent.h"
 #include "msg.h"
+#include "tstamp.h"
 
 void
 ledger_init(struct ledger *lg, const char *report_path,
-    const char *resume_path, int retry_ambiguous, struct pacer *pacer)
+    const char *const *resume_paths, size_t nresume, int retry_ambiguous,
+    struct pacer *pacer)
 {
 	memset(lg, 0, sizeof(*lg));
 	lg->report_path = report_path;
-	lg->resume_path = resume_path;
+	lg->resume_paths = nresume > 0 ? resume_paths : NULL;
+	lg->nresume = nresume;
 	lg->retry_ambiguous = retry_ambiguous;
 	lg->pacer = pacer;
 }
@@ -85,6 +88,39 @@ ledger_write_changed(struct ledger *lg, const struct plan_row *prow,
 	    e);
 }
 
+/*
+ * A row ok (or skipped) in a previous report: skipped, with the request id
+ * and the time of the answer that proved it, so that the last report of a
+ * chain still names the request that applied every row.
+ */
+static void
+ledger_write_skipped(struct ledger *lg, const struct plan_row *prow,
+    size_t index, const struct resume_prev *prev, struct err *e)
+{
+	struct report_row row;
+	char why[256];
+	int64_t fin = 0;
+
+	snprintf(why, sizeof(why), "%s in %s line %lu, not sent again",
+	    prev->status == REPORT_SKIPPED ? "skipped (applied earlier)" :
+	    "ok", prev->report_name, prev->report_line);
+	if (prev->finished_at == NULL || prev->finished_at[0] == '\0' ||
+	    tstamp_parse_canonical(prev->finished_at, &fin) != ERR_OK)
+		fin = 0;
+	memset(&row, 0, sizeof(row));
+	row.line = prow->line;
+	row.key = &prow->key;
+	row.status = REPORT_SKIPPED;
+	row.request_id = prev->request_id;
+	row.error_code = "";
+	row.error_message = why;
+	row.latency_ms = -1;
+	row.finished_ms = fin;
+	row.extra = prow->extra;
+	row.nextra = prow->nextra;
+	ledger_write(lg, index, &row, e);
+}
+
 /* What --resume says about a plan row (RESUME_SEND without --resume). */
 static enum resume_action
 ledger_resume_action(struct ledger *lg, const struct plan_row *prow,
@@ -112,18 +148,14 @@ ledger_resume_row(struct ledger *lg, const struct plan_row *prow,
 	case RESUME_SEND:
 		return 0;
 	case RESUME_SKIP:
-		snprintf(why, sizeof(why), "ok in %s line %lu, not sent "
-		    "again", lg->resume_path, prev.report_line);
-		ledger_write_unsent(lg, prow, index, REPORT_SKIPPED, "", why,
-		    now_ms, e);
+		ledger_write_skipped(lg, prow, index, &prev, e);
 		return 1;
 	case RESUME_HOLD:
-		snprintf(why, sizeof(why), "type 0 row %s %s%s line %lu: "
+		snprintf(why, sizeof(why), "type 0 row %s %s line %lu: "
 		    "the backlog may have been cleared; not sent again "
 		    "without --retry-ambiguous",
 		    prev.seen == RESUME_SEEN_INFLIGHT ? "in flight and never "
-		    "answered in" : "unknown in", lg->resume_path,
-		    prev.seen == RESUME_SEEN_INFLIGHT ? INTENT_SUFFIX : "",
+		    "answered in" : "unknown in", prev.report_name,
 		    prev.report_line);
 		ledger_write_unsent(lg, prow, index, REPORT_UNKNOWN,
 		    "mqreset.AmbiguousHeld", why, now_ms, e);
@@ -142,9 +174,10 @@ ledger_resume_say(const struct ledger *lg, size_t skip, size_t hold,
 
 	if (st->truncated_line != 0)
 		msg_warn("%s:%lu: last record cut short (the run was killed); "
-		    "ignored", lg->resume_path, st->truncated_line);
-	msg_info("resuming from %s: %zu row%s ok (skipped), %zu to send%s",
-	    lg->resume_path, skip, skip == 1 ? "" : "s",
+		    "ignored", st->truncated_name, st->truncated_line);
+	msg_info("resuming from %s%s: %zu row%s ok (skipped), %zu to send%s",
+	    lg->resume_paths[0], lg->nresume > 1 ? " and the other reports "
+	    "of its chain" : "", skip, skip == 1 ? "" : "s",
 	    to_send - skip - hold, st->have_journal ? ", intent journal "
 	    "read" : "");
 	if (hold > 0)
@@ -159,6 +192,45 @@ ledger_resume_say(const struct ledger *lg, size_t skip, size_t hold,
 		    st->in_flight == 1 ? "" : "s");
 }
 
+/*
+ * A resume refused: name the report line that may have had an effect and
+ * the plan line that now holds its instance, group and topic, if any
+ * (one more pass over the plan).  The message is built in a copy: it must
+ * not be formatted into the buffer it reads from.
+ */
+static err_code
+ledger_resume_refuse(struct ledger *lg, const struct planpass *pp,
+    const struct resume_conflict *c, struct err *e)
+{
+	struct plan_reader *r;
+	struct plan_row row;
+	char where[160];
+	size_t index = 0;
+	int eof = 0, changed;
+	const char *plan = plan_display_name(pp->path);
+
+	snprintf(where, sizeof(where), "no line of %s has its instance, "
+	    "group and topic", plan);
+	if (planpass_open(pp, &r, e) == ERR_OK) {
+		while (planpass_next(pp, r, index++, &row, &eof, &changed,
+		    e) == ERR_OK && !eof) {
+			if (resume_same_place(lg->resume, c, &row.key)) {
+				snprintf(where, sizeof(where), "%s:%lu now "
+				    "holds its group and topic with another "
+				    "type or reset time", plan, row.line);
+				break;
+			}
+		}
+		plan_close(r);
+	}
+	return err_set(e, ERR_MISMATCH, "%s:%lu: the row for plan line %lu "
+	    "is %s (it may have been applied) but is not in %s unchanged: "
+	    "%s%s; only rows that failed, were not-run or dry-run may be "
+	    "edited or removed before a resume; refusing to resume", c->name,
+	    c->report_line, c->plan_line, c->what, plan, where, c->count > 1 ?
+	    " (other such rows too)" : "");
+}
+
 err_code
 ledger_resume_load(struct ledger *lg, const struct planpass *pp,
     size_t *to_send, struct err *e)
@@ -166,11 +238,12 @@ ledger_resume_load(struct ledger *lg, const struct planpass *pp,
 	struct plan_reader *r;
 	struct plan_row row;
 	struct resume_prev prev;
+	struct resume_conflict c;
 	err_code rc;
 	int eof, changed;
 	size_t skip, hold, index;
 
-	rc = resume_load(&lg->resume, lg->resume_path, e);
+	rc = resume_load_chain(&lg->resume, lg->resume_paths, lg->nresume, e);
 	if (rc != ERR_OK)
 		return rc;
 	rc = planpass_open(pp, &r, e);
@@ -192,12 +265,8 @@ ledger_resume_load(struct ledger *lg, const struct planpass *pp,
 		}
 	}
 	plan_close(r);
-	if (rc == ERR_OK)
-		rc = resume_check_unmatched(lg->resume, e);
-	if (rc == ERR_MISMATCH)
-		err_set(e, ERR_MISMATCH, "%s does not belong to %s: %s",
-		    lg->resume_path, plan_display_name(pp->path),
-		    err_message(e));
+	if (rc == ERR_OK && resume_first_conflict(lg->resume, &c))
+		rc = ledger_resume_refuse(lg, pp, &c, e);
 	if (rc != ERR_OK)
 		return rc;
 	ledger_resume_say(lg, skip, hold, *to_send);

@@ -111,8 +111,10 @@ report_check_target(const char *path, unsigned flags, struct err *e)
 	err_code rc = ERR_OK;
 
 	if (!(flags & REPORT_FORCE) && stat(path, &st) == 0)
-		return err_set(e, ERR_EXISTS, "report %s already exists; "
-		    "choose another name or use --force", path);
+		return err_set(e, ERR_EXISTS, "report %s already exists "
+		    "(the record of an earlier run): write the new report to "
+		    "another file; --resume %s continues that run", path,
+		    path);
 	dir = fsutil_dirname(path);
 	if (dir == NULL)
 		rc = err_set(e, ERR_NOMEM, "out of memory");
@@ -254,8 +256,10 @@ report_open(struct report **out, const char *path, size_t nrows,
 		rc = fsutil_check_target(path, e);
 	if (rc == ERR_OK && !(flags & REPORT_FORCE) &&
 	    access(path, F_OK) == 0)
-		rc = err_set(e, ERR_EXISTS, "report %s already exists; "
-		    "choose another name or use --force", path);
+		rc = err_set(e, ERR_EXISTS, "report %s already exists "
+		    "(the record of an earlier run): write the new report to "
+		    "another file; --resume %s continues that run", path,
+		    path);
 	if (rc == ERR_OK) {
 		r->fd = fsutil_mkstemp(r->stage_path, path, e);
 		if (r->fd < 0) {
@@ -432,8 +436,8 @@ report_publish(struct report *r, struct err *e)
 	    (r->flags & REPORT_FORCE) != 0, e);
 	if (rc == ERR_EXISTS)
 		return err_set(e, ERR_EXISTS, "report %s appeared while the "
-		    "run was starting (nothing was sent); choose another name "
-		    "or use --force", r->path);
+		    "run was starting (nothing was sent); choose another "
+		    "name", r->path);
 	if (rc != ERR_OK)
 		return rc;
 	free(r->stage_path);

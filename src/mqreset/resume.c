@@ -37,10 +37,17 @@
 
 struct resume_entry {
 	uint32_t h[3];        /* key digest (first 96 bits of SHA-256) */
+	uint32_t place;       /* digest of instance, group and topic only
+	                         (32 bits): names the plan line that took
+	                         the place of a changed row */
 	uint32_t report_line; /* line in the report or journal */
 	uint32_t plan_line;   /* plan line recorded in that line */
+	uint32_t text;        /* ok and skipped rows: offset + 1 of their
+	                         "request_id NUL finished_at NUL" in the
+	                         text pool; 0: none */
 	uint8_t status;       /* enum report_status or RESUME_INFLIGHT */
 	uint8_t flags;        /* RESUME_F_* */
+	uint16_t file;        /* which report of the chain (0-based) */
 };
 
 struct resume {
@@ -48,8 +55,14 @@ struct resume {
 	size_t n;                /* entries used */
 	size_t cap;              /* entries allocated */
 	struct resume_stats st;  /* counts from loading */
-	char *report_name;       /* for messages (owned) */
-	char *journal_name;      /* for messages (owned), NULL if none */
+	char **report_names;     /* per file of the chain, for messages
+	                            (owned) */
+	char **journal_names;    /* the same for their journals (owned;
+	                            NULL entries: no journal) */
+	size_t nfiles;           /* files in the chain */
+	char *pool;              /* request ids and times of ok rows */
+	size_t pool_len;         /* bytes used in pool */
+	size_t pool_cap;         /* bytes allocated */
 	struct buf key;          /* scratch: the serialised key */
 };
 
@@ -57,6 +70,7 @@ struct resume {
 struct resume_loader {
 	struct resume *r;      /* table being filled */
 	const char *name;      /* file name for messages */
+	uint16_t file;         /* index of the report in the chain */
 	int journal;           /* reading the journal */
 	size_t ncells;         /* cells per record, from the header */
 	int have_header;       /* header seen */
@@ -106,6 +120,40 @@ resume_decide(const struct resume_prev *prev, int type, int retry_ambiguous)
 	return RESUME_HOLD;
 }
 
+int
+resume_rank(enum resume_seen seen, enum report_status st)
+{
+	switch (seen) {
+	case RESUME_SEEN_NONE:
+		return 0;
+	case RESUME_SEEN_INFLIGHT:
+		return 4; /* as unknown: it may have been applied */
+	case RESUME_SEEN_ROW:
+		break;
+	}
+	switch (st) {
+	case REPORT_OK:
+		return 6; /* the answer that proves it */
+	case REPORT_SKIPPED:
+		return 5; /* ok in an earlier report */
+	case REPORT_UNKNOWN:
+		return 4;
+	case REPORT_FAILED:
+		return 3;
+	case REPORT_NOT_RUN:
+		return 2;
+	case REPORT_DRY_RUN:
+		return 1;
+	}
+	return 4; /* out of range: as unknown, the safe reading */
+}
+
+int
+resume_has_effect(enum resume_seen seen, enum report_status st)
+{
+	return resume_rank(seen, st) >= 4;
+}
+
 /*
  * Digest of a key: fields separated by 0x1f (plan identifiers cannot hold
  * control characters), the instant as decimal milliseconds, "-" for type
@@ -141,6 +189,51 @@ resume_digest(struct buf *tmp, const struct plan_key *k, uint32_t h[3])
 	return ERR_OK;
 }
 
+/* 32-bit digest of instance, group and topic (a row's place). */
+static err_code
+resume_place(struct buf *tmp, const struct plan_key *k, uint32_t *out)
+{
+	unsigned char md[SHA256_DIGEST_LENGTH];
+	err_code rc;
+
+	buf_reset(tmp);
+	rc = buf_printf(tmp, "%s\x1f%s\x1f%s", k->instance != NULL ?
+	    k->instance : "", k->group != NULL ? k->group : "",
+	    k->topic != NULL ? k->topic : "");
+	if (rc != ERR_OK)
+		return rc;
+	SHA256((const unsigned char *)buf_cstr(tmp), tmp->len, md);
+	memcpy(out, md, sizeof *out);
+	return ERR_OK;
+}
+
+/* Keep "request_id NUL finished_at NUL" of an ok row; 0 when it cannot. */
+static uint32_t
+resume_keep_text(struct resume *r, const char *rid, const char *fin)
+{
+	size_t a = strlen(rid) + 1, b = strlen(fin) + 1, at;
+
+	if (r->pool_len + a + b >= UINT32_MAX)
+		return 0;
+	if (r->pool_len + a + b > r->pool_cap) {
+		size_t ncap = r->pool_cap == 0 ? 65536 : r->pool_cap * 2;
+		char *np;
+
+		while (ncap < r->pool_len + a + b)
+			ncap *= 2;
+		np = realloc(r->pool, ncap);
+		if (np == NULL)
+			return 0; /* the row is only told with less detail */
+		r->pool = np;
+		r->pool_cap = ncap;
+	}
+	at = r->pool_len;
+	memcpy(r->pool + at, rid, a);
+	memcpy(r->pool + at + a, fin, b);
+	r->pool_len += a + b;
+	return (uint32_t)at + 1;
+}
+
 static int
 resume_cmp_h(const uint32_t a[3], const uint32_t b[3])
 {
@@ -153,7 +246,7 @@ resume_cmp_h(const uint32_t a[3], const uint32_t b[3])
 	return 0;
 }
 
-/* Sort order: digest, then report rows before journal lines, then line. */
+/* Sort order: digest, file, report rows before journal lines, line. */
 static int
 resume_cmp_entry(const struct resume_entry *a, const struct resume_entry *b)
 {
@@ -161,6 +254,8 @@ resume_cmp_entry(const struct resume_entry *a, const struct resume_entry *b)
 
 	if (c != 0)
 		return c;
+	if (a->file != b->file)
+		return a->file < b->file ? -1 : 1;
 	if ((a->flags & RESUME_F_JOURNAL) != (b->flags & RESUME_F_JOURNAL))
 		return (a->flags & RESUME_F_JOURNAL) ? 1 : -1;
 	return (a->report_line > b->report_line) -
@@ -320,11 +415,18 @@ resume_record(void *arg, char **cells, size_t n, unsigned long line)
 	ent = &r->v[r->n];
 	memset(ent, 0, sizeof *ent);
 	rc = resume_digest(&r->key, &key, ent->h);
+	if (rc == ERR_OK)
+		rc = resume_place(&r->key, &key, &ent->place);
 	if (rc != ERR_OK)
 		return err_set(ld->e, rc, "%s:%lu: key too long", ld->name,
 		    line);
 	ent->report_line = resume_u32(line);
 	ent->plan_line = resume_u32(pline);
+	ent->file = ld->file;
+	if (!ld->journal && (st == REPORT_OK || st == REPORT_SKIPPED)) {
+		csvout_decode(cells[8]);
+		ent->text = resume_keep_text(r, cells[8], cells[13]);
+	}
 	if (ld->journal) {
 		ent->status = RESUME_INFLIGHT;
 		ent->flags = RESUME_F_JOURNAL;
@@ -339,8 +441,8 @@ resume_record(void *arg, char **cells, size_t n, unsigned long line)
 }
 
 static err_code
-resume_read(struct resume *r, FILE *fp, const char *name, int journal,
-    unsigned long *truncated, struct err *e)
+resume_read(struct resume *r, FILE *fp, const char *name, uint16_t file,
+    int journal, unsigned long *truncated, struct err *e)
 {
 	struct resume_loader ld;
 	err_code rc;
@@ -348,6 +450,7 @@ resume_read(struct resume *r, FILE *fp, const char *name, int journal,
 	memset(&ld, 0, sizeof ld);
 	ld.r = r;
 	ld.name = name;
+	ld.file = file;
 	ld.journal = journal;
 	ld.pcol = -1;
 	ld.rcol = -1;
@@ -359,41 +462,82 @@ resume_read(struct resume *r, FILE *fp, const char *name, int journal,
 	return rc;
 }
 
-/* Sort, then fold journal lines into report rows (see the top comment). */
-static err_code
-resume_fold(struct resume *r, struct err *e)
+/* The rank of an entry (resume_rank()). */
+static int
+resume_entry_rank(const struct resume_entry *ent)
 {
-	size_t i, out = 0;
-	struct resume_entry *prev;
+	if (ent->flags & RESUME_F_JOURNAL)
+		return resume_rank(RESUME_SEEN_INFLIGHT, REPORT_UNKNOWN);
+	return resume_rank(RESUME_SEEN_ROW, (enum report_status)ent->status);
+}
 
-	resume_sort(r->v, r->n);
-	for (i = 0; i < r->n; i++) {
-		prev = out > 0 ? &r->v[out - 1] : NULL;
-		if (prev != NULL && resume_cmp_h(prev->h, r->v[i].h) == 0) {
-			/* A not-run row says nothing (never sent): the
-			 * other row of the key speaks.  A run writes one
-			 * for a row of a plan edited while it ran, named
-			 * as the edited line read. */
-			if (!(r->v[i].flags & RESUME_F_JOURNAL) &&
-			    !(prev->flags & RESUME_F_JOURNAL) &&
-			    (prev->status == REPORT_NOT_RUN ||
-			    r->v[i].status == REPORT_NOT_RUN)) {
-				if (prev->status == REPORT_NOT_RUN)
-					*prev = r->v[i];
-				continue;
-			}
-			if (!(r->v[i].flags & RESUME_F_JOURNAL))
+/*
+ * One key's entries v[0..n) (sorted: by file, report rows before journal
+ * lines) into the one that speaks for it.  Within one file: a journal
+ * line gives way to a report row (the answer supersedes the intent), a
+ * not-run row to any other row (a run writes one for a line of a plan
+ * edited while it ran), and two other rows are an error.  Across the
+ * files of a chain the most telling entry wins (resume_rank(): ok proves
+ * the row applied whatever came later; an unknown stays a possible
+ * application), the latest file among equals.
+ */
+static err_code
+resume_fold_key(struct resume *r, const struct resume_entry *v, size_t n,
+    struct resume_entry *out, struct err *e)
+{
+	const struct resume_entry *best = NULL, *row, *journal, *notrun, *w;
+	size_t i = 0, j;
+
+	while (i < n) {
+		row = journal = notrun = NULL;
+		for (j = i; j < n && v[j].file == v[i].file; j++) {
+			if (v[j].flags & RESUME_F_JOURNAL) {
+				if (journal == NULL)
+					journal = &v[j];
+			} else if (v[j].status == REPORT_NOT_RUN) {
+				notrun = &v[j];
+			} else if (row != NULL) {
 				return err_set(e, ERR_MISMATCH, "%s:%lu and "
 				    "line %lu are the same plan row (plan "
 				    "lines %lu and %lu): not a report mqreset "
-				    "wrote", r->report_name,
-				    (unsigned long)prev->report_line,
-				    (unsigned long)r->v[i].report_line,
-				    (unsigned long)prev->plan_line,
-				    (unsigned long)r->v[i].plan_line);
-			continue; /* answered, or journaled twice */
+				    "wrote", r->report_names[v[j].file],
+				    (unsigned long)row->report_line,
+				    (unsigned long)v[j].report_line,
+				    (unsigned long)row->plan_line,
+				    (unsigned long)v[j].plan_line);
+			} else {
+				row = &v[j];
+			}
 		}
-		r->v[out++] = r->v[i];
+		/* The file's word: its answer, else its intent, else its
+		 * not-run row (which says nothing was sent). */
+		w = row != NULL ? row : journal != NULL ? journal : notrun;
+		if (best == NULL || resume_entry_rank(w) >=
+		    resume_entry_rank(best))
+			best = w;
+		i = j;
+	}
+	*out = *best;
+	return ERR_OK;
+}
+
+/* Sort, then fold each key's entries into one (resume_fold_key()). */
+static err_code
+resume_fold(struct resume *r, struct err *e)
+{
+	size_t i, j, out = 0;
+	struct resume_entry keep;
+	err_code rc;
+
+	resume_sort(r->v, r->n);
+	for (i = 0; i < r->n; i = j) {
+		for (j = i + 1; j < r->n &&
+		    resume_cmp_h(r->v[i].h, r->v[j].h) == 0; j++)
+			;
+		rc = resume_fold_key(r, &r->v[i], j - i, &keep, e);
+		if (rc != ERR_OK)
+			return rc;
+		r->v[out++] = keep;
 	}
 	r->n = out;
 	/* Give back the growth slack (up to half the table). */
@@ -411,21 +555,52 @@ resume_fold(struct resume *r, struct err *e)
 }
 
 static struct resume *
-resume_new(const char *report_name, const char *journal_name)
+resume_new(size_t nfiles)
 {
 	struct resume *r = calloc(1, sizeof *r);
 
 	if (r == NULL)
 		return NULL;
 	buf_init(&r->key, 1 << 16);
-	r->report_name = strdup(report_name);
-	r->journal_name = journal_name != NULL ? strdup(journal_name) : NULL;
-	if (r->report_name == NULL ||
-	    (journal_name != NULL && r->journal_name == NULL)) {
+	r->nfiles = nfiles;
+	r->report_names = calloc(nfiles, sizeof *r->report_names);
+	r->journal_names = calloc(nfiles, sizeof *r->journal_names);
+	if (r->report_names == NULL || r->journal_names == NULL) {
 		resume_destroy(r);
 		return NULL;
 	}
 	return r;
+}
+
+/* Read file `i` of the chain from open streams (journal may be NULL). */
+static err_code
+resume_add_fp(struct resume *r, size_t i, FILE *report,
+    const char *report_name, FILE *journal, const char *journal_name,
+    struct err *e)
+{
+	unsigned long trunc = 0;
+	err_code rc;
+
+	r->report_names[i] = strdup(report_name);
+	if (journal != NULL)
+		r->journal_names[i] = strdup(journal_name);
+	if (r->report_names[i] == NULL ||
+	    (journal != NULL && r->journal_names[i] == NULL))
+		return err_set(e, ERR_NOMEM, "out of memory");
+	rc = resume_read(r, report, report_name, (uint16_t)i, 0, &trunc, e);
+	if (rc == ERR_OK && trunc != 0 && r->st.truncated_line == 0) {
+		r->st.truncated_line = trunc;
+		r->st.truncated_name = r->report_names[i];
+	}
+	if (rc == ERR_OK && journal != NULL) {
+		r->st.have_journal = 1;
+		trunc = 0;
+		rc = resume_read(r, journal, journal_name, (uint16_t)i, 1,
+		    &trunc, e);
+		if (trunc != 0 && r->st.journal_truncated_line == 0)
+			r->st.journal_truncated_line = trunc;
+	}
+	return rc;
 }
 
 err_code
@@ -436,15 +611,11 @@ resume_load_fp(struct resume **out, FILE *report, const char *report_name,
 	err_code rc;
 
 	*out = NULL;
-	r = resume_new(report_name, journal != NULL ? journal_name : NULL);
+	r = resume_new(1);
 	if (r == NULL)
 		return err_set(e, ERR_NOMEM, "out of memory");
-	rc = resume_read(r, report, report_name, 0, &r->st.truncated_line, e);
-	if (rc == ERR_OK && journal != NULL) {
-		r->st.have_journal = 1;
-		rc = resume_read(r, journal, journal_name, 1,
-		    &r->st.journal_truncated_line, e);
-	}
+	rc = resume_add_fp(r, 0, report, report_name, journal, journal_name,
+	    e);
 	if (rc == ERR_OK)
 		rc = resume_fold(r, e);
 	if (rc != ERR_OK) {
@@ -455,14 +626,15 @@ resume_load_fp(struct resume **out, FILE *report, const char *report_name,
 	return ERR_OK;
 }
 
-err_code
-resume_load(struct resume **out, const char *report_path, struct err *e)
+/* Open and read file `i` of the chain with its journal, if any. */
+static err_code
+resume_add(struct resume *r, size_t i, const char *report_path,
+    struct err *e)
 {
 	FILE *rep = NULL, *jr = NULL;
 	struct buf jpath;
 	err_code rc = ERR_OK;
 
-	*out = NULL;
 	buf_init(&jpath, 8192);
 	rep = fopen(report_path, "rb");
 	if (rep == NULL)
@@ -477,7 +649,7 @@ resume_load(struct resume **out, const char *report_path, struct err *e)
 			    "intent journal %s", buf_cstr(&jpath));
 	}
 	if (rc == ERR_OK)
-		rc = resume_load_fp(out, rep, report_path, jr,
+		rc = resume_add_fp(r, i, rep, report_path, jr,
 		    buf_cstr(&jpath), e);
 	if (rep != NULL)
 		fclose(rep);
@@ -485,6 +657,39 @@ resume_load(struct resume **out, const char *report_path, struct err *e)
 		fclose(jr);
 	buf_free(&jpath);
 	return rc;
+}
+
+err_code
+resume_load_chain(struct resume **out, const char *const *paths,
+    size_t n, struct err *e)
+{
+	struct resume *r;
+	size_t i;
+	err_code rc = ERR_OK;
+
+	*out = NULL;
+	if (n == 0 || n > RESUME_CHAIN_MAX)
+		return err_set(e, ERR_USAGE, "--resume takes 1 to %d reports, "
+		    "not %zu", RESUME_CHAIN_MAX, n);
+	r = resume_new(n);
+	if (r == NULL)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	for (i = 0; i < n && rc == ERR_OK; i++)
+		rc = resume_add(r, i, paths[i], e);
+	if (rc == ERR_OK)
+		rc = resume_fold(r, e);
+	if (rc != ERR_OK) {
+		resume_destroy(r);
+		return rc;
+	}
+	*out = r;
+	return ERR_OK;
+}
+
+err_code
+resume_load(struct resume **out, const char *report_path, struct err *e)
+{
+	return resume_load_chain(out, &report_path, 1, e);
 }
 
 const struct resume_stats *
@@ -516,6 +721,14 @@ resume_match(struct resume *r, const struct plan_key *key,
 			ent->flags |= RESUME_F_MATCHED;
 			prev->report_line = ent->report_line;
 			prev->plan_line = ent->plan_line;
+			prev->report_name = (ent->flags & RESUME_F_JOURNAL) ?
+			    r->journal_names[ent->file] :
+			    r->report_names[ent->file];
+			if (ent->text != 0) {
+				prev->request_id = r->pool + ent->text - 1;
+				prev->finished_at = prev->request_id +
+				    strlen(prev->request_id) + 1;
+			}
 			if (ent->flags & RESUME_F_JOURNAL)
 				prev->seen = RESUME_SEEN_INFLIGHT;
 			else {
@@ -531,35 +744,65 @@ resume_match(struct resume *r, const struct plan_key *key,
 	}
 }
 
-err_code
-resume_check_unmatched(const struct resume *r, struct err *e)
+int
+resume_first_conflict(const struct resume *r, struct resume_conflict *c)
 {
 	const struct resume_entry *first = NULL, *ent;
 	size_t i, count = 0;
 
+	memset(c, 0, sizeof *c);
 	for (i = 0; i < r->n; i++) {
 		ent = &r->v[i];
-		if (ent->flags & RESUME_F_MATCHED)
-			continue;
+		if ((ent->flags & RESUME_F_MATCHED) ||
+		    resume_entry_rank(ent) < 4)
+			continue; /* in the plan, or had no effect */
 		count++;
-		/* Name the earliest line, report rows before the journal. */
-		if (first == NULL || (first->flags & RESUME_F_JOURNAL) >
+		/* Name the earliest line: by file of the chain, report rows
+		 * before the journal, then by line. */
+		if (first == NULL || ent->file < first->file ||
+		    (ent->file == first->file &&
+		    ((first->flags & RESUME_F_JOURNAL) >
 		    (ent->flags & RESUME_F_JOURNAL) ||
 		    ((first->flags & RESUME_F_JOURNAL) ==
 		    (ent->flags & RESUME_F_JOURNAL) &&
-		    ent->report_line < first->report_line))
+		    ent->report_line < first->report_line))))
 			first = ent;
 	}
 	if (first == NULL)
+		return 0;
+	c->name = (first->flags & RESUME_F_JOURNAL) ?
+	    r->journal_names[first->file] : r->report_names[first->file];
+	c->report_line = first->report_line;
+	c->plan_line = first->plan_line;
+	c->what = (first->flags & RESUME_F_JOURNAL) ? "in flight" :
+	    report_status_text((enum report_status)first->status);
+	c->place = first->place;
+	c->count = count;
+	return 1;
+}
+
+int
+resume_same_place(struct resume *r, const struct resume_conflict *c,
+    const struct plan_key *key)
+{
+	uint32_t p;
+
+	return resume_place(&r->key, key, &p) == ERR_OK && p == c->place;
+}
+
+err_code
+resume_check_unmatched(const struct resume *r, struct err *e)
+{
+	struct resume_conflict c;
+
+	if (!resume_first_conflict(r, &c))
 		return ERR_OK;
 	return err_set(e, ERR_MISMATCH, "%s:%lu: the row for plan line %lu "
-	    "(instance, group, topic, type, reset time) is not in this "
-	    "plan%s: the previous report comes from a different plan or the "
-	    "plan was edited; refusing to resume",
-	    (first->flags & RESUME_F_JOURNAL) ? r->journal_name :
-	    r->report_name, (unsigned long)first->report_line,
-	    (unsigned long)first->plan_line,
-	    count > 1 ? " (nor are other rows of it)" : "");
+	    "(%s) is not in this plan%s: the previous report comes from a "
+	    "different plan, or a row that may have been applied was "
+	    "edited; refusing to resume", c.name, c.report_line,
+	    c.plan_line, c.what, c.count > 1 ? " (nor are other rows of "
+	    "it)" : "");
 }
 
 err_code
@@ -579,14 +822,43 @@ resume_check_paths(const char *resume_path, const char *report_path,
 	return ERR_OK;
 }
 
+err_code
+resume_check_chain(const char *const *paths, size_t n, struct err *e)
+{
+	struct stat a, b;
+	size_t i, j;
+
+	if (n > RESUME_CHAIN_MAX)
+		return err_set(e, ERR_USAGE, "--resume: at most %d reports, "
+		    "not %zu", RESUME_CHAIN_MAX, n);
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++)
+			if (strcmp(paths[i], paths[j]) == 0 ||
+			    (stat(paths[i], &a) == 0 &&
+			    stat(paths[j], &b) == 0 && a.st_dev == b.st_dev &&
+			    a.st_ino == b.st_ino))
+				return err_set(e, ERR_USAGE, "--resume %s and "
+				    "--resume %s name the same report: give "
+				    "each report of the chain once", paths[i],
+				    paths[j]);
+	return ERR_OK;
+}
+
 void
 resume_destroy(struct resume *r)
 {
+	size_t i;
+
 	if (r == NULL)
 		return;
+	for (i = 0; i < r->nfiles; i++) {
+		free(r->report_names[i]);
+		free(r->journal_names[i]);
+	}
+	free(r->report_names);
+	free(r->journal_names);
+	free(r->pool);
 	free(r->v);
-	free(r->report_name);
-	free(r->journal_name);
 	buf_free(&r->key);
 	free(r);
 }

@@ -55,7 +55,7 @@ who() {
 	check "$name: whoami says kind $kind" has_text "$T/mq.out" "kind: $kind"
 	check "$name: whoami shows no secret" no_text "$SK" "$T/mq.out" "$T/mq.err"
 	cp "$T/mq.out" "$T/who.out"; cp "$T/mq.err" "$T/who.err"
-	run_exec "$T/plan.csv" "$T/r$n.csv" --rate 100 \
+	run_exec "$T/plan.csv" "$T/r$n.csv" --rate 100 --again \
 	    --sts-endpoint "$EMU_URL" --metadata-endpoint "$EMU_URL" "$@"
 	expect_status "$name: run exits 0" 0
 	check "$name: 6 ok rows" statuses "$T/r$n.csv" ok 6
@@ -154,7 +154,7 @@ check "no source: each source said something" has_text "$T/mq.err" \
     "environment: not set" "OIDC: not set" "$CLI: no such file" \
     "$INI: no such file" "ECS metadata: disabled" \
     "ALIBABA_CLOUD_CREDENTIALS_URI: not set"
-run_exec "$T/plan.csv" "$T/r-none.csv"
+run_exec "$T/plan.csv" "$T/r-none.csv" --again
 expect_status "no source: run exits 3" 3
 
 # 10. Plain http:// to a host that is not loopback is refused.

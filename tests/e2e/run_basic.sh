@@ -80,10 +80,13 @@ expect_status "bad --max-failures" 2
 make_plan "$T/mixed.csv" 2 3
 printf '%s,GID_unknown_%d,t01,1,2024-06-03T10:00:00+08:00,u\n' \
     "$RUN_INSTANCE" 1 "$RUN_INSTANCE" 2 >>"$T/mixed.csv"
-run_exec "$T/mixed.csv" "$T/r5.csv" --rate 500
+# (Its own directory: r1.csv above applied its type 0 rows, and a run
+# refuses a plan applied by a report next to its own.)
+mkdir -p "$T/m"
+run_exec "$T/mixed.csv" "$T/m/r5.csv" --rate 500
 expect_status "row failures exit 1" 1
-check "row failures: 2 failed" rc status "$T/r5.csv" failed 2
+check "row failures: 2 failed" rc status "$T/m/r5.csv" failed 2
 check "row failures: 1 attempt, service code kept" \
-    cells "$T/r5.csv" 7 attempts=1 'error_code=*' 'request_id=*'
+    cells "$T/m/r5.csv" 7 attempts=1 'error_code=*' 'request_id=*'
 
 finish

@@ -138,44 +138,47 @@ expect_status "--resume --retry-ambiguous: exit 0" 0
 check "--retry-ambiguous: every row ok or skipped" \
     statuses "$T/k4.csv" unknown 0 failed 0
 
-# 2. SIGTERM: in-flight rows finish, the rest is not-run, exit 3.
+# 2. SIGTERM: in-flight rows finish, the rest is not-run, exit 3.  (Its
+# reports in their own directory: the chain above applied this plan, and
+# a run refuses a plan applied by a report next to its own.)
+mkdir -p "$T/s" "$T/d"
 emu_stop >/dev/null || true
 start_emu "$T/plan.csv" --qps 1000 --fault latency:ms=50
-bg "$T/s1.csv" --rate 10 --workers 4
-wait_lines "$T/s1.csv" 4 || true
+bg "$T/s/s1.csv" --rate 10 --workers 4
+wait_lines "$T/s/s1.csv" 4 || true
 kill -TERM "$BG"
 bg_wait
 expect_status "SIGTERM: exit 3" 3
-check "SIGTERM: report complete, in plan order" rc plan-order "$T/s1.csv" "$T/plan.csv"
+check "SIGTERM: report complete, in plan order" rc plan-order "$T/s/s1.csv" "$T/plan.csv"
 check "SIGTERM: not-run rows, ok rows applied once, nothing else" \
-    all_of summary_has "$T/s1.csv.json" 'status.not-run>=20' ';' \
-    applied_once "$T/s1.csv" "$T/journal.jsonl"
-check "SIGTERM: said so" grep -q 'interrupted' "$T/s1.csv.err"
-check "SIGTERM: intent journal removed (report complete)" test ! -e "$T/s1.csv.intent"
+    all_of summary_has "$T/s/s1.csv.json" 'status.not-run>=20' ';' \
+    applied_once "$T/s/s1.csv" "$T/journal.jsonl"
+check "SIGTERM: said so" grep -q 'interrupted' "$T/s/s1.csv.err"
+check "SIGTERM: intent journal removed (report complete)" test ! -e "$T/s/s1.csv.intent"
 
 # 3. Two SIGTERMs: requests in flight (3 s each) are interrupted: unknown;
 # the workers are joined, so the run ends as after one signal.
 emu_stop >/dev/null || true
 make_plan "$T/plan.csv" 8 0
 start_emu "$T/plan.csv" --qps 1000 --fault latency:ms=3000
-bg "$T/d1.csv" --rate 100 --workers 4
-wait_lines "$T/d1.csv.intent" 5 || true # header + 4 type 0 rows in flight
+bg "$T/d/d1.csv" --rate 100 --workers 4
+wait_lines "$T/d/d1.csv.intent" 5 || true # header + 4 type 0 rows in flight
 kill -TERM "$BG"
 sleep 0.2
 kill -TERM "$BG"
 bg_wait
 expect_status "second SIGTERM: exit 3" 3
 check "second SIGTERM: 4 in flight are unknown (aborted), 4 not-run" \
-    all_of statuses "$T/d1.csv" unknown 4 not-run 4 ';' \
-    lines_with "$T/d1.csv" mqreset.Aborted 4
-check "second SIGTERM: report complete" rc plan-order "$T/d1.csv" "$T/plan.csv"
-check "second SIGTERM: workers joined, journal removed" test ! -e "$T/d1.csv.intent"
+    all_of statuses "$T/d/d1.csv" unknown 4 not-run 4 ';' \
+    lines_with "$T/d/d1.csv" mqreset.Aborted 4
+check "second SIGTERM: report complete" rc plan-order "$T/d/d1.csv" "$T/plan.csv"
+check "second SIGTERM: workers joined, journal removed" test ! -e "$T/d/d1.csv.intent"
 sleep 3.2 # let the emulator apply what it received
-bg "$T/d2.csv" --resume "$T/d1.csv" --rate 100
+bg "$T/d/d2.csv" --resume "$T/d/d1.csv" --rate 100
 bg_wait
 expect_status "resume after abort: exit 1 (held rows)" 1
 check "resume after abort: the 4 unknown type 0 rows held, 4 sent" \
-    all_of statuses "$T/d2.csv" unknown 4 ok 4 ';' \
+    all_of statuses "$T/d/d2.csv" unknown 4 ok 4 ';' \
     cleared_once "$T/journal.jsonl"
 
 finish

@@ -83,17 +83,20 @@ check "reset --endpoint-type vpc: names the VPC host" \
     grep -qF https://ons-vpc.cn-shanghai.aliyuncs.com "$T/mq.out"
 export ALIBABA_CLOUD_REGION_ID=$saved_region
 
-# v3 as the SDK sends it, POST and GET, every row applied once.
+# v3 as the SDK sends it, POST and GET, every row applied once.  Each
+# against a fresh emulator, its report in its own directory (a run
+# refuses a plan applied by a report next to its own: ep.csv above).
+mkdir -p "$T/v3" "$T/v3g"
 start_emu "$T/plan.csv" --qps 1000
-run_exec "$T/plan.csv" "$T/v3.csv" --rate 500 --signature-version 3
+run_exec "$T/plan.csv" "$T/v3/v3.csv" --rate 500 --signature-version 3
 expect_status "v3 POST (query, empty body): exit 0" 0
 check "v3 POST: each row applied once" \
-    rc journal-once "$T/v3.csv" "$T/journal.jsonl"
+    rc journal-once "$T/v3/v3.csv" "$T/journal.jsonl"
 start_emu "$T/plan.csv" --qps 1000
-run_exec "$T/plan.csv" "$T/v3g.csv" --rate 500 --signature-version 3 \
+run_exec "$T/plan.csv" "$T/v3g/v3g.csv" --rate 500 --signature-version 3 \
     --method GET
 expect_status "v3 GET: exit 0" 0
 check "v3 GET: each row applied once" \
-    rc journal-once "$T/v3g.csv" "$T/journal.jsonl"
+    rc journal-once "$T/v3g/v3g.csv" "$T/journal.jsonl"
 
 finish

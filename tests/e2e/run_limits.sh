@@ -25,7 +25,8 @@ emu_stop >/dev/null || true
 
 # 2. Forced throttling of half the requests, whatever the rate.
 start_emu "$T/plan.csv" --qps 1000 --fault throttle:p=0.3
-run_exec "$T/plan.csv" "$T/r2.csv" --rate 300 --max-attempts 12
+# (A fresh emulator: the plan r1.csv applied, again on purpose.)
+run_exec "$T/plan.csv" "$T/r2.csv" --rate 300 --max-attempts 12 --again
 expect_status "forced throttling: exit 0" 0
 check "forced throttling: all ok, applied once" \
     rc journal-once "$T/r2.csv" "$T/journal.jsonl"

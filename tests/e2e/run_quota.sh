@@ -37,7 +37,8 @@ for kind in token fixed sliding; do
 	rm -f "$T/req.log"
 	start_emu "$T/plan.csv" --qps-window "$kind" \
 	    --qps-action OnsConsumerResetOffset=50 --request-log "$T/req.log"
-	run_exec "$T/plan.csv" "$T/r_$kind.csv" --rate 50 --workers 8
+	# Each emulator is a fresh account: the plan again, on purpose.
+	run_exec "$T/plan.csv" "$T/r_$kind.csv" --rate 50 --workers 8 --again
 	expect_status "$kind window: exit 0" 0
 	check "$kind window: all 300 ok, each applied once" \
 	    all_of statuses "$T/r_$kind.csv" ok 300 ';' \
@@ -53,7 +54,7 @@ rm -f "$T/req.log"
 start_emu "$T/plan.csv" --qps-window sliding --throttle-hint-ms 300 \
     --qps-action OnsConsumerResetOffset=40 --request-log "$T/req.log"
 run_exec "$T/plan.csv" "$T/r_hint.csv" --rate 50 --workers 8 \
-    --max-attempts 20
+    --max-attempts 20 --again
 expect_status "hints: exit 0" 0
 check "hints: all 300 ok, each applied once" \
     all_of statuses "$T/r_hint.csv" ok 300 ';' \
