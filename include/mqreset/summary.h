@@ -15,7 +15,8 @@
  *    "elapsed_s":S, "mean_rate":R, "cpu_s":S, "held_ambiguous":N,
  *    "exit_status":N, "assume_offset":"+08:00" (only when given),
  *    "verified":{"yes":N,"no":N,"unknown":N} (only with --verify),
- *    "undo_plan":FILE, "undo_rows":N (only with --undo-plan)}
+ *    "undo_plan":FILE, "undo_rows":N (only with --undo-plan),
+ *    "reads":N (read-only calls of either; only with one of them)}
  * ("mean_rate" is 0 when too little was sent to compute it.)
  *
  * Not thread-safe (one owner).
@@ -65,6 +66,8 @@ struct summary {
 	                            unknown; [0] unused) */
 	const char *undo_plan;   /* --undo-plan FILE, or NULL (borrowed) */
 	size_t undo_rows;        /* rows written to it */
+	uint64_t reads;          /* read-only calls of --verify and
+	                            --undo-plan, retries included */
 };
 
 /* Zero *s.  Cannot fail. */

@@ -58,6 +58,8 @@ h = next(csv.reader(open(sys.argv[1])))
 sys.exit(0 if h[-2:] == ["ticket", "verified"] else "header %r" % h)' "$T/r.csv"
 check "summary: verified counts" rc json-is "$T/r.csv.json" verified.yes=10 \
     verified.no=2 verified.unknown=0 exit_status=1
+# Before and after each row: TimeSpan (and Accumulate for a clear).
+check "summary: the reads made" rc json-is "$T/r.csv.json" "reads>=36"
 grep -q "verified: 10 yes, 2 no, 0 unknown" "$T/mq.err" &&
     ok "summary line: verified" || fail "summary line: verified" "$(cat "$T/mq.err")"
 check "journal: the two rows were not applied" rc applied "$T/journal.jsonl" 10
