@@ -16,6 +16,7 @@
  *    "exit_status":N, "assume_offset":"+08:00" (only when given),
  *    "verified":{"yes":N,"no":N,"unknown":N} (only with --verify),
  *    "undo_plan":FILE, "undo_rows":N (only with --undo-plan),
+ *    "reads":N (read-only calls of either; only with one of them),
  *    "accounts":[{"profile":P, "region":R, "rows":N, "status":{...},
  *                 "requests":N, "throttled":N}, ...] (only for a plan
  *                 naming accounts, accounts.h)}
@@ -81,6 +82,8 @@ struct summary {
 	const struct summary_account *accounts; /* per account, or NULL
 	                            (borrowed) */
 	size_t naccounts;        /* entries in accounts */
+	uint64_t reads;          /* read-only calls of --verify and
+	                            --undo-plan, retries included */
 };
 
 /* Zero *s.  Cannot fail. */

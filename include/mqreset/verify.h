@@ -105,6 +105,10 @@ verify_new(const struct verify_config *cfg, struct err *e);
 void
 verify_destroy(struct verify *v);
 
+/* Read-only calls made so far, retries included. */
+uint64_t
+verify_reads(struct verify *v);
+
 /* Attach the undo plan (before the workers start). */
 void
 verify_set_undo(struct verify *v, struct undo *u);

@@ -638,6 +638,8 @@ engine_summarise(struct engine *eng, struct summary *sum)
 	    1e9;
 	sum->verify = eng->cfg->execute && eng->cfg->verify;
 	memcpy(sum->verified, eng->verified, sizeof(sum->verified));
+	if (eng->verify != NULL)
+		sum->reads = verify_reads(eng->verify);
 	if (eng->undo != NULL) {
 		sum->undo_plan = eng->cfg->undo_path;
 		sum->undo_rows = undo_rows(eng->undo);

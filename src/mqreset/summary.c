@@ -148,6 +148,9 @@ summary_print(const struct summary *s)
 	if (s->undo_plan != NULL)
 		msg_info("undo plan: %s (%zu row%s)", s->undo_plan,
 		    s->undo_rows, s->undo_rows == 1 ? "" : "s");
+	if (s->verify || s->undo_plan != NULL)
+		msg_info("%llu read-only call%s to read positions back",
+		    (unsigned long long)s->reads, s->reads == 1 ? "" : "s");
 	msg_info("report: %s", s->report);
 }
 
@@ -248,6 +251,8 @@ summary_write_json(const struct summary *s, const char *path, struct err *e)
 			cJSON_AddNumberToObject(o, "undo_rows",
 			    (double)s->undo_rows);
 		}
+		if (s->verify || s->undo_plan != NULL)
+			cJSON_AddNumberToObject(o, "reads", (double)s->reads);
 		ok = summary_json_accounts(o, s);
 	}
 	text = ok ? cJSON_Print(o) : NULL;

@@ -125,6 +125,20 @@ verify_new(const struct verify_config *cfg, struct err *e)
 	return v;
 }
 
+uint64_t
+verify_reads(struct verify *v)
+{
+	uint64_t calls[ONSREAD_N], n = 0;
+	int a;
+
+	pthread_mutex_lock(&v->lock);
+	onsread_calls(v->rd, calls);
+	pthread_mutex_unlock(&v->lock);
+	for (a = 0; a < ONSREAD_N; a++)
+		n += calls[a];
+	return n;
+}
+
 void
 verify_set_undo(struct verify *v, struct undo *u)
 {

@@ -58,6 +58,8 @@ h = next(csv.reader(open(sys.argv[1])))
 sys.exit(0 if h[-2:] == ["ticket", "verified"] else "header %r" % h)' "$T/r.csv"
 check "summary: verified counts" rc json-is "$T/r.csv.json" verified.yes=10 \
     verified.no=2 verified.unknown=0 exit_status=1
+# Before and after each row: TimeSpan (and Accumulate for a clear).
+check "summary: the reads made" rc json-is "$T/r.csv.json" "reads>=36"
 grep -q "verified: 10 yes, 2 no, 0 unknown" "$T/mq.err" &&
     ok "summary line: verified" || fail "summary line: verified" "$(cat "$T/mq.err")"
 check "journal: the two rows were not applied" rc applied "$T/journal.jsonl" 10
@@ -84,6 +86,14 @@ rm -f "$T"/r.csv*
 run_exec "$T/plan.csv" "$T/r.csv" --verify --verify-timeout 1
 run_exec "$T/r.csv" "$T/r2.csv" --verify --verify-timeout 1
 expect_status "a --verify report run as a plan: exit 0" 0
+rm -f "$T"/r3.csv*
+run_exec "$T/plan.csv" "$T/r3.csv" --verify --resume "$T/r.csv"
+expect_status "--resume from a --verify report: exit 0" 0
+check "--resume from a --verify report: skipped, verified empty" python3 -c '
+import csv, sys
+bad = [(r["line"], r["status"], r["verified"]) for r in csv.DictReader(open(sys.argv[1]))
+       if r["status"] != "skipped" or r["verified"] != ""]
+sys.exit("%r" % bad if bad else 0)' "$T/r3.csv"
 check "its report has the same columns" python3 -c '
 import csv, sys
 a = next(csv.reader(open(sys.argv[1]))); b = next(csv.reader(open(sys.argv[2])))
