@@ -330,6 +330,8 @@ test_too_many(void)
 	validate(buf_cstr(&b), diags, sizeof diags, accounts_on_row, &a);
 	CU_ASSERT_EQUAL(a.n, ACCOUNTS_MAX);
 	memset(&conn, 0, sizeof conn);
+	conn.sigver = "1";
+	conn.method = "POST";
 	memset(&s, 0, sizeof s);
 	s.plan_name = "p.csv";
 	s.conn = &conn;
