@@ -336,10 +336,13 @@ test_too_many(void)
 	s.plan_name = "p.csv";
 	s.conn = &conn;
 	s.load = fake_load;
+	CU_ASSERT_EQUAL_FATAL(creds_new("LTAI5tOwn0001", "own", NULL, &s.creds),
+	    ERR_OK);
 	CU_ASSERT_EQUAL(accounts_resolve(&a, &s, &e), ERR_USAGE);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err_message(&e), "p.csv:258: the plan "
 	    "names more than 256 accounts"));
 	accounts_free(&a);
+	creds_destroy(s.creds);
 	buf_free(&b);
 }
 
