@@ -151,8 +151,9 @@ struct accounts_setup {
  * Resolve every account's credentials and endpoint, and fill its client
  * settings.  A profile that cannot be resolved is reported as
  * "PLAN:LINE:COL: error: cannot resolve the row's profile: what the
- * source said" (every such profile, once) and gives ERR_PLAN; --endpoint with two regions
- * gives ERR_USAGE; an endpoint error ERR_USAGE naming the account.
+ * source said" (every such profile, once) and gives ERR_PLAN; more
+ * than ACCOUNTS_MAX accounts, --endpoint with two regions, or an
+ * endpoint error give ERR_USAGE naming the line.
  * Single-threaded (before any worker starts).
  */
 err_code

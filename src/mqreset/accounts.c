@@ -180,8 +180,8 @@ accounts_load_profile(const struct accounts_setup *s, const char *profile,
 /* --endpoint serves every account: refused when the plan names two
  * regions (it could only be right for one of them). */
 static err_code
-accounts_check_endpoint(const struct accounts *a, const struct accounts_setup *s,
-    struct err *e)
+accounts_check_endpoint(const struct accounts *a,
+    const struct accounts_setup *s, struct err *e)
 {
 	const char *first = NULL;
 	size_t i;
