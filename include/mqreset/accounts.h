@@ -47,6 +47,11 @@
 #include "report.h"
 #include "summary.h"
 
+/* Most accounts one plan may name: the lookups are linear (few are
+ * expected), and a typo repeated down a region column should not make
+ * thousands of limiters. */
+#define ACCOUNTS_MAX 256
+
 /* One account of the plan: a (profile, region) group of rows. */
 struct account {
 	char *profile;             /* profile cell, "" for the run's own
@@ -81,6 +86,8 @@ struct accounts {
 	size_t n;                  /* entries used */
 	size_t cap;                /* entries allocated */
 	int columns;               /* the plan has an account column */
+	unsigned long too_many;    /* first line of an account beyond
+	                              ACCOUNTS_MAX (not kept), 0: none */
 	struct summary_account *sum; /* accounts_summary()'s array (owned) */
 };
 
@@ -144,8 +151,9 @@ struct accounts_setup {
  * Resolve every account's credentials and endpoint, and fill its client
  * settings.  A profile that cannot be resolved is reported as
  * "PLAN:LINE:COL: error: cannot resolve the row's profile: what the
- * source said" (every such profile, once) and gives ERR_PLAN; --endpoint with two regions
- * gives ERR_USAGE; an endpoint error ERR_USAGE naming the account.
+ * source said" (every such profile, once) and gives ERR_PLAN; more
+ * than ACCOUNTS_MAX accounts, --endpoint with two regions, or an
+ * endpoint error give ERR_USAGE naming the line.
  * Single-threaded (before any worker starts).
  */
 err_code

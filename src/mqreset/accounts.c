@@ -89,6 +89,11 @@ accounts_on_row(void *arg, const struct plan_row *row)
 		ac->rows++;
 		return 0;
 	}
+	if (a->n == ACCOUNTS_MAX) {
+		if (a->too_many == 0)
+			a->too_many = row->line;
+		return 0;
+	}
 	if (a->n == a->cap) {
 		size_t ncap = a->cap == 0 ? 4 : a->cap * 2;
 
@@ -175,8 +180,8 @@ accounts_load_profile(const struct accounts_setup *s, const char *profile,
 /* --endpoint serves every account: refused when the plan names two
  * regions (it could only be right for one of them). */
 static err_code
-accounts_check_endpoint(const struct accounts *a, const struct accounts_setup *s,
-    struct err *e)
+accounts_check_endpoint(const struct accounts *a,
+    const struct accounts_setup *s, struct err *e)
 {
 	const char *first = NULL;
 	size_t i;
@@ -264,6 +269,10 @@ accounts_resolve(struct accounts *a, const struct accounts_setup *s,
 	size_t i;
 	err_code rc;
 
+	if (a->too_many != 0)
+		return err_set(e, ERR_USAGE, "%s:%lu: the plan names more than "
+		    "%d accounts (profile, region): split it", s->plan_name,
+		    a->too_many, ACCOUNTS_MAX);
 	rc = accounts_check_endpoint(a, s, e);
 	if (rc == ERR_OK)
 		rc = accounts_resolve_creds(a, s, e);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "accounts.h"
+#include "buf.h"
 #include "cu.h"
 #include "diag.h"
 #include "pacer.h"
@@ -306,6 +307,45 @@ test_resolve(void)
 	}
 }
 
+/* A plan naming more than ACCOUNTS_MAX accounts is refused, naming the
+ * line of the first one beyond. */
+static void
+test_too_many(void)
+{
+	struct accounts_setup s;
+	struct cmd_conn conn;
+	struct accounts a;
+	struct buf b;
+	struct err e;
+	char diags[256];
+	int i;
+
+	buf_init(&b, 1 << 20);
+	CU_ASSERT_EQUAL_FATAL(buf_puts(&b, "region,instance,group,topic,"
+	    "type\n"), ERR_OK);
+	for (i = 0; i <= ACCOUNTS_MAX; i++)
+		CU_ASSERT_EQUAL_FATAL(buf_printf(&b, "r%d," INST ",GID_a,"
+		    "topic1,0\n", i), ERR_OK);
+	accounts_init(&a);
+	validate(buf_cstr(&b), diags, sizeof diags, accounts_on_row, &a);
+	CU_ASSERT_EQUAL(a.n, ACCOUNTS_MAX);
+	memset(&conn, 0, sizeof conn);
+	conn.sigver = "1";
+	conn.method = "POST";
+	memset(&s, 0, sizeof s);
+	s.plan_name = "p.csv";
+	s.conn = &conn;
+	s.load = fake_load;
+	CU_ASSERT_EQUAL_FATAL(creds_new("LTAI5tOwn0001", "own", NULL, &s.creds),
+	    ERR_OK);
+	CU_ASSERT_EQUAL(accounts_resolve(&a, &s, &e), ERR_USAGE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err_message(&e), "p.csv:258: the plan "
+	    "names more than 256 accounts"));
+	accounts_free(&a);
+	creds_destroy(s.creds);
+	buf_free(&b);
+}
+
 /* The fake clock of the lanes. */
 struct fake_clock {
 	int64_t now_ns;
@@ -530,6 +570,7 @@ static CU_TestInfo tests[] = {
 	{ "plan: the row's account fields", test_plan_row_fields },
 	{ "grouping rows into accounts", test_grouping },
 	{ "resolving profiles and endpoints", test_resolve },
+	{ "at most ACCOUNTS_MAX accounts", test_too_many },
 	{ "a limiter lane per account", test_lanes },
 	{ "one lane for one account named twice", test_shared_lane },
 	{ "per-account counts for the summary", test_counts },
