@@ -185,7 +185,7 @@ check "resume: every row skipped, nothing sent" all_of \
 # --- an unresolvable profile ---------------------------------------------
 sed '5s/^acct-b,/acct-c,/' "$T/plan.csv" >"$T/bad.csv"
 before=$(grep -c OnsConsumerResetOffset "$T/req.log")
-run_exec "$T/bad.csv" "$T/rb.csv" --rate 10 \
+run_exec "$T/bad.csv" "$T/rb.csv" --again --rate 10 \
     --sts-endpoint "$EMU_URL"
 expect_status "unknown profile: exit 2" 2
 check "unknown profile: file:line:column and what the source said" \
@@ -212,13 +212,13 @@ expect_status "default dry run of a plan naming accounts: exit 2" 2
 check "default dry run: points at --offline, sends nothing" all_of \
     has_text "$T/mq.err" "give --offline" ';' \
     lines_with "$T/req.log" '"action":"Ons' "$before" ';' absent "$T/rp.csv"
-RUN_PREFLIGHT=1 run_exec "$T/plan.csv" "$T/rp.csv" --rate 10 \
+RUN_PREFLIGHT=1 run_exec "$T/plan.csv" "$T/rp.csv" --again --rate 10 \
     --sts-endpoint "$EMU_URL"
 expect_status "--execute with its preflight, plan naming accounts: exit 2" 2
 check "--execute: points at --no-preflight, sends nothing" all_of \
     has_text "$T/mq.err" "--no-preflight to execute without it" ';' \
     lines_with "$T/req.log" '"action":"Ons' "$before" ';' absent "$T/rp.csv"
-run_exec "$T/plan.csv" "$T/rp.csv" --rate 10 --verify \
+run_exec "$T/plan.csv" "$T/rp.csv" --again --rate 10 --verify \
     --sts-endpoint "$EMU_URL"
 expect_status "--verify with a plan naming accounts: exit 2" 2
 check "--verify: says why, sends nothing" all_of \

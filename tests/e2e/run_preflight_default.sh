@@ -143,7 +143,7 @@ check "--execute: the preflight's line" has_text "$T/mq.err" \
     "preflight: 5 rows checked: 2 would reset, 3 would fail (not sent)"
 
 # 5. --no-preflight sends them; the emulator answers the error.
-RUN_PREFLIGHT=0 run_exec "$T/plan.csv" "$T/x2.csv" --rate 100
+RUN_PREFLIGHT=0 run_exec "$T/plan.csv" "$T/x2.csv" --again --rate 100
 expect_status "--execute --no-preflight: exit 1" 1
 check "--no-preflight: the row sent, the service's answer" \
     cells "$T/x2.csv" 3 status=failed attempts=1 'request_id=*' \
@@ -152,7 +152,7 @@ check "--no-preflight: every row sent" test "$(resets)" = 7
 
 # 6. A preflight that cannot run stops --execute before anything is sent.
 n=$(resets)
-ALIBABA_CLOUD_ACCESS_KEY_SECRET=wrong run_exec "$T/good.csv" "$T/x3.csv"
+ALIBABA_CLOUD_ACCESS_KEY_SECRET=wrong run_exec "$T/good.csv" "$T/x3.csv" --again
 expect_status "--execute, wrong secret: the preflight stops it (exit 3)" 3
 check "--execute stopped: nothing sent, no report" all_of \
     test "$(resets)" = "$n" ';' absent "$T/x3.csv"
@@ -193,12 +193,12 @@ emu_start --state "$T/account.json" --write-credentials "$T/creds" \
     --journal "$T/journal2.jsonl" \
     --fault internal-error:action=OnsConsumerTimeSpan,group=GID_b
 emu_export_creds "$T/creds"
-run_exec "$T/good.csv" "$T/k1.csv" --rate 100
+run_exec "$T/good.csv" "$T/k1.csv" --again --rate 100
 expect_status "--execute, a row not checked: sent anyway, exit 0" 0
 check "not checked: a warning names the row" has_text "$T/mq.err" \
     "good.csv:3: preflight could not check the row" "1 unknown (sent anyway)"
 check "not checked: both rows applied" applied_count "$T/journal2.jsonl" 2
-run_exec "$T/good.csv" "$T/k2.csv" --rate 100 --strict
+run_exec "$T/good.csv" "$T/k2.csv" --again --rate 100 --strict
 expect_status "--execute --strict, a row not checked: exit 1" 1
 check "--strict: the row held back" all_of cells "$T/k2.csv" 3 \
     status=failed attempts=0 error_code=mqreset.PreflightUnknown ';' \
@@ -212,7 +212,7 @@ emu_start --state "$T/account.json" --write-credentials "$T/creds" \
     --journal "$T/journal3.jsonl" --request-log "$T/log3.jsonl" \
     --fault latency:ms=2000,action=OnsGroupSubDetail
 emu_export_creds "$T/creds"
-"$MQRESET" run "$T/good.csv" --report "$T/i1.csv" --execute \
+"$MQRESET" run "$T/good.csv" --report "$T/i1.csv" --execute --again \
     --endpoint "$EMU_URL" >"$T/i1.out" 2>"$T/i1.err" &
 I_PID=$!
 RUN_BG_PIDS="${RUN_BG_PIDS:-} $I_PID"

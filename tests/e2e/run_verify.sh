@@ -38,7 +38,7 @@ fresh_state "$T/plan.csv" "$T/s0.json"
 start_emu "$T/plan.csv" --state "$T/s0.json" \
     --fault ack-no-effect:group=GID_g_c002 \
     --fault ack-no-effect:group=GID_g_r004
-run_exec "$T/plan.csv" "$T/r.csv" --verify --verify-timeout 1 --workers 3
+run_exec "$T/plan.csv" "$T/r.csv" --again --verify --verify-timeout 1 --workers 3
 expect_status "ack-no-effect under --verify: exit 1" 1
 check "acknowledged rows are ok" rc status "$T/r.csv" ok 12
 check "type 0 acknowledged without effect: verified no, with figures" \
@@ -69,7 +69,7 @@ emu_stop
 start_emu "$T/plan.csv" --state "$T/s0.json" \
     --fault ack-no-effect:group=GID_g_c002
 rm -f "$T"/r.csv*
-run_exec "$T/plan.csv" "$T/r.csv"
+run_exec "$T/plan.csv" "$T/r.csv" --again
 expect_status "ack-no-effect without --verify: exit 0" 0
 check "no verified column without --verify" python3 -c '
 import csv, sys
@@ -83,8 +83,8 @@ rm -f "$T"/r2.csv*
 cp "$T/s0.json" "$T/s0b.json"
 start_emu "$T/plan.csv" --state "$T/s0b.json"
 rm -f "$T"/r.csv*
-run_exec "$T/plan.csv" "$T/r.csv" --verify --verify-timeout 1
-run_exec "$T/r.csv" "$T/r2.csv" --verify --verify-timeout 1
+run_exec "$T/plan.csv" "$T/r.csv" --again --verify --verify-timeout 1
+run_exec "$T/r.csv" "$T/r2.csv" --again --verify --verify-timeout 1
 expect_status "a --verify report run as a plan: exit 0" 0
 rm -f "$T"/r3.csv*
 run_exec "$T/plan.csv" "$T/r3.csv" --verify --resume "$T/r.csv"
@@ -112,7 +112,7 @@ rm -f "$T"/s*.json
 fresh_state "$T/plan.csv" "$T/s0.json"
 start_emu "$T/plan.csv" --state "$T/s0.json" --save-state "$T/s1.json"
 rm -f "$T"/r.csv*
-run_exec "$T/plan.csv" "$T/r.csv" --undo-plan "$T/undo.csv" --workers 3
+run_exec "$T/plan.csv" "$T/r.csv" --again --undo-plan "$T/undo.csv" --workers 3
 expect_status "run with --undo-plan: exit 0" 0
 check "undo plan: one row per plan row" python3 -c '
 import csv, sys
@@ -139,7 +139,7 @@ PY
 emu_stop
 start_emu "$T/plan.csv" --state "$T/s1.json" --save-state "$T/s2.json"
 rm -f "$T"/u.csv*
-run_exec "$T/undo.csv" "$T/u.csv" --verify --verify-timeout 2
+run_exec "$T/undo.csv" "$T/u.csv" --again --verify --verify-timeout 2
 expect_status "the undo plan applied: exit 0" 0
 check "the undo plan applied: every row ok, verified" rc status "$T/u.csv" ok 12
 emu_stop
@@ -151,7 +151,7 @@ check "the run had moved them (the check can fail)" \
 # An existing undo plan is not overwritten, and nothing is sent.
 start_emu "$T/plan.csv" --state "$T/s0.json"
 rm -f "$T"/r.csv*
-run_exec "$T/plan.csv" "$T/r.csv" --undo-plan "$T/undo.csv"
+run_exec "$T/plan.csv" "$T/r.csv" --again --undo-plan "$T/undo.csv"
 if [ "$RUN_ST" = 2 ] || [ "$RUN_ST" = 3 ]; then
 	if grep -q "undo plan .* already exists" "$T/mq.err" &&
 	    [ ! -s "$T/journal.jsonl" ]; then
@@ -173,7 +173,7 @@ json.dump(s, open(sys.argv[2], "w"))
 PY
 start_emu "$T/plan.csv" --state "$T/deny.json"
 rm -f "$T"/r.csv* "$T/undo2.csv"
-run_exec "$T/plan.csv" "$T/r.csv" --undo-plan "$T/undo2.csv" --workers 1
+run_exec "$T/plan.csv" "$T/r.csv" --again --undo-plan "$T/undo2.csv" --workers 1
 expect_status "position reads refused: exit 3" 3
 check "position reads refused: nothing applied" rc applied "$T/journal.jsonl" 0
 check "position reads refused: the row says why" rc field-is "$T/r.csv" 2 \
@@ -187,7 +187,7 @@ for f in 500-after close-after close-before; do
 	start_emu "$T/plan.csv" --qps 1000 \
 	    --fault "$f:p=0.3,action=OnsConsumerResetOffset"
 	rm -f "$T"/r.csv*
-	run_exec "$T/plan.csv" "$T/r.csv" --verify --verify-timeout 1 \
+	run_exec "$T/plan.csv" "$T/r.csv" --again --verify --verify-timeout 1 \
 	    --workers 4 --max-attempts 8 --seed 3
 	expect_status "$f, 60 type 0 rows under --verify: exit 0" 0
 	check "$f: every row ok and verified" python3 -c '
@@ -217,7 +217,7 @@ done
 start_emu "$T/plan.csv" --qps 1000 \
     --fault "500-after:p=0.3,action=OnsConsumerResetOffset"
 rm -f "$T"/r.csv*
-run_exec "$T/plan.csv" "$T/r.csv" --workers 4 --seed 3
+run_exec "$T/plan.csv" "$T/r.csv" --again --workers 4 --seed 3
 expect_status "500-after without --verify: exit 1 (unknown rows)" 1
 check "500-after without --verify: no backlog cleared twice" \
     rc type0-once "$T/journal.jsonl"
