@@ -72,6 +72,8 @@ struct engine_config {
 	double max_failures_pct;   /* the same as a percentage of the rows
 	                              to send; < 0: not given */
 	int progress;              /* draw the progress line (TTY) */
+	double progress_interval;  /* not drawn: a progress line (info)
+	                              every this many seconds; 0: none */
 	int intent_sync;           /* fdatasync each journal line */
 	unsigned max_consecutive_failures; /* stop after this many attempts
 	                              in a row fail at the transport or
@@ -100,6 +102,11 @@ engine_prepare(const struct engine_config *cfg, struct engine **out,
 /* Rows the plan asks to send (not skipped or held by --resume). */
 size_t
 engine_rows_to_send(const struct engine *eng);
+
+/* Valid plan rows, and the type 0 ones among them into *type0 (may be
+ * NULL). */
+size_t
+engine_rows(const struct engine *eng, size_t *type0);
 
 /*
  * Run a prepared engine (once).  Returns:

@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "guide.h"
 #include "report.h"
 
 /*
@@ -58,6 +59,8 @@ struct summary {
 	double cpu_s;            /* process CPU time, whole run */
 	int exit_status;         /* what the command returns */
 	const char *assume_offset; /* --assume-offset, or NULL (borrowed) */
+	struct guide_lines bad_lines; /* lines of this run's failed and
+	                              unknown rows (the first ones) */
 };
 
 /* Zero *s.  Cannot fail. */

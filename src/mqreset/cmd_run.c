@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
 
@@ -26,6 +27,7 @@
 #include "engine.h"
 #include "exitcode.h"
 #include "fsutil.h"
+#include "guide.h"
 #include "msg.h"
 #include "preflight.h"
 #include "summary.h"
@@ -44,6 +46,7 @@ struct run_cfg {
 	long long max_consecutive;  /* --max-consecutive-failures N */
 	const char *max_failures;   /* --max-failures N or P% */
 	int preflight;              /* --preflight: dry run asking the account */
+	double progress_interval;   /* --progress-interval SECONDS */
 	double rate;                /* --rate R */
 	const char *report;         /* --report FILE */
 	const char *resume;         /* --resume PREVIOUS_REPORT */
@@ -54,6 +57,7 @@ struct run_cfg {
 	const char *summary_json;   /* --summary-json FILE */
 	int sync_journal;           /* --sync-journal */
 	long long workers;          /* --workers N */
+	int yes;                    /* --yes: no confirmation prompt */
 };
 
 #define RUN_OFF(f) offsetof(struct run_cfg, f)
@@ -88,6 +92,9 @@ static const struct opts_spec run_opts[] = {
 	{ "preflight", 0, OPTS_FLAG, NULL, 0, 0, NULL, NULL,
 	  RUN_OFF(preflight), "dry run with read-only calls: check every "
 	  "row against the account and show its impact (see PREFLIGHT)" },
+	{ "progress-interval", 0, OPTS_DOUBLE, "SECONDS", 0, 86400, NULL,
+	  "30", RUN_OFF(progress_interval), "when standard error is not a "
+	  "terminal: a progress line every SECONDS (0: none)" },
 	{ "rate", 0, OPTS_DOUBLE, "R", 0.01, 100000, NULL, "10", RUN_OFF(rate),
 	  "at most R requests per second, retries included (service quota: "
 	  "10)" },
@@ -114,6 +121,8 @@ static const struct opts_spec run_opts[] = {
 	  "type 0 request (survives power loss)" },
 	{ "workers", 'j', OPTS_INT, "N", 1, ENGINE_MAX_WORKERS, NULL, "8",
 	  RUN_OFF(workers), "worker threads, each with its own connection" },
+	{ "yes", 'y', OPTS_FLAG, NULL, 0, 0, NULL, NULL, RUN_OFF(yes),
+	  "do not ask before clearing backlogs (type 0) on a terminal" },
 };
 
 static int run_main(int argc, char **argv);
@@ -208,6 +217,53 @@ run_preflight(const struct run_cfg *cfg, struct opts_result *res)
 }
 
 /*
+ * Before the first request: the banner (guide.h), and with --execute on a
+ * terminal, when type 0 rows would clear backlogs for good, the
+ * question.  Scripts (no terminal on stdin or stderr) are not asked:
+ * they pass --execute deliberately, and the banner is in their log.
+ * Returns 1 to go on, 0 when the operator said no.
+ */
+static int
+run_announce(const struct run_cfg *cfg, const struct engine *eng,
+    const char *plan, const char *url, const struct creds *cr)
+{
+	struct guide_banner b;
+	const char *region;
+	size_t type0;
+	int tty;
+
+	region = cfg->conn.region;
+	if (region == NULL && cfg->conn.endpoint == NULL) {
+		region = getenv("ALIBABA_CLOUD_REGION_ID");
+		if (region == NULL || *region == '\0')
+			region = creds_region(cr);
+	}
+	memset(&b, 0, sizeof b);
+	b.plan = plan;
+	b.report = cfg->report;
+	b.execute = cfg->execute;
+	b.endpoint = url;
+	b.region = region;
+	b.cred_source = creds_source(cr);
+	b.key_hint = creds_key_hint(cr);
+	b.rows = engine_rows(eng, &type0);
+	b.to_send = engine_rows_to_send(eng);
+	b.type0 = type0;
+	b.rate = cfg->rate;
+	b.workers = (unsigned)cfg->workers;
+	b.resume = cfg->resume != NULL;
+	guide_banner_print(&b);
+	tty = isatty(STDIN_FILENO) && msg_is_tty();
+	if (!guide_should_confirm(cfg->execute, cfg->yes, tty, type0))
+		return 1;
+	if (guide_confirm(stdin, stderr, type0, b.resume))
+		return 1;
+	msg_error("not confirmed: nothing was sent and no report was "
+	    "written (--yes skips the question)");
+	return 0;
+}
+
+/*
  * `mqreset run`.  Over 100 lines on purpose: the command's steps in the
  * order the operator is promised them (options, the plan before anything
  * else, credentials and endpoint, the run, the summary, one exit status),
@@ -281,6 +337,12 @@ run_main(int argc, char **argv)
 	}
 	if (cfg.stop_on_error)
 		ec.max_failures = 1;
+	{
+		char warn[GUIDE_LINE_MAX];
+
+		if (guide_rate_warning(cfg.rate, warn, sizeof warn))
+			msg_warn("%s", warn);
+	}
 	status = cmd_plan_format(cfg.delimiter, cfg.assume_offset, &po);
 	if (status >= 0) {
 		opts_result_free(&res);
@@ -306,6 +368,7 @@ run_main(int argc, char **argv)
 	ec.max_consecutive_failures = (unsigned)cfg.max_consecutive;
 	ec.retry_ambiguous = cfg.retry_ambiguous;
 	ec.progress = msg_is_tty() && !cfg.common.quiet;
+	ec.progress_interval = cfg.progress_interval;
 	ec.intent_sync = cfg.sync_journal;
 	ec.seed = (uint64_t)cfg.seed;
 	ec.client = &cc;
@@ -330,9 +393,10 @@ run_main(int argc, char **argv)
 	if (rc == ERR_OK) {
 		cmd_conn_client_config(&cfg.conn, url, creds,
 		    cfg.common.debug, &cc);
-		msg_verbose("endpoint %s, key %s from %s", url,
-		    creds_key_hint(creds), creds_source(creds));
-		rc = engine_run(eng, &run_signals, &sum, &e);
+		if (!run_announce(&cfg, eng, res.pos[0], url, creds))
+			rc = err_set(&e, ERR_INTERRUPTED, "not confirmed");
+		else
+			rc = engine_run(eng, &run_signals, &sum, &e);
 	}
 	if (rc != ERR_OK && rc != ERR_INTERRUPTED) {
 		msg_error("%s", err_message(&e));

@@ -59,6 +59,14 @@ summary_print(const struct summary *s)
 	    first ? "none" : counts);
 	if (s->aborted && s->stop_reason[0] != '\0')
 		msg_info("stopped because: %s", s->stop_reason);
+	if (s->bad_lines.total > 0) {
+		char lines[GUIDE_LINES_MAX * 24];
+
+		guide_lines_format(&s->bad_lines, lines, sizeof lines);
+		msg_info("failed or unknown, plan line%s %s (the report has "
+		    "each row's error)", s->bad_lines.total == 1 ? "" : "s",
+		    lines);
+	}
 	/* No rate over too short an interval or a single request: 1
 	 * request in 7 ms is not 148 requests per second. */
 	rate[0] = '\0';
