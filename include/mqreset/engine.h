@@ -59,6 +59,8 @@ struct engine_config {
 	char delimiter;            /* the plan's separator, 0: detect */
 	const char *assume_offset; /* offset of plan times without one, or
 	                              NULL to refuse them (plan.h) */
+	const struct tzconv *assume_tz; /* or their zone, or NULL (plan.h) */
+	const struct colmap *columns; /* --column mappings, or NULL */
 	int execute;               /* 1: send; 0: dry run (sign only) */
 	int force;                 /* overwrite an existing report */
 	unsigned workers;          /* worker threads, 1..ENGINE_MAX_WORKERS */

@@ -13,7 +13,8 @@
  *    "requests":N, "retries":N, "throttled":N, "rate_cuts":N,
  *    "connections":N, "workers":N, "rate_limit":R, "final_rate":R,
  *    "elapsed_s":S, "mean_rate":R, "cpu_s":S, "held_ambiguous":N,
- *    "exit_status":N, "assume_offset":"+08:00" (only when given)}
+ *    "exit_status":N, "assume_offset":"+08:00" (only when given),
+ *    "assume_tz":"Asia/Shanghai" (only when given)}
  * ("mean_rate" is 0 when too little was sent to compute it.)
  *
  * Not thread-safe (one owner).
@@ -59,6 +60,7 @@ struct summary {
 	double cpu_s;            /* process CPU time, whole run */
 	int exit_status;         /* what the command returns */
 	const char *assume_offset; /* --assume-offset, or NULL (borrowed) */
+	const char *assume_tz;   /* --assume-tz, or NULL (borrowed) */
 	struct guide_lines bad_lines; /* lines of this run's failed and
 	                              unknown rows (the first ones) */
 };

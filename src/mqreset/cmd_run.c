@@ -29,6 +29,7 @@
 #include "fsutil.h"
 #include "guide.h"
 #include "msg.h"
+#include "planfmt.h"
 #include "preflight.h"
 #include "summary.h"
 
@@ -37,6 +38,8 @@ struct run_cfg {
 	struct cmd_conn conn;       /* connection options (cmd.h) */
 	double burst;               /* --burst: bucket capacity, 0 auto */
 	const char *assume_offset;  /* --assume-offset OFFSET */
+	const char *assume_tz;      /* --assume-tz ZONE */
+	struct opts_list columns;   /* --column COLUMN=HEADER... */
 	const char *delimiter;      /* --delimiter C */
 	int dry_run;                /* --dry-run: the default, explicit */
 	int execute;                /* --execute: really send */
@@ -280,6 +283,7 @@ run_main(int argc, char **argv)
 	struct creds *creds;
 	struct engine *eng;
 	struct summary sum;
+	struct planfmt pf;
 	struct sigaction old_int, old_term;
 	struct err e;
 	char url[CLIENT_URL_MAX];
@@ -350,8 +354,19 @@ run_main(int argc, char **argv)
 	}
 	ec.delimiter = po.delimiter;
 	ec.assume_offset = po.assume_offset;
-	if (cfg.preflight || cfg.strict)
+	status = planfmt_setup(&pf, cfg.assume_offset, cfg.assume_tz,
+	    &cfg.columns, &po);
+	if (status >= 0) {
+		planfmt_free(&pf);
+		opts_result_free(&res);
+		return status;
+	}
+	ec.assume_tz = po.assume_tz;
+	ec.columns = po.columns;
+	if (cfg.preflight || cfg.strict) {
+		planfmt_free(&pf);
 		return run_preflight(&cfg, &res);
+	}
 
 	ec.plan_path = res.pos[0];
 	ec.report_path = cfg.report;
@@ -408,6 +423,7 @@ run_main(int argc, char **argv)
 	    sum.by_status[REPORT_UNKNOWN] > 0);
 	if (sum.report != NULL) {
 		sum.assume_offset = ec.assume_offset;
+		sum.assume_tz = cfg.assume_tz;
 		sum.exit_status = status;
 		sum.cpu_s = (double)(clock_cpu_ns() - cpu0) / 1e9;
 		summary_print(&sum);
@@ -428,6 +444,7 @@ run_main(int argc, char **argv)
 			client_global_cleanup();
 		creds_destroy(creds);
 	}
+	planfmt_free(&pf);
 	opts_result_free(&res);
 	return status;
 }

@@ -465,6 +465,8 @@ engine_prepare(const struct engine_config *cfg, struct engine **out,
 	    pacer_wall_ms(&eng->pacer));
 	eng->pp.delimiter = cfg->delimiter;
 	eng->pp.assume_offset = cfg->assume_offset;
+	eng->pp.assume_tz = cfg->assume_tz;
+	eng->pp.columns = cfg->columns;
 	ledger_init(&eng->lg, cfg->report_path, cfg->resume_path,
 	    cfg->retry_ambiguous, &eng->pacer);
 

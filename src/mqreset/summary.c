@@ -94,6 +94,9 @@ summary_print(const struct summary *s)
 	if (s->assume_offset != NULL)
 		msg_info("plan times without an offset were read as %s "
 		    "(--assume-offset)", s->assume_offset);
+	if (s->assume_tz != NULL)
+		msg_info("plan times without an offset were read as civil "
+		    "times in %s (--assume-tz)", s->assume_tz);
 	if (s->held_ambiguous > 0)
 		msg_info("%zu type 0 row%s held as unknown: the previous run "
 		    "may have cleared %s backlog; --retry-ambiguous sends "
@@ -149,6 +152,8 @@ summary_write_json(const struct summary *s, const char *path, struct err *e)
 		if (s->assume_offset != NULL)
 			cJSON_AddStringToObject(o, "assume_offset",
 			    s->assume_offset);
+		if (s->assume_tz != NULL)
+			cJSON_AddStringToObject(o, "assume_tz", s->assume_tz);
 	}
 	text = ok ? cJSON_Print(o) : NULL;
 	cJSON_Delete(o);
