@@ -74,6 +74,9 @@ reltime_parse(const char *s, int64_t now_ms, int64_t *ms, struct err *e)
 				    "years");
 			n = n * 10 + (*p++ - '0');
 		}
+		if (*p == '.' || *p == ',')
+			return err_set(e, ERR_PARSE, "spans are whole numbers "
+			    "with a unit: -90m, not -1.5h");
 		unit = reltime_unit(*p, &rank);
 		if (unit == 0)
 			return err_set(e, ERR_PARSE, "%s: use s, m, h or d "
