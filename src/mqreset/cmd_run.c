@@ -219,6 +219,16 @@ run_preflight(const struct run_cfg *cfg, struct opts_result *res)
 	return status;
 }
 
+/* A --rate above the service's quota: say it is the account's, shared. */
+static void
+run_warn_rate(double rate)
+{
+	char warn[GUIDE_LINE_MAX];
+
+	if (guide_rate_warning(rate, warn, sizeof warn))
+		msg_warn("%s", warn);
+}
+
 /*
  * Before the first request: the banner (guide.h), and with --execute on a
  * terminal, when type 0 rows would clear backlogs for good, the
@@ -341,12 +351,7 @@ run_main(int argc, char **argv)
 	}
 	if (cfg.stop_on_error)
 		ec.max_failures = 1;
-	{
-		char warn[GUIDE_LINE_MAX];
-
-		if (guide_rate_warning(cfg.rate, warn, sizeof warn))
-			msg_warn("%s", warn);
-	}
+	run_warn_rate(cfg.rate);
 	status = cmd_plan_format(cfg.delimiter, cfg.assume_offset, &po);
 	if (status >= 0) {
 		opts_result_free(&res);
@@ -408,6 +413,8 @@ run_main(int argc, char **argv)
 	if (rc == ERR_OK) {
 		cmd_conn_client_config(&cfg.conn, url, creds,
 		    cfg.common.debug, &cc);
+		msg_verbose("endpoint %s, key %s from %s", url,
+		    creds_key_hint(creds), creds_source(creds));
 		if (!run_announce(&cfg, eng, res.pos[0], url, creds))
 			rc = err_set(&e, ERR_INTERRUPTED, "not confirmed");
 		else

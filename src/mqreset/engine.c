@@ -102,7 +102,8 @@ engine_refused(struct engine *eng, const struct job *j)
 
 	cause = reply_classify(j->res.http_status, j->res.code, NULL,
 	    1).cause;
-	guide_fatal_advice(cause, j->res.code, cr != NULL ? creds_source(cr) : NULL,
+	guide_fatal_advice(cause, j->res.code,
+	    cr != NULL ? creds_source(cr) : NULL,
 	    cr != NULL ? creds_key_hint(cr) : NULL, advice, sizeof advice);
 	msg_error("%s:%lu: %s; stopping the run",
 	    plan_display_name(eng->cfg->plan_path), j->line, advice);

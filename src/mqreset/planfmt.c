@@ -36,15 +36,17 @@ planfmt_setup(struct planfmt *pf, const char *assume_offset,
 	}
 	for (i = 0; columns != NULL && i < columns->n; i++) {
 		const char *spec = columns->v[i];
+		const char *col;
 
 		if (colmap_add(&pf->columns, spec, &e) != ERR_OK) {
 			msg_error("--column %s", err_message(&e));
 			return exitcode_from_err(e.code);
 		}
-		if (!plan_column_named(pf->columns.v[pf->columns.n - 1].column)) {
+		col = pf->columns.v[pf->columns.n - 1].column;
+		if (!plan_column_named(col)) {
 			msg_error("--column %s: '%s' is not a plan column: "
 			    "write instance, group, topic, type or timestamp",
-			    spec, pf->columns.v[pf->columns.n - 1].column);
+			    spec, col);
 			return EXITCODE_INVALID;
 		}
 	}
