@@ -80,6 +80,7 @@ struct engine {
 	                             set before the workers start */
 	size_t failures;          /* failed + unknown rows of this run */
 	struct guide_lines bad_lines; /* their plan lines, for the summary */
+	int refused_said;         /* the refused identity was explained */
 	int64_t start_ns;         /* when dispatching started */
 };
 
@@ -100,6 +101,9 @@ engine_refused(struct engine *eng, const struct job *j)
 	char advice[GUIDE_LINE_MAX], reason[SUMMARY_REASON_MAX];
 	enum reply_cause cause;
 
+	/* Requests already in flight are refused alike: one message. */
+	if (eng->refused_said++)
+		return;
 	cause = reply_classify(j->res.http_status, j->res.code, NULL,
 	    1).cause;
 	guide_fatal_advice(cause, j->res.code,

@@ -136,4 +136,13 @@ assert reasons == {"not sent: the service refused the credentials at line 2 "
                    "(SignatureDoesNotMatch)"}, reasons
 PY
 
+# Many requests in flight when the first refusal comes back: still one
+# message (the others are refused alike).
+ALIBABA_CLOUD_CREDENTIALS_FILE=/nonexistent ALIBABA_CLOUD_ACCESS_KEY_ID=$keyid \
+    ALIBABA_CLOUD_ACCESS_KEY_SECRET=wrongSecretWrongSecret00 \
+    run_exec "$T/mixed.csv" "$T/r7.csv" --rate 5000 --burst 16 --workers 16
+expect_status "wrong secret, 16 in flight: exit 3" 3
+check "wrong secret, 16 in flight: one error line" \
+    lines_with "$T/mq.err" "error:" 1
+
 finish
