@@ -133,7 +133,7 @@ struct cmd_conn {
 	{ "column", 0, OPTS_LIST, "COLUMN=HEADER", 0, 0, NULL, NULL,       \
 	  offsetof(type, columns),                                         \
 	  "the plan column COLUMN is the header's HEADER "                 \
-	  "(group=\"Consumer Group\"; repeatable)" },                      \
+	  "(group=\"Consumer Group\")" },                                  \
 	{ "delimiter", 0, OPTS_STRING, "C", 0, 0, NULL, NULL,              \
 	  offsetof(type, delimiter),                                       \
 	  "plan field separator: ',', ';' or tab (default: detected from " \
