@@ -14,7 +14,9 @@ enum exitcode {
 	EXITCODE_INVALID = 2, /* invalid plan, invalid arguments or usage */
 	EXITCODE_ABORTED = 3  /* run aborted: authentication, credentials,
 	                         I/O, signal, failure limit; rows not sent
-	                         are marked not-run */
+	                         are marked not-run; or the operator said no
+	                         at run's confirmation (nothing sent, no
+	                         report) */
 };
 
 /* Map an error code to the exit status main() returns for it. */

@@ -85,6 +85,12 @@ struct plan_options {
 	                          times written without one; NULL refuses
 	                          them.  Check it with plan_check_offset().
 	                          Borrowed. */
+	const struct tzconv *assume_tz; /* or the time zone (tzconv.h) such
+	                          times are civil times of; NULL: none.
+	                          Not with assume_offset.  Borrowed. */
+	const struct colmap *columns; /* header names mapped to the plan's
+	                          columns (--column, colmap.h): each must
+	                          be in the header; NULL: none.  Borrowed. */
 };
 
 /*
@@ -254,6 +260,14 @@ plan_parse_type(const char *s);
  */
 err_code
 plan_check_offset(const char *offset, struct err *e);
+
+/*
+ * Is `name` the name of one of the plan's columns, in any spelling the
+ * header accepts ("group", "GroupId", "Reset Time")?  For checking
+ * --column.  Pure.
+ */
+int
+plan_column_named(const char *name);
 
 /*
  * Parse a --delimiter value: ",", ";", a tab, or the words "comma",

@@ -56,6 +56,35 @@ tstamp_parse(const char *s, int64_t now_ms, int64_t *ms, struct err *e);
 const char *
 tstamp_format(int64_t ms, char *out);
 
+/* Buffer size for tstamp_show(). */
+#define TSTAMP_SHOW_MAX 64
+
+/*
+ * The UTC offset in minutes of an RFC 3339 time written with one
+ * ("...+08:00" is 480, "...-05:00" -300); 0 for "Z", a count of
+ * milliseconds or anything else.  Pure.
+ */
+int
+tstamp_cell_offset(const char *s);
+
+/*
+ * Format `ms` as RFC 3339 with milliseconds at the offset `off_min`
+ * minutes east of UTC, "2024-06-03T10:00:00.000+08:00" ("Z" for 0),
+ * into out[TSTAMP_FMT_MAX].  Returns out.
+ */
+const char *
+tstamp_format_at(int64_t ms, int off_min, char *out);
+
+/*
+ * An instant for a message, in its writer's terms: in the offset of the
+ * time `cell` it was read from (UTC when `cell` is NULL or a count of
+ * milliseconds), and after a count of milliseconds that count in
+ * parentheses, "2024-06-03T02:00:00.000Z (1717380000000 ms)", into
+ * out[TSTAMP_SHOW_MAX].  Returns out.
+ */
+const char *
+tstamp_show(int64_t ms, const char *cell, char *out);
+
 /*
  * Parse exactly the form tstamp_format() writes (the report's and the
  * intent journal's canonical form), or a plain count of milliseconds of

@@ -115,15 +115,25 @@ struct cmd_conn {
 	  "give up on a request after SECONDS" }
 
 /*
- * Options on how a plan is written (validate, run): the field separator
- * and the offset of times written without one.  `type` is the command's
- * config struct with `const char *delimiter, *assume_offset` members.
+ * Options on how a plan is written (validate, run): the field separator,
+ * the offset or zone of times written without one, the header names of
+ * the plan's columns.  `type` is the command's config struct with `const
+ * char *delimiter, *assume_offset, *assume_tz` and `struct opts_list
+ * columns` members (planfmt.h builds the last two).
  */
 #define CMD_PLAN_FORMAT_OPTS(type)                                         \
 	{ "assume-offset", 0, OPTS_STRING, "OFFSET", 0, 0, NULL, NULL,     \
 	  offsetof(type, assume_offset),                                   \
 	  "read plan times written without an offset at OFFSET (+08:00, "  \
 	  "Z; default: refuse them)" },                                    \
+	{ "assume-tz", 0, OPTS_STRING, "ZONE", 0, 0, NULL, NULL,           \
+	  offsetof(type, assume_tz),                                       \
+	  "read plan times written without an offset as civil times in "  \
+	  "the IANA time zone ZONE (Asia/Shanghai)" },                     \
+	{ "column", 0, OPTS_LIST, "COLUMN=HEADER", 0, 0, NULL, NULL,       \
+	  offsetof(type, columns),                                         \
+	  "the plan column COLUMN is the header's HEADER "                 \
+	  "(group=\"Consumer Group\")" },                                  \
 	{ "delimiter", 0, OPTS_STRING, "C", 0, 0, NULL, NULL,              \
 	  offsetof(type, delimiter),                                       \
 	  "plan field separator: ',', ';' or tab (default: detected from " \

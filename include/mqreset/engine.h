@@ -66,6 +66,8 @@ struct engine_config {
 	char delimiter;            /* the plan's separator, 0: detect */
 	const char *assume_offset; /* offset of plan times without one, or
 	                              NULL to refuse them (plan.h) */
+	const struct tzconv *assume_tz; /* or their zone, or NULL (plan.h) */
+	const struct colmap *columns; /* --column mappings, or NULL */
 	int execute;               /* 1: send; 0: dry run (sign only) */
 	int force;                 /* overwrite an existing report */
 	unsigned workers;          /* worker threads, 1..ENGINE_MAX_WORKERS */
@@ -79,6 +81,8 @@ struct engine_config {
 	double max_failures_pct;   /* the same as a percentage of the rows
 	                              to send; < 0: not given */
 	int progress;              /* draw the progress line (TTY) */
+	double progress_interval;  /* not drawn: a progress line (info)
+	                              every this many seconds; 0: none */
 	int intent_sync;           /* fdatasync each journal line */
 	unsigned max_consecutive_failures; /* stop after this many attempts
 	                              in a row fail at the transport or
@@ -118,6 +122,11 @@ engine_prepare(const struct engine_config *cfg, struct engine **out,
 /* Rows the plan asks to send (not skipped or held by --resume). */
 size_t
 engine_rows_to_send(const struct engine *eng);
+
+/* Valid plan rows, and the type 0 ones among them into *type0 (may be
+ * NULL). */
+size_t
+engine_rows(const struct engine *eng, size_t *type0);
 
 /*
  * Run a prepared engine (once).  Returns:

@@ -131,6 +131,11 @@ pacer_abort(struct pacer *p);
 err_code
 pacer_stopped(struct pacer *p, char *out, size_t size);
 
+/* The one reason every row not sent carries: "not sent: " and the stop's
+ * reason (or "the run was stopping" before one is known) into out. */
+void
+pacer_unsent_reason(struct pacer *p, char *out, size_t size);
+
 /*
  * Sleep `delay_ns` (a backoff), then wait for this attempt's rate-limit
  * slot and for the end of any throttle hold.  0 when the attempt may go,

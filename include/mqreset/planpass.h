@@ -27,6 +27,9 @@ struct planpass {
 	int64_t now_ms;            /* "now" of every pass */
 	char delimiter;            /* --delimiter, 0: detect (plan.h) */
 	const char *assume_offset; /* --assume-offset or NULL (borrowed) */
+	const struct tzconv *assume_tz; /* --assume-tz or NULL (borrowed) */
+	const struct colmap *columns; /* --column mappings or NULL
+	                              (borrowed) */
 	struct stat st;            /* the file as validated */
 	struct plan_counts counts; /* from the validation */
 	uint64_t *digests;         /* per valid row, by index (owned) */

@@ -113,6 +113,8 @@ struct preflight_config {
 	int debug;                 /* --debug */
 	char delimiter;            /* --delimiter, 0: detect (plan.h) */
 	const char *assume_offset; /* --assume-offset, NULL */
+	const struct tzconv *assume_tz; /* --assume-tz, NULL (plan.h) */
+	const struct colmap *columns; /* --column mappings, NULL (plan.h) */
 	volatile sig_atomic_t *signals; /* preflight_check() stops between
 	                              rows when it is nonzero (NULL: never) */
 };

@@ -19,7 +19,8 @@
  *    "reads":N (read-only calls of either; only with one of them),
  *    "accounts":[{"profile":P, "region":R, "rows":N, "status":{...},
  *                 "requests":N, "throttled":N}, ...] (only for a plan
- *                 naming accounts, accounts.h)}
+ *                 naming accounts, accounts.h),
+ *    "assume_tz":"Asia/Shanghai" (only when given)}
  * ("mean_rate" is 0 when too little was sent to compute it.)
  *
  * Not thread-safe (one owner).
@@ -31,6 +32,7 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "guide.h"
 #include "report.h"
 
 /*
@@ -84,6 +86,9 @@ struct summary {
 	size_t naccounts;        /* entries in accounts */
 	uint64_t reads;          /* read-only calls of --verify and
 	                            --undo-plan, retries included */
+	const char *assume_tz;   /* --assume-tz, or NULL (borrowed) */
+	struct guide_lines bad_lines; /* lines of this run's failed and
+	                              unknown rows (the first ones) */
 };
 
 /* Zero *s.  Cannot fail. */

@@ -35,9 +35,12 @@
 #include <strings.h>
 
 #include "buf.h"
+#include "colmap.h"
 #include "dupset.h"
 #include "ident.h"
+#include "reltime.h"
 #include "tstamp.h"
+#include "tzconv.h"
 
 #define PLAN_CHUNK (64 * 1024)
 #define PLAN_CSV_OPTS (CSV_STRICT | CSV_STRICT_FINI)
@@ -512,6 +515,48 @@ plan_account_column(const char *name)
 	return PLAN_ACCOUNT_NONE;
 }
 
+int
+plan_column_named(const char *name)
+{
+	return plan_header_column(name) >= 0;
+}
+
+/*
+ * The column a header name stands for: a --column mapping first, then
+ * the names the reader knows; -1 for none.
+ */
+static int
+plan_mapped_column(const struct plan_reader *r, const char *name)
+{
+	const struct colmap_entry *m;
+
+	if (r->opts.columns != NULL &&
+	    (m = colmap_find(r->opts.columns, name)) != NULL)
+		return plan_header_column(m->column);
+	return plan_header_column(name);
+}
+
+/* Every --column mapping names a column of the header. */
+static void
+plan_check_mappings(struct plan_reader *r, unsigned long line)
+{
+	const struct colmap *m = r->opts.columns;
+	char q[DIAG_QUOTE_MAX];
+	size_t k, i;
+
+	for (k = 0; m != NULL && k < m->n; k++) {
+		for (i = 0; i < r->nf; i++)
+			if (strcasecmp(plan_field(r, i), m->v[k].header) == 0)
+				break;
+		if (i == r->nf) {
+			plan_diag(r, line, 0, DIAG_ERROR, "--column %s: the "
+			    "header has no column '%s'", m->v[k].spec,
+			    diag_quote(m->v[k].header, q, sizeof q));
+			r->header_bad = 1;
+		}
+	}
+}
+
 /* Is `name` one of a report's result columns? */
 static int
 plan_report_result(const char *name)
@@ -611,7 +656,7 @@ plan_take_header(struct plan_reader *r, struct err *e)
 
 		if (is_report && plan_report_result(name))
 			continue; /* a result, not plan input */
-		c = plan_header_column(name);
+		c = plan_mapped_column(r, name);
 		if (c >= 0 && r->col[c] >= 0) {
 			plan_diag(r, line, i + 1, DIAG_ERROR, "duplicate "
 			    "column '%s': column %d is already the %s column",
@@ -643,6 +688,7 @@ plan_take_header(struct plan_reader *r, struct err *e)
 			return err_set(e, ERR_NOMEM, "out of memory");
 		r->extra_idx[r->nextra++] = i;
 	}
+	plan_check_mappings(r, line);
 	if ((r->col[PLAN_COL_GROUP] < 0 || r->col[PLAN_COL_TOPIC] < 0 ||
 	    r->col[PLAN_COL_TYPE] < 0))
 		plan_header_delim_hint(r, line);
@@ -738,6 +784,9 @@ plan_parse_time(const struct plan_reader *r, const char *ts, int64_t *ms,
 {
 	char buf[96];
 
+	if (r->opts.assume_tz != NULL && plan_lacks_offset(ts))
+		return tzconv_parse_local(r->opts.assume_tz, ts,
+		    r->opts.now_ms, ms, e);
 	if (r->opts.assume_offset != NULL && plan_lacks_offset(ts) &&
 	    (size_t)snprintf(buf, sizeof buf, "%s%s", ts,
 	    r->opts.assume_offset) < sizeof buf)
@@ -925,14 +974,21 @@ plan_check_row(struct plan_reader *r, struct plan_row *row,
 		    "spreadsheet cell was formatted as a number and lost "
 		    "digits; format the column as text and enter the times "
 		    "again", diag_quote(ts, q, sizeof q));
+	else if (*ts != '\0' && reltime_is_relative(ts))
+		plan_diag(r, line, (unsigned long)tc, DIAG_ERROR, "timestamp "
+		    "'%s' is relative to now: a plan replayed later must mean "
+		    "the same instant; write the time (RFC 3339 with an "
+		    "offset, or milliseconds); only reset --to takes relative "
+		    "times", diag_quote(ts, q, sizeof q));
 	else if (*ts != '\0') {
 		err_clear(&te);
 		if (plan_parse_time(r, ts, &ms, &te) != ERR_OK)
 			plan_diag(r, line, (unsigned long)tc, DIAG_ERROR,
 			    "timestamp '%s': %s%s", diag_quote(ts, q, sizeof q),
 			    te.msg, r->opts.assume_offset == NULL &&
+			    r->opts.assume_tz == NULL &&
 			    plan_lacks_offset(ts) ? " (or give --assume-offset "
-			    "for the whole plan)" : "");
+			    "or --assume-tz for the whole plan)" : "");
 	}
 
 	if (r->counts.errors != before)

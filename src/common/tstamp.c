@@ -233,19 +233,75 @@ tstamp_parse_syntax(const char *s, int64_t *ms, struct err *e)
 	    "(2024-06-03T10:00:00+08:00)");
 }
 
-err_code
-tstamp_check_range(int64_t ms, int64_t now_ms, struct err *e)
+/* The range check, its times shown in the terms of `cell` (NULL: UTC). */
+static err_code
+tstamp_check_range_as(int64_t ms, int64_t now_ms, const char *cell,
+    struct err *e)
 {
-	char when[TSTAMP_FMT_MAX], now[TSTAMP_FMT_MAX];
+	char when[TSTAMP_SHOW_MAX], now[TSTAMP_FMT_MAX];
 
 	if (ms < TSTAMP_MIN_MS)
 		return err_set(e, ERR_PARSE, "%s is before 2000-01-01",
-		    tstamp_format(ms, when));
+		    tstamp_show(ms, cell, when));
 	if (ms > now_ms + TSTAMP_FUTURE_MS)
 		return err_set(e, ERR_PARSE, "%s is more than 5 minutes in "
-		    "the future (now %s)", tstamp_format(ms, when),
-		    tstamp_format(now_ms, now));
+		    "the future (now %s)", tstamp_show(ms, cell, when),
+		    tstamp_format_at(now_ms, cell != NULL ?
+		    tstamp_cell_offset(cell) : 0, now));
 	return ERR_OK;
+}
+
+err_code
+tstamp_check_range(int64_t ms, int64_t now_ms, struct err *e)
+{
+	return tstamp_check_range_as(ms, now_ms, NULL, e);
+}
+
+int
+tstamp_cell_offset(const char *s)
+{
+	size_t n = strlen(s);
+	const char *o;
+
+	if (n < 25 || s[4] != '-' || s[10] != 'T')
+		return 0;
+	o = s + n - 6;
+	if ((o[0] != '+' && o[0] != '-') || o[3] != ':' ||
+	    !tstamp_isdigit(o[1]) || !tstamp_isdigit(o[2]) ||
+	    !tstamp_isdigit(o[4]) || !tstamp_isdigit(o[5]))
+		return 0;
+	return (o[0] == '-' ? -1 : 1) * (((o[1] - '0') * 10 + (o[2] - '0')) *
+	    60 + (o[4] - '0') * 10 + (o[5] - '0'));
+}
+
+const char *
+tstamp_format_at(int64_t ms, int off_min, char *out)
+{
+	int a = off_min < 0 ? -off_min : off_min;
+
+	tstamp_format(ms + (int64_t)off_min * 60000, out);
+	if (off_min != 0 && strlen(out) == 24)
+		snprintf(out + 23, TSTAMP_FMT_MAX - 23, "%c%02d:%02d",
+		    off_min < 0 ? '-' : '+', a / 60 % 100, a % 60);
+	return out;
+}
+
+const char *
+tstamp_show(int64_t ms, const char *cell, char *out)
+{
+	char t[TSTAMP_FMT_MAX];
+	size_t n;
+
+	if (cell == NULL)
+		return strcpy(out, tstamp_format(ms, t));
+	n = strlen(cell);
+	if (n > 0 && strspn(cell, "0123456789") == n)
+		snprintf(out, TSTAMP_SHOW_MAX, "%s (%lld ms)",
+		    tstamp_format(ms, t), (long long)ms);
+	else
+		snprintf(out, TSTAMP_SHOW_MAX, "%s", tstamp_format_at(ms,
+		    tstamp_cell_offset(cell), t));
+	return out;
 }
 
 err_code
@@ -256,7 +312,7 @@ tstamp_parse(const char *s, int64_t now_ms, int64_t *ms, struct err *e)
 
 	rc = tstamp_parse_syntax(s, &v, e);
 	if (rc == ERR_OK)
-		rc = tstamp_check_range(v, now_ms, e);
+		rc = tstamp_check_range_as(v, now_ms, s, e);
 	if (rc == ERR_OK)
 		*ms = v;
 	return rc;

@@ -389,8 +389,10 @@ attempt_row_rb(struct attempt_ctx *ctx, unsigned long line,
 	for (;;) {
 		if (pacer_wait_turn(lane, delay) != 0) {
 			/* Retry abandoned: the last attempt decides. */
-			attempt_end_early(ctx, &in, rep, res, "not sent: the "
-			    "run was stopping");
+			char why[SUMMARY_REASON_MAX + 16];
+
+			pacer_unsent_reason(ctx->pacer, why, sizeof why);
+			attempt_end_early(ctx, &in, rep, res, why);
 			return;
 		}
 		if (res->attempts == 0 && attempt_check_dead(ctx, key, res))

@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "client.h"
 #include "clock.h"
@@ -36,7 +37,9 @@
 #include "msg.h"
 #include "params.h"
 #include "plan.h"
+#include "reltime.h"
 #include "reply.h"
+#include "resetjson.h"
 #include "tstamp.h"
 
 struct reset_cfg {
@@ -48,6 +51,7 @@ struct reset_cfg {
 	int clear;                 /* --clear: type 0 */
 	const char *to;            /* --to TIME: type 1 */
 	int execute;               /* --execute: really send */
+	const char *format;        /* --format text|json */
 };
 
 static const struct opts_spec reset_opts[] = {
@@ -59,14 +63,17 @@ static const struct opts_spec reset_opts[] = {
 	{ "execute", 0, OPTS_FLAG, NULL, 0, 0, NULL, NULL,
 	  offsetof(struct reset_cfg, execute),
 	  "send the request (default: show it and send nothing)" },
+	{ "format", 0, OPTS_STRING, "FORMAT", 0, 0, "text|json", "text",
+	  offsetof(struct reset_cfg, format),
+	  "the outcome as name: value lines, or one JSON object" },
 	{ "group", 0, OPTS_STRING, "ID", 0, 0, NULL, NULL,
 	  offsetof(struct reset_cfg, group), "consumer group ID (GroupId)" },
 	{ "instance", 0, OPTS_STRING, "ID", 0, 0, NULL, NULL,
 	  offsetof(struct reset_cfg, instance), "instance ID (InstanceId)" },
 	{ "to", 0, OPTS_STRING, "TIME", 0, 0, NULL, NULL,
 	  offsetof(struct reset_cfg, to),
-	  "type 1: reset to TIME (ms since the epoch, or RFC 3339 with "
-	  "offset)" },
+	  "type 1: reset to TIME (ms since the epoch, RFC 3339 with "
+	  "offset, or now, -2h, -30m, -1d)" },
 	{ "topic", 0, OPTS_STRING, "NAME", 0, 0, NULL, NULL,
 	  offsetof(struct reset_cfg, topic), "topic name (Topic)" },
 };
@@ -135,15 +142,67 @@ reset_check_args(const struct reset_cfg *cfg, struct plan_key *req)
 	req->type = cfg->clear ? PLAN_TYPE_CLEAR : PLAN_TYPE_TIMESTAMP;
 	req->reset_ms = -1;
 	if (cfg->to != NULL) {
+		int64_t now = clock_wall_ms();
+		err_code rc;
+
 		err_clear(&te);
-		if (tstamp_parse(cfg->to, clock_wall_ms(), &req->reset_ms,
-		    &te) != ERR_OK) {
+		/* At a terminal, "two hours ago" is what the operator means;
+		 * a plan refuses it (it must mean the same next week). */
+		if (cfg->to[0] == '-' || cfg->to[0] == '+' ||
+		    strcasecmp(cfg->to, "now") == 0) {
+			rc = reltime_parse(cfg->to, now, &req->reset_ms, &te);
+			if (rc == ERR_OK)
+				rc = tstamp_check_range(req->reset_ms, now,
+				    &te);
+		} else
+			rc = tstamp_parse(cfg->to, now, &req->reset_ms, &te);
+		if (rc != ERR_OK) {
 			msg_error("--to: timestamp '%s': %s",
 			    diag_quote(cfg->to, q, sizeof q), te.msg);
 			bad = 1;
 		}
 	}
 	return bad ? ERR_USAGE : ERR_OK;
+}
+
+/*
+ * The reset time for messages, in the terms the operator wrote --to in
+ * (tstamp_show(): its offset; UTC with the milliseconds for a count or a
+ * relative time) into when[TSTAMP_SHOW_MAX].
+ */
+static const char *
+reset_when(const struct reset_cfg *cfg, const struct plan_key *req,
+    char *when)
+{
+	char t[TSTAMP_FMT_MAX];
+
+	if (cfg->to != NULL && reltime_is_relative(cfg->to)) {
+		snprintf(when, TSTAMP_SHOW_MAX, "%s (%lld ms)",
+		    tstamp_format(req->reset_ms, t),
+		    (long long)req->reset_ms);
+		return when;
+	}
+	return tstamp_show(req->reset_ms, cfg->to, when);
+}
+
+/* The outcome as "name: value" lines on stdout. */
+static void
+reset_print_text(const struct reply *r, const char *status)
+{
+	printf("status: %s\n", status);
+	printf("outcome: %s\n", reply_class_name(r->cls));
+	if (r->http_status != 0)
+		printf("http_status: %ld\n", r->http_status);
+	printf("request_id: %s\n", r->request_id);
+	if (r->code[0] != '\0')
+		printf("code: %s\n", r->code);
+	if (r->message[0] != '\0')
+		printf("message: %s\n", r->message);
+	if (r->recommend[0] != '\0')
+		printf("recommend: %s\n", r->recommend);
+	printf("latency_ms: %lld\n", (long long)(r->latency_us / 1000));
+	if (r->maybe_applied)
+		printf("maybe_applied: yes\n");
 }
 
 /* Print the dry run: what would be sent.  Returns ERR_OK or the error
@@ -154,7 +213,9 @@ reset_dry_run(struct client *cl, const char *endpoint,
     struct err *e)
 {
 	struct params p, shown;
-	char when[TSTAMP_FMT_MAX];
+	char when[TSTAMP_SHOW_MAX];
+	struct resetjson j;
+	char *text;
 	size_t i;
 	err_code rc;
 
@@ -168,6 +229,23 @@ reset_dry_run(struct client *cl, const char *endpoint,
 		    e);
 	if (rc != ERR_OK)
 		goto done;
+	if (req->type != PLAN_TYPE_CLEAR)
+		reset_when(cfg, req, when);
+	if (strcmp(cfg->format, "json") == 0) {
+		memset(&j, 0, sizeof j);
+		j.status = "dry-run";
+		j.latency_ms = -1;
+		j.endpoint = endpoint;
+		j.key = req;
+		j.reset_time = req->type != PLAN_TYPE_CLEAR ? when : NULL;
+		text = resetjson_format(&j);
+		if (text == NULL)
+			rc = err_set(e, ERR_NOMEM, "out of memory");
+		else
+			printf("%s\n", text);
+		free(text);
+		goto done;
+	}
 	printf("dry run: would send OnsConsumerResetOffset to %s "
 	    "(%s, signature v%s)\n", endpoint, cfg->conn.method,
 	    cfg->conn.sigver);
@@ -179,8 +257,7 @@ reset_dry_run(struct client *cl, const char *endpoint,
 		    req->topic);
 	else
 		printf("effect: type 1 moves group '%s' on topic '%s' to %s\n",
-		    req->group, req->topic,
-		    tstamp_format(req->reset_ms, when));
+		    req->group, req->topic, when);
 	printf("nothing was sent; add --execute to send it\n");
 done:
 	params_free(&p);
@@ -225,33 +302,57 @@ reset_advice(const struct reply *r, const struct creds *cr)
 	}
 }
 
+/* The outcome as one JSON object on stdout (--format json). */
+static void
+reset_print_json(const struct reset_cfg *cfg, const char *endpoint,
+    const struct plan_key *req, const struct reply *r, const char *status)
+{
+	struct resetjson j;
+	char when[TSTAMP_SHOW_MAX], *text;
+
+	memset(&j, 0, sizeof j);
+	j.status = status;
+	j.outcome = reply_class_name(r->cls);
+	j.request_id = r->request_id;
+	j.http_status = r->http_status;
+	j.code = r->code;
+	j.message = r->cls != REPLY_OK ? (r->message[0] != '\0' ? r->message :
+	    r->detail) : NULL;
+	j.recommend = r->recommend;
+	j.maybe_applied = r->maybe_applied;
+	j.latency_ms = (int64_t)(r->latency_us / 1000);
+	j.endpoint = endpoint;
+	j.key = req;
+	if (req->type != PLAN_TYPE_CLEAR)
+		j.reset_time = reset_when(cfg, req, when);
+	text = resetjson_format(&j);
+	if (text == NULL)
+		msg_error("out of memory");
+	else
+		printf("%s\n", text);
+	free(text);
+}
+
 /* Send it and print the outcome; returns the exit status. */
 static enum exitcode
 reset_execute(struct client *cl, const struct creds *cr,
-    const struct plan_key *req)
+    const struct plan_key *req, const struct reset_cfg *cfg,
+    const char *endpoint)
 {
 	struct reply r;
 	struct err e;
 	enum exitcode st;
+	const char *status;
 
 	reply_init(&r);
 	err_clear(&e);
 	(void)client_reset_offset(cl, req, &r, &e);
-	printf("status: %s\n", r.cls == REPLY_OK ? "ok" : r.maybe_applied ?
-	    "unknown" : "failed");
-	printf("outcome: %s\n", reply_class_name(r.cls));
-	if (r.http_status != 0)
-		printf("http_status: %ld\n", r.http_status);
-	printf("request_id: %s\n", r.request_id);
-	if (r.code[0] != '\0')
-		printf("code: %s\n", r.code);
-	if (r.message[0] != '\0')
-		printf("message: %s\n", r.message);
-	if (r.recommend[0] != '\0')
-		printf("recommend: %s\n", r.recommend);
-	printf("latency_ms: %lld\n", (long long)(r.latency_us / 1000));
-	if (r.maybe_applied)
-		printf("maybe_applied: yes\n");
+	status = r.cls == REPLY_OK ? "ok" : r.maybe_applied ? "unknown" :
+	    "failed";
+	if (strcmp(cfg->format, "json") == 0)
+		reset_print_json(cfg, endpoint, req, &r, status);
+	else
+		reset_print_text(&r, status);
 	/*
 	 * One row, through the one mapping (exitcode.c): a fatal class ends
 	 * the command with its own error (authentication, TLS, a name that
@@ -357,7 +458,7 @@ reset_run(int argc, char **argv)
 		goto done;
 	}
 	if (cfg.execute)
-		st = reset_execute(cl, cr, &req);
+		st = reset_execute(cl, cr, &req, &cfg, endpoint);
 	else {
 		rc = reset_dry_run(cl, endpoint, &cfg, &req, &e);
 		if (rc != ERR_OK)

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
 
@@ -31,7 +32,9 @@
 #include "engine.h"
 #include "exitcode.h"
 #include "fsutil.h"
+#include "guide.h"
 #include "msg.h"
+#include "planfmt.h"
 #include "preflight.h"
 #include "summary.h"
 
@@ -41,6 +44,8 @@ struct run_cfg {
 	int again;                  /* --again: apply a plan already applied */
 	double burst;               /* --burst: bucket capacity, 0 auto */
 	const char *assume_offset;  /* --assume-offset OFFSET */
+	const char *assume_tz;      /* --assume-tz ZONE */
+	struct opts_list columns;   /* --column COLUMN=HEADER... */
 	const char *delimiter;      /* --delimiter C */
 	int dry_run;                /* --dry-run: the default, explicit */
 	int execute;                /* --execute: really send */
@@ -52,6 +57,7 @@ struct run_cfg {
 	int no_preflight;           /* --no-preflight: execute unchecked */
 	int offline;                /* --offline: dry run without the account */
 	int preflight;              /* --preflight: the default, explicit */
+	double progress_interval;   /* --progress-interval SECONDS */
 	double rate;                /* --rate R */
 	const char *report;         /* --report FILE */
 	struct opts_list resume;    /* --resume PREVIOUS_REPORT (repeatable:
@@ -66,6 +72,7 @@ struct run_cfg {
 	int verify;                 /* --verify: read each reset back */
 	long long verify_timeout;   /* --verify-timeout SECONDS */
 	long long workers;          /* --workers N */
+	int yes;                    /* --yes: no confirmation prompt */
 };
 
 #define RUN_OFF(f) offsetof(struct run_cfg, f)
@@ -113,6 +120,9 @@ static const struct opts_spec run_opts[] = {
 	  RUN_OFF(preflight), "check every row against the account with "
 	  "read-only calls and show its impact (the default; see "
 	  "PREFLIGHT)" },
+	{ "progress-interval", 0, OPTS_DOUBLE, "SECONDS", 0, 86400, NULL,
+	  "30", RUN_OFF(progress_interval), "when standard error is not a "
+	  "terminal: a progress line every SECONDS (0: none)" },
 	{ "rate", 0, OPTS_DOUBLE, "R", 0.01, 100000, NULL, "10", RUN_OFF(rate),
 	  "at most R requests per second, retries included (service quota: "
 	  "10)" },
@@ -149,6 +159,8 @@ static const struct opts_spec run_opts[] = {
 	  "before saying verified=no" },
 	{ "workers", 'j', OPTS_INT, "N", 1, ENGINE_MAX_WORKERS, NULL, "8",
 	  RUN_OFF(workers), "worker threads, each with its own connection" },
+	{ "yes", 'y', OPTS_FLAG, NULL, 0, 0, NULL, NULL, RUN_OFF(yes),
+	  "do not ask before clearing backlogs (type 0) on a terminal" },
 };
 
 static int run_main(int argc, char **argv);
@@ -231,6 +243,8 @@ run_preflight_config(const struct run_cfg *cfg, const char *plan,
 	pc->debug = cfg->common.debug;
 	pc->delimiter = po->delimiter;
 	pc->assume_offset = po->assume_offset;
+	pc->assume_tz = po->assume_tz;
+	pc->columns = po->columns;
 }
 
 /* The mode options that contradict each other; ERR_USAGE says which. */
@@ -307,6 +321,63 @@ run_preflight(const struct run_cfg *cfg, const struct plan_options *po,
 	return status;
 }
 
+/* A --rate above the service's quota: say it is the account's, shared. */
+static void
+run_warn_rate(double rate)
+{
+	char warn[GUIDE_LINE_MAX];
+
+	if (guide_rate_warning(rate, warn, sizeof warn))
+		msg_warn("%s", warn);
+}
+
+/*
+ * Before the first request: the banner (guide.h), and with --execute on a
+ * terminal, when type 0 rows would clear backlogs for good, the
+ * question.  Scripts (no terminal on stdin or stderr) are not asked:
+ * they pass --execute deliberately, and the banner is in their log.
+ * Returns 1 to go on, 0 when the operator said no.
+ */
+static int
+run_announce(const struct run_cfg *cfg, const struct engine *eng,
+    const char *plan, const char *url, const struct creds *cr)
+{
+	struct guide_banner b;
+	const char *region;
+	size_t type0;
+	int tty;
+
+	region = cfg->conn.region;
+	if (region == NULL && cfg->conn.endpoint == NULL) {
+		region = getenv("ALIBABA_CLOUD_REGION_ID");
+		if (region == NULL || *region == '\0')
+			region = creds_region(cr);
+	}
+	memset(&b, 0, sizeof b);
+	b.plan = plan;
+	b.report = cfg->report;
+	b.execute = cfg->execute;
+	b.endpoint = url;
+	b.region = region;
+	b.cred_source = creds_source(cr);
+	b.key_hint = creds_key_hint(cr);
+	b.rows = engine_rows(eng, &type0);
+	b.to_send = engine_rows_to_send(eng);
+	b.type0 = type0;
+	b.rate = cfg->rate;
+	b.workers = (unsigned)cfg->workers;
+	b.resume = cfg->resume.n > 0;
+	guide_banner_print(&b);
+	tty = isatty(STDIN_FILENO) && msg_is_tty();
+	if (!guide_should_confirm(cfg->execute, cfg->yes, tty, type0))
+		return 1;
+	if (guide_confirm(stdin, stderr, type0, b.resume))
+		return 1;
+	msg_error("not confirmed: nothing was sent and no report was "
+	    "written (--yes skips the question)");
+	return 0;
+}
+
 /*
  * Credentials and endpoint of the run: the run's own (the default chain
  * or --profile, and --endpoint / --region...), or for a plan naming
@@ -366,6 +437,7 @@ run_main(int argc, char **argv)
 	struct summary sum;
 	struct preflight_config pc;
 	struct pfhold *hold = NULL;
+	struct planfmt pf;
 	struct sigaction old_int, old_term;
 	struct err e;
 	char url[CLIENT_URL_MAX];
@@ -430,6 +502,7 @@ run_main(int argc, char **argv)
 	}
 	if (cfg.stop_on_error)
 		ec.max_failures = 1;
+	run_warn_rate(cfg.rate);
 	status = cmd_plan_format(cfg.delimiter, cfg.assume_offset, &po);
 	if (status >= 0) {
 		opts_result_free(&res);
@@ -437,8 +510,20 @@ run_main(int argc, char **argv)
 	}
 	ec.delimiter = po.delimiter;
 	ec.assume_offset = po.assume_offset;
-	if (!cfg.execute && !cfg.offline)
-		return run_preflight(&cfg, &po, &res);
+	status = planfmt_setup(&pf, cfg.assume_offset, cfg.assume_tz,
+	    &cfg.columns, &po);
+	if (status >= 0) {
+		planfmt_free(&pf);
+		opts_result_free(&res);
+		return status;
+	}
+	ec.assume_tz = po.assume_tz;
+	ec.columns = po.columns;
+	if (!cfg.execute && !cfg.offline) {
+		status = run_preflight(&cfg, &po, &res);
+		planfmt_free(&pf);
+		return status;
+	}
 
 	status = EXITCODE_OK;
 	ec.plan_path = res.pos[0];
@@ -458,6 +543,7 @@ run_main(int argc, char **argv)
 	ec.max_consecutive_failures = (unsigned)cfg.max_consecutive;
 	ec.retry_ambiguous = cfg.retry_ambiguous;
 	ec.progress = msg_is_tty() && !cfg.common.quiet;
+	ec.progress_interval = cfg.progress_interval;
 	ec.intent_sync = cfg.sync_journal;
 	ec.seed = (uint64_t)cfg.seed;
 	ec.client = &cc;
@@ -515,6 +601,9 @@ run_main(int argc, char **argv)
 		}
 		if (status != EXITCODE_OK)
 			rc = ERR_OK; /* said; nothing was sent */
+		else if (!run_announce(&cfg, eng, res.pos[0], cc.endpoint,
+		    cc.creds))
+			rc = err_set(&e, ERR_INTERRUPTED, "not confirmed");
 		else
 			rc = engine_run(eng, &run_signals, &sum, &e);
 	}
@@ -531,6 +620,7 @@ run_main(int argc, char **argv)
 		    sum.verified[ATTEMPT_VERIFIED_UNKNOWN] > 0);
 	if (sum.report != NULL) {
 		sum.assume_offset = ec.assume_offset;
+		sum.assume_tz = cfg.assume_tz;
 		sum.exit_status = status;
 		sum.cpu_s = (double)(clock_cpu_ns() - cpu0) / 1e9;
 		summary_print(&sum);
@@ -553,6 +643,7 @@ run_main(int argc, char **argv)
 			client_global_cleanup();
 		creds_destroy(creds);
 	}
+	planfmt_free(&pf);
 	opts_result_free(&res);
 	return status;
 }

@@ -28,6 +28,7 @@
 #include "exitcode.h"
 #include "msg.h"
 #include "plan.h"
+#include "planfmt.h"
 
 struct validate_cfg {
 	struct cmd_common common; /* --help, --quiet, --verbose, --debug */
@@ -37,6 +38,8 @@ struct validate_cfg {
 	const char *delimiter;    /* --delimiter: NULL detects it */
 	const char *assume_offset; /* --assume-offset: NULL refuses times
 	                              without an offset */
+	const char *assume_tz;    /* --assume-tz: or their zone */
+	struct opts_list columns; /* --column COLUMN=HEADER... */
 };
 
 static const struct opts_spec validate_opts[] = {
@@ -128,8 +131,10 @@ validate_json_plan(cJSON *plans, const char *name, const struct diag *d,
 
 static void
 validate_summary(const char *name, const struct plan_counts *c,
-    const char *assume_offset)
+    const char *assume_offset, const char *assume_tz)
 {
+	if (assume_tz != NULL)
+		assume_offset = assume_tz;
 	msg_info("%s: %lu row%s (%lu type 0, %lu type 1), %lu warning%s, "
 	    "%lu error%s: %s%s%s%s", name, c->rows, c->rows == 1 ? "" : "s",
 	    c->type0, c->type1, c->warnings, c->warnings == 1 ? "" : "s",
@@ -152,6 +157,7 @@ validate_run(int argc, char **argv)
 	struct opts_result res;
 	struct plan_options po;
 	struct plan_counts counts;
+	struct planfmt pf;
 	cJSON *root = NULL, *plans = NULL, *sum;
 	unsigned long rows = 0, warnings = 0, errors = 0;
 	int json, status, st = EXITCODE_OK, bad = 0;
@@ -172,6 +178,13 @@ validate_run(int argc, char **argv)
 	memset(&po, 0, sizeof po);
 	status = cmd_plan_format(cfg.delimiter, cfg.assume_offset, &po);
 	if (status >= 0) {
+		opts_result_free(&res);
+		return status;
+	}
+	status = planfmt_setup(&pf, cfg.assume_offset, cfg.assume_tz,
+	    &cfg.columns, &po);
+	if (status >= 0) {
+		planfmt_free(&pf);
 		opts_result_free(&res);
 		return status;
 	}
@@ -227,7 +240,8 @@ validate_run(int argc, char **argv)
 				goto done;
 			}
 		} else if (rc == ERR_OK || rc == ERR_PLAN)
-			validate_summary(name, &counts, cfg.assume_offset);
+			validate_summary(name, &counts, cfg.assume_offset,
+			    cfg.assume_tz);
 		diag_destroy(d);
 		rows += counts.rows;
 		warnings += counts.warnings;
@@ -257,6 +271,7 @@ validate_run(int argc, char **argv)
 	}
 done:
 	cJSON_Delete(root);
+	planfmt_free(&pf);
 	opts_result_free(&res);
 	return st;
 }

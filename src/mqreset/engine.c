@@ -36,7 +36,9 @@
 
 #include "applied.h"
 #include "attempt.h"
+#include "creds.h"
 #include "fsutil.h"
+#include "guide.h"
 #include "intent.h"
 #include "ledger.h"
 #include "lockfile.h"
@@ -86,11 +88,42 @@ struct engine {
 	unsigned long fail_limit; /* failures that stop the run, 0 none;
 	                             set before the workers start */
 	size_t failures;          /* failed + unknown rows of this run */
+	struct guide_lines bad_lines; /* their plan lines, for the summary */
+	int refused_said;         /* the refused identity was explained */
 	int64_t start_ns;         /* when dispatching started */
 };
 
 /* ------------------------------------------------------------------ */
 /* Main thread: results, signals, progress */
+
+/*
+ * The service refused the identity, the permission or the endpoint: one
+ * message saying what, with the credentials' source and key hint and
+ * what to check (guide.h), and one short reason for the stop that every
+ * row not sent carries.
+ */
+static void
+engine_refused(struct engine *eng, const struct job *j)
+{
+	const struct creds *cr = eng->cfg->client != NULL ?
+	    eng->cfg->client->creds : NULL;
+	char advice[GUIDE_LINE_MAX], reason[SUMMARY_REASON_MAX];
+	enum reply_cause cause;
+
+	/* Requests already in flight are refused alike: one message. */
+	if (eng->refused_said++)
+		return;
+	cause = reply_classify(j->res.http_status, j->res.code, NULL,
+	    1).cause;
+	guide_fatal_advice(cause, j->res.code,
+	    cr != NULL ? creds_source(cr) : NULL,
+	    cr != NULL ? creds_key_hint(cr) : NULL, advice, sizeof advice);
+	msg_error("%s:%lu: %s; stopping the run",
+	    plan_display_name(eng->cfg->plan_path), j->line, advice);
+	guide_fatal_reason(cause, j->res.code, j->line, reason,
+	    sizeof reason);
+	pacer_stop(&eng->pacer, ERR_AUTH, "%s", reason);
+}
 
 /* A result came back from a worker: report it, check the limits. */
 static void
@@ -106,12 +139,17 @@ engine_record(struct engine *eng, struct job *j, struct err *e)
 	eng->verified[j->res.verified]++;
 	if (j->res.status == REPORT_FAILED || j->res.status == REPORT_UNKNOWN) {
 		eng->failures++;
-		msg_verbose("%s:%lu: %s %s: %s: %s%s%s", plan, j->line,
-		    j->key.group, j->key.topic,
-		    report_status_text(j->res.status), j->res.code,
-		    j->res.message[0] ? " " : "", j->res.message);
+		guide_lines_add(&eng->bad_lines, j->line);
+		/* As they happen, so a log shows them (guide.h). */
+		if (j->res.fatal == ERR_OK)
+			msg_info("%s:%lu: %s %s: %s %s%s%s", plan, j->line,
+			    j->key.group, j->key.topic,
+			    report_status_text(j->res.status), j->res.code,
+			    j->res.message[0] ? ": " : "", j->res.message);
 	}
-	if (j->res.fatal != ERR_OK) {
+	if (j->res.fatal == ERR_AUTH)
+		engine_refused(eng, j);
+	else if (j->res.fatal != ERR_OK) {
 		msg_error("%s:%lu: %s: %s; stopping the run", plan, j->line,
 		    j->res.code, j->res.message);
 		pacer_stop(&eng->pacer, j->res.fatal, "run-fatal error at line "
@@ -130,7 +168,7 @@ engine_progress(struct engine *eng)
 	char line[PROGRESS_LINE_MAX];
 	const size_t *by = eng->lg.by_status;
 
-	if (!eng->cfg->progress)
+	if (!eng->cfg->progress && !(eng->cfg->progress_interval > 0))
 		return;
 	c.done = eng->lg.written;
 	c.total = eng->total;
@@ -142,7 +180,20 @@ engine_progress(struct engine *eng)
 	    0.0;
 	progress_format(&c, (double)(pacer_now_ns(&eng->pacer) -
 	    eng->start_ns) / 1e9, line, sizeof(line));
-	msg_status(line);
+	if (eng->cfg->progress)
+		msg_status(line);
+	else
+		msg_info("%s", line); /* a log's line (not a terminal) */
+}
+
+/* Time to the next progress line: a terminal's status line is redrawn
+ * often, a log gets one every --progress-interval. */
+static int64_t
+engine_progress_period(const struct engine *eng)
+{
+	if (eng->cfg->progress || !(eng->cfg->progress_interval > 0))
+		return ENGINE_PROGRESS_NS;
+	return (int64_t)(eng->cfg->progress_interval * 1e9);
 }
 
 /*
@@ -260,9 +311,10 @@ engine_drop_pending(struct engine *eng, struct engine_pass *ps,
     struct err *e)
 {
 	struct report_row rr;
+	char why[SUMMARY_REASON_MAX + 16];
 
-	attempt_unsent(&eng->actx, &ps->pending->res, "not sent: the run was "
-	    "stopping");
+	pacer_unsent_reason(&eng->pacer, why, sizeof why);
+	attempt_unsent(&eng->actx, &ps->pending->res, why);
 	job_report_row(ps->pending, &rr);
 	ledger_write(&eng->lg, ps->pending->index, &rr, e);
 	free(ps->pending);
@@ -313,6 +365,9 @@ engine_dispatch(struct engine *eng, struct plan_reader *r,
 	int64_t next_progress = eng->start_ns;
 	struct job *j;
 
+	if (!eng->cfg->progress)
+		next_progress += engine_progress_period(eng);
+
 	memset(&ps, 0, sizeof(ps));
 	ps.r = r;
 	for (;;) {
@@ -337,7 +392,7 @@ engine_dispatch(struct engine *eng, struct plan_reader *r,
 		if (pacer_now_ns(&eng->pacer) >= next_progress) {
 			engine_progress(eng);
 			next_progress = pacer_now_ns(&eng->pacer) +
-			    ENGINE_PROGRESS_NS;
+			    engine_progress_period(eng);
 		}
 		if ((ps.eof || pacer_should_stop(&eng->pacer)) &&
 		    ps.pending == NULL && eng->outstanding == 0)
@@ -448,6 +503,8 @@ engine_prepare(const struct engine_config *cfg, struct engine **out,
 	    pacer_wall_ms(&eng->pacer));
 	eng->pp.delimiter = cfg->delimiter;
 	eng->pp.assume_offset = cfg->assume_offset;
+	eng->pp.assume_tz = cfg->assume_tz;
+	eng->pp.columns = cfg->columns;
 	if (cfg->accounts != NULL) {
 		eng->pp.on_row = accounts_on_row;
 		eng->pp.on_row_arg = cfg->accounts;
@@ -512,6 +569,14 @@ engine_accounts(const struct engine *eng)
 	struct accounts *a = eng->cfg->accounts;
 
 	return a != NULL && accounts_multi(a) ? a : NULL;
+}
+
+size_t
+engine_rows(const struct engine *eng, size_t *type0)
+{
+	if (type0 != NULL)
+		*type0 = eng->pp.counts.type0;
+	return eng->total;
 }
 
 /* The workers and their clients (watching the abort flag of a second
@@ -634,6 +699,7 @@ engine_summarise(struct engine *eng, struct summary *sum)
 	sum->rate_limit = eng->cfg->rate;
 	sum->final_rate = pacer_rate(&eng->pacer, &sum->rate_cuts);
 	sum->connections = pool_connections(eng->pool);
+	sum->bad_lines = eng->bad_lines;
 	sum->elapsed_s = (double)(pacer_now_ns(&eng->pacer) - eng->start_ns) /
 	    1e9;
 	sum->verify = eng->cfg->execute && eng->cfg->verify;

@@ -168,6 +168,17 @@ pacer_stopped(struct pacer *p, char *out, size_t size)
 	return code;
 }
 
+void
+pacer_unsent_reason(struct pacer *p, char *out, size_t size)
+{
+	char reason[SUMMARY_REASON_MAX];
+
+	reason[0] = '\0';
+	pacer_stopped(p, reason, sizeof reason);
+	snprintf(out, size, "not sent: %s", reason[0] != '\0' ? reason :
+	    "the run was stopping");
+}
+
 /* Sleep until the monotonic time `until`; -1 on a stop. */
 static int
 pacer_sleep_until(struct pacer *p, int64_t until)

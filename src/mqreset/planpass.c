@@ -83,6 +83,8 @@ planpass_validate(struct planpass *pp, unsigned diag_max, struct err *e)
 	po.now_ms = pp->now_ms;
 	po.delimiter = pp->delimiter;
 	po.assume_offset = pp->assume_offset;
+	po.assume_tz = pp->assume_tz;
+	po.columns = pp->columns;
 	po.diag = d;
 	po.check_duplicates = 1;
 	po.on_row = planpass_keep_digest;
@@ -125,6 +127,8 @@ planpass_open(const struct planpass *pp, struct plan_reader **out,
 	po.now_ms = pp->now_ms;
 	po.delimiter = pp->delimiter;
 	po.assume_offset = pp->assume_offset;
+	po.assume_tz = pp->assume_tz;
+	po.columns = pp->columns;
 	po.stop_on_error = 1;
 	return plan_open(pp->path, &po, out, e);
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "guide.h"
 #include "queue.h"
 #include "rng.h"
 #include "verify.h"
@@ -203,7 +204,15 @@ pool_limits(struct pool *p, const struct job *j)
 {
 	unsigned long n;
 
-	if (j->res.fatal != ERR_OK)
+	if (j->res.fatal == ERR_AUTH) {
+		/* The reason now, so that every row not sent carries it. */
+		char why[SUMMARY_REASON_MAX];
+
+		guide_fatal_reason(reply_classify(j->res.http_status,
+		    j->res.code, NULL, 1).cause, j->res.code, j->line, why,
+		    sizeof why);
+		pacer_stop(p->pacer, ERR_AUTH, "%s", why);
+	} else if (j->res.fatal != ERR_OK)
 		pacer_stop(p->pacer, ERR_OK, "%s", "fatal row");
 	if (j->res.status != REPORT_FAILED && j->res.status != REPORT_UNKNOWN)
 		return;
@@ -240,10 +249,14 @@ pool_worker(void *arg)
 	reply_init(&rep);
 	while (queue_pop(p->jobs, &item) == QUEUE_OK) {
 		j = item;
-		if (pacer_should_stop(p->pacer))
+		if (pacer_should_stop(p->pacer)) {
+			char why[SUMMARY_REASON_MAX + 16];
+
+			pacer_unsent_reason(p->pacer, why, sizeof why);
 			attempt_unsent(p->actx, &j->res,
 			    pacer_aborting(p->pacer) ? "not sent: the run "
-			    "was aborted" : "not sent: the run was stopping");
+			    "was aborted" : why);
+		}
 		else if (p->cfg.execute && p->cfg.verify != NULL)
 			verify_row(p->cfg.verify, p->actx, j, pool_send, w,
 			    &w->rng, &rep);

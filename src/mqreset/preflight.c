@@ -610,6 +610,8 @@ preflight_plan_options(const struct preflight_config *c, int64_t now,
 	po->now_ms = now;
 	po->delimiter = c->delimiter;
 	po->assume_offset = c->assume_offset;
+	po->assume_tz = c->assume_tz;
+	po->columns = c->columns;
 }
 
 /* Validate the plan (diagnostics printed).  ERR_PLAN, ERR_IO... */

@@ -105,6 +105,14 @@ summary_print(const struct summary *s)
 	if (s->aborted && s->stop_reason[0] != '\0')
 		msg_info("stopped because: %s", s->stop_reason);
 	summary_print_accounts(s);
+	if (s->bad_lines.total > 0) {
+		char lines[GUIDE_LINES_MAX * 24];
+
+		guide_lines_format(&s->bad_lines, lines, sizeof lines);
+		msg_info("failed or unknown, plan line%s %s (the report has "
+		    "each row's error)", s->bad_lines.total == 1 ? "" : "s",
+		    lines);
+	}
 	/* No rate over too short an interval or a single request: 1
 	 * request in 7 ms is not 148 requests per second. */
 	rate[0] = '\0';
@@ -133,6 +141,9 @@ summary_print(const struct summary *s)
 	if (s->assume_offset != NULL)
 		msg_info("plan times without an offset were read as %s "
 		    "(--assume-offset)", s->assume_offset);
+	if (s->assume_tz != NULL)
+		msg_info("plan times without an offset were read as civil "
+		    "times in %s (--assume-tz)", s->assume_tz);
 	if (s->held_ambiguous > 0)
 		msg_info("%zu type 0 row%s held as unknown: the previous run "
 		    "may have cleared %s backlog; --retry-ambiguous sends "
@@ -255,6 +266,8 @@ summary_write_json(const struct summary *s, const char *path, struct err *e)
 		if (s->verify || s->undo_plan != NULL)
 			cJSON_AddNumberToObject(o, "reads", (double)s->reads);
 		ok = summary_json_accounts(o, s);
+		if (s->assume_tz != NULL)
+			cJSON_AddStringToObject(o, "assume_tz", s->assume_tz);
 	}
 	text = ok ? cJSON_Print(o) : NULL;
 	cJSON_Delete(o);

@@ -606,7 +606,8 @@ static const struct {
 	  "(timestamp)\n"
 	  "2:5: error: timestamp '2024-06-03T10:00:00': no time zone offset "
 	  "(ambiguous time zone): add Z for UTC or an offset such as "
-	  "+08:00 (or give --assume-offset for the whole plan)\n" },
+	  "+08:00 (or give --assume-offset or --assume-tz for the whole "
+	  "plan)\n" },
 	{ "duplicates name both lines", "instance,group,topic,type,"
 	  "timestamp\n" I1 ",GID_a,orders-topic,0,\n"
 	  "# GID_a again\n" I1 ",GID_b,orders-topic,0,\n"
@@ -1095,8 +1096,8 @@ static const struct {
 	{ "no offset refused", "instance,group,topic,type,timestamp\n" I1
 	  ",GID_a,orders,1,2025-12-31T08:00:00\n", 0, NULL, 0, 0, -1,
 	  "no time zone offset (ambiguous time zone): add Z for UTC or an "
-	  "offset such as +08:00 (or give --assume-offset for the whole "
-	  "plan)" },
+	  "offset such as +08:00 (or give --assume-offset or --assume-tz "
+	  "for the whole plan)" },
 	{ "no offset with --assume-offset", "instance,group,topic,type,"
 	  "timestamp\n" I1 ",GID_a,orders,1,2025-12-31T08:00:00\n", 0, "+08:00",
 	  1, 0, INT64_C(1767139200000), "" },
