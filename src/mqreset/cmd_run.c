@@ -575,9 +575,11 @@ run_main(int argc, char **argv)
 			err_set(&e, rc, "out of memory");
 		if (rc == ERR_OK)
 			rc = cmd_conn_endpoint(&cfg.conn, creds, url, &e);
-		if (rc == ERR_OK)
+		if (rc == ERR_OK) {
 			cmd_conn_client_config(&cfg.conn, url, creds,
 			    cfg.common.debug, &cc);
+			msg_verbose("endpoint %s, no key (--offline)", url);
+		}
 	} else if (rc == ERR_OK)
 		rc = run_connect(&cfg, res.pos[0], &acc, &creds, url, &cc, &e);
 	if (rc == ERR_OK) {
