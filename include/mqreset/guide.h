@@ -43,6 +43,9 @@ struct guide_banner {
 	double rate;             /* --rate */
 	unsigned workers;        /* --workers */
 	int resume;              /* --resume given */
+	int offline;             /* --offline: no credentials read */
+	size_t held;             /* rows the preflight holds back */
+	size_t held_type0;       /* of them type 0 */
 };
 
 /*

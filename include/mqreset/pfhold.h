@@ -56,11 +56,12 @@ pfhold_destroy(struct pfhold *h);
 
 /*
  * Hold the row at `line` (greater than every line held so far, else
- * ERR_INTERNAL) with its code and reason (copied).  ERR_NOMEM.
+ * ERR_INTERNAL) with its code and reason (copied); `clear` is nonzero
+ * for a type 0 row (pfhold_clears()).  ERR_NOMEM.
  */
 err_code
-pfhold_add(struct pfhold *h, unsigned long line, const char *code,
-    const char *message, struct err *e);
+pfhold_add(struct pfhold *h, unsigned long line, int clear,
+    const char *code, const char *message, struct err *e);
 
 /* The held row at `line`, or NULL (also when h is NULL). */
 const struct pfhold_row *
@@ -69,5 +70,9 @@ pfhold_find(const struct pfhold *h, unsigned long line);
 /* Rows held; 0 for NULL. */
 size_t
 pfhold_count(const struct pfhold *h);
+
+/* Type 0 rows held (backlogs the run will not clear); 0 for NULL. */
+size_t
+pfhold_clears(const struct pfhold *h);
 
 #endif /* MQR_PFHOLD_H */

@@ -340,7 +340,8 @@ run_warn_rate(double rate)
  */
 static int
 run_announce(const struct run_cfg *cfg, const struct engine *eng,
-    const char *plan, const char *url, const struct creds *cr)
+    const char *plan, const char *url, const struct creds *cr,
+    const struct pfhold *hold)
 {
 	struct guide_banner b;
 	const char *region;
@@ -367,7 +368,12 @@ run_announce(const struct run_cfg *cfg, const struct engine *eng,
 	b.rate = cfg->rate;
 	b.workers = (unsigned)cfg->workers;
 	b.resume = cfg->resume.n > 0;
+	b.offline = cfg->offline;
+	b.held = pfhold_count(hold);
+	b.held_type0 = pfhold_clears(hold);
 	guide_banner_print(&b);
+	/* The question counts the backlogs this run may clear. */
+	type0 = type0 > b.held_type0 ? type0 - b.held_type0 : 0;
 	tty = isatty(STDIN_FILENO) && msg_is_tty();
 	if (!guide_should_confirm(cfg->execute, cfg->yes, tty, type0))
 		return 1;
@@ -604,7 +610,7 @@ run_main(int argc, char **argv)
 		if (status != EXITCODE_OK)
 			rc = ERR_OK; /* said; nothing was sent */
 		else if (!run_announce(&cfg, eng, res.pos[0], cc.endpoint,
-		    cc.creds))
+		    cc.creds, hold))
 			rc = err_set(&e, ERR_INTERRUPTED, "not confirmed");
 		else
 			rc = engine_run(eng, &run_signals, &sum, &e);

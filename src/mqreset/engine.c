@@ -258,9 +258,11 @@ engine_held(struct engine *eng, const struct plan_row *row, size_t index,
 
 	if (h == NULL)
 		return 0;
-	msg_verbose("%s:%lu: %s %s: failed: %s %s",
+	/* Said and listed like any failed row (engine_record). */
+	msg_info("%s:%lu: %s %s: failed %s: %s",
 	    plan_display_name(eng->cfg->plan_path), row->line, row->key.group,
 	    row->key.topic, h->code, h->message);
+	guide_lines_add(&eng->bad_lines, row->line);
 	ledger_write_unsent(&eng->lg, row, index, REPORT_FAILED, h->code,
 	    h->message, pacer_wall_ms(&eng->pacer), e);
 	return 1;

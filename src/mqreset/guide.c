@@ -21,13 +21,15 @@ int
 guide_banner_line(const struct guide_banner *b, size_t i, char *out,
     size_t size)
 {
-	char resume[96];
+	char resume[192];
 
 	switch (i) {
 	case 0:
-		snprintf(out, size, "%s %s, report %s",
-		    b->execute ? "applying" : "dry run of (nothing is sent)",
+		snprintf(out, size, "%s %s%s, report %s",
+		    b->execute ? "applying" : "dry run of",
 		    b->plan != NULL ? b->plan : "?",
+		    b->execute ? "" : b->offline ? " (offline: nothing is "
+		    "sent)" : " (nothing is sent)",
 		    b->report != NULL ? b->report : "?");
 		return 1;
 	case 1:
@@ -38,6 +40,11 @@ guide_banner_line(const struct guide_banner *b, size_t i, char *out,
 		    b->region != NULL ? ")" : "");
 		return 1;
 	case 2:
+		if (b->offline) {
+			snprintf(out, size, "  credentials: none read "
+			    "(--offline signs with a placeholder key)");
+			return 1;
+		}
 		snprintf(out, size, "  credentials: AccessKeyId %s from %s",
 		    b->key_hint != NULL ? b->key_hint : "?",
 		    b->cred_source != NULL ? b->cred_source : "?");
@@ -47,6 +54,10 @@ guide_banner_line(const struct guide_banner *b, size_t i, char *out,
 		if (b->resume)
 			snprintf(resume, sizeof resume, ", %zu to send after "
 			    "--resume", b->to_send);
+		if (b->held > 0)
+			snprintf(resume + strlen(resume), sizeof resume -
+			    strlen(resume), ", %zu held back by the preflight "
+			    "(%zu type 0)", b->held, b->held_type0);
 		snprintf(out, size, "  rows: %zu%s, type 0 (clears the whole "
 		    "backlog, for good): %zu; rate %.1f req/s, %u worker%s",
 		    b->rows, resume, b->type0, b->rate, b->workers,

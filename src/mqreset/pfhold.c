@@ -11,6 +11,7 @@ struct pfhold {
 	struct pfhold_row *v; /* ascending lines (owned) */
 	size_t n;             /* rows held */
 	size_t cap;           /* allocated */
+	size_t clears;        /* of them type 0 */
 };
 
 enum pfhold_action
@@ -48,8 +49,8 @@ pfhold_destroy(struct pfhold *h)
 }
 
 err_code
-pfhold_add(struct pfhold *h, unsigned long line, const char *code,
-    const char *message, struct err *e)
+pfhold_add(struct pfhold *h, unsigned long line, int clear,
+    const char *code, const char *message, struct err *e)
 {
 	struct pfhold_row *v, *r;
 	size_t cap;
@@ -75,6 +76,8 @@ pfhold_add(struct pfhold *h, unsigned long line, const char *code,
 		return err_set(e, ERR_NOMEM, "out of memory");
 	}
 	h->n++;
+	if (clear)
+		h->clears++;
 	return ERR_OK;
 }
 
@@ -102,4 +105,10 @@ size_t
 pfhold_count(const struct pfhold *h)
 {
 	return h != NULL ? h->n : 0;
+}
+
+size_t
+pfhold_clears(const struct pfhold *h)
+{
+	return h != NULL ? h->clears : 0;
 }

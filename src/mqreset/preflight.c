@@ -670,11 +670,13 @@ preflight_hold_row(const struct preflight_config *c, struct pfhold *hold,
 	if (v->outcome == PREFLIGHT_UNKNOWN) {
 		snprintf(why, sizeof why, "not sent: preflight could not check "
 		    "the row (--strict): %s", v->message);
-		return pfhold_add(hold, row->line, "mqreset.PreflightUnknown",
+		return pfhold_add(hold, row->line, row->key.type == 0,
+		    "mqreset.PreflightUnknown",
 		    why, e);
 	}
 	snprintf(why, sizeof why, "not sent: preflight: %s", v->message);
-	return pfhold_add(hold, row->line, v->code, why, e);
+	return pfhold_add(hold, row->line, row->key.type == 0, v->code,
+	    why, e);
 }
 
 /*

@@ -141,6 +141,9 @@ check "--execute: only the rows sent reached the emulator" \
     test "$(resets)" = 2
 check "--execute: the preflight's line" has_text "$T/mq.err" \
     "preflight: 5 rows checked: 2 would reset, 3 would fail (not sent)"
+check "--execute: held rows said and listed like any failed row" \
+    has_text "$T/mq.err" "plan.csv:3: GID_missing orders: failed BIZ_SUBSCRIPTION_NOT_FOUND: not sent: preflight" \
+    "failed or unknown, plan lines 3, 4, 5"
 
 # 5. --no-preflight sends them; the emulator answers the error.
 RUN_PREFLIGHT=0 run_exec "$T/plan.csv" "$T/x2.csv" --again --rate 100

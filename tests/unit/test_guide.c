@@ -53,8 +53,22 @@ test_banner(void)
 	    "--resume"));
 	guide_banner_line(&b, 0, line, sizeof line);
 	CU_ASSERT_PTR_NOT_NULL(strstr(line, "nothing is sent"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(line, "dry run of plan.csv (nothing"));
 	guide_banner_line(&b, 1, line, sizeof line);
 	CU_ASSERT_PTR_NULL(strstr(line, "region"));
+	/* --offline reads no key: the banner says so, not a placeholder. */
+	b.offline = 1;
+	guide_banner_line(&b, 0, line, sizeof line);
+	CU_ASSERT_PTR_NOT_NULL(strstr(line, "plan.csv (offline: nothing"));
+	guide_banner_line(&b, 2, line, sizeof line);
+	CU_ASSERT_PTR_NOT_NULL(strstr(line, "credentials: none read"));
+	CU_ASSERT_PTR_NULL(strstr(line, "AccessKeyId"));
+	/* Rows the preflight holds back are counted. */
+	b.held = 3;
+	b.held_type0 = 1;
+	guide_banner_line(&b, 3, line, sizeof line);
+	CU_ASSERT_PTR_NOT_NULL(strstr(line, "--resume, 3 held back by the "
+	    "preflight (1 type 0)"));
 }
 
 static void

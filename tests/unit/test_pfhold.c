@@ -45,7 +45,8 @@ test_set(void)
 	CU_ASSERT_EQUAL(pfhold_count(NULL), 0);
 	CU_ASSERT_PTR_NULL(pfhold_find(h, 2));
 	for (line = 3; line < 3000; line += 7)
-		CU_ASSERT_EQUAL(pfhold_add(h, line, code, "why", &e), ERR_OK);
+		CU_ASSERT_EQUAL(pfhold_add(h, line, line % 2,
+		    code, "why", &e), ERR_OK);
 	strcpy(code, "changed");
 	CU_ASSERT_EQUAL(pfhold_count(h), (3000 - 3 + 6) / 7);
 	r = pfhold_find(h, 3 + 7 * 100);
@@ -59,9 +60,13 @@ test_set(void)
 	CU_ASSERT_PTR_NULL(pfhold_find(h, 1));
 	CU_ASSERT_PTR_NULL(pfhold_find(h, 3001));
 	/* Lines come in plan order: a line out of order is a bug. */
-	CU_ASSERT_EQUAL(pfhold_add(h, 703, "x", "y", &e), ERR_INTERNAL);
-	CU_ASSERT_EQUAL(pfhold_add(h, 2999, "x", "y", &e), ERR_INTERNAL);
-	CU_ASSERT_EQUAL(pfhold_add(h, 5000, NULL, NULL, &e), ERR_OK);
+	CU_ASSERT_EQUAL(pfhold_add(h, 703, 1, "x", "y", &e), ERR_INTERNAL);
+	CU_ASSERT_EQUAL(pfhold_add(h, 2999, 1, "x", "y", &e), ERR_INTERNAL);
+	CU_ASSERT_EQUAL(pfhold_clears(NULL), 0);
+	/* The odd lines of 3, 10, 17...: every other one. */
+	CU_ASSERT_EQUAL(pfhold_clears(h), ((3000 - 3 + 6) / 7 + 1) / 2);
+	CU_ASSERT_EQUAL(pfhold_add(h, 5000, 0, NULL, NULL, &e), ERR_OK);
+	CU_ASSERT_EQUAL(pfhold_clears(h), ((3000 - 3 + 6) / 7 + 1) / 2);
 	CU_ASSERT_STRING_EQUAL(pfhold_find(h, 5000)->code, "");
 	pfhold_destroy(h);
 	pfhold_destroy(NULL);
