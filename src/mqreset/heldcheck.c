@@ -104,8 +104,8 @@ heldcheck_judge(const struct intent_reading *saved,
 	rs = verify_resolve(&before, now);
 	verify_describe(&before, b, sizeof b);
 	verify_describe(now, a, sizeof a);
-	snprintf(msg, n, "read-back: before the earlier send %s; now %s%s", b,
-	    a, rs == ATTEMPT_RB_NOT_APPLIED ? "; not applied" :
+	snprintf(msg, n, "read-back: before the earlier send: %s; now: %s%s",
+	    b, a, rs == ATTEMPT_RB_NOT_APPLIED ? "; not applied" :
 	    rs == ATTEMPT_RB_CANNOT_TELL ? "; the state cannot tell" : "");
 	if (rs == ATTEMPT_RB_APPLIED)
 		return HELDCHECK_APPLIED;

@@ -45,7 +45,7 @@ expect_status "resume --verify: exit 0" 0
 check "resume --verify: A confirmed applied by read-back, not sent" \
     rc field-is "$T/r2.csv" 2 status=ok verified=yes attempts=0 \
     "error_message~applied (confirmed by read-back)" \
-    "error_message~before the earlier send backlog"
+    "error_message~before the earlier send: backlog"
 check "resume --verify: B not applied, sent once, verified" \
     rc field-is "$T/r2.csv" 3 status=ok verified=yes attempts=1
 check "resume --verify: the others skipped" rc status "$T/r2.csv" skipped 2
