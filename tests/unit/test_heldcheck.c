@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "cu.h"
@@ -127,8 +128,8 @@ test_load(void)
 	CU_ASSERT_EQUAL_FATAL(cu_write(rep, report), 0);
 	/* Its journal: b twice (the older reading wins), c without one. */
 	CU_ASSERT_EQUAL_FATAL(intent_open(&j, rep, 0, &e), ERR_OK);
-	CU_ASSERT_EQUAL(intent_record_rb(j, 3, &b, NEWEST, &r1, &e), ERR_OK);
 	CU_ASSERT_EQUAL(intent_record_rb(j, 3, &b, NEWEST, &r2, &e), ERR_OK);
+	CU_ASSERT_EQUAL(intent_record_rb(j, 3, &b, NEWEST, &r1, &e), ERR_OK);
 	CU_ASSERT_EQUAL(intent_record(j, 4, &c, NEWEST, &e), ERR_OK);
 	intent_destroy(j);
 	paths[0] = rep;
@@ -147,6 +148,26 @@ test_load(void)
 	/* Without a saved reading a row is held without any read. */
 	CU_ASSERT_EQUAL(heldcheck_row(hc, 9, &c, NULL, 0), HELDCHECK_HOLD);
 	heldcheck_destroy(hc);
+	/* A journal written before the reading columns existed still
+	 * reads: no readings in it. */
+	{
+		struct buf jp;
+
+		buf_init(&jp, 4096);
+		CU_ASSERT_EQUAL_FATAL(intent_path(rep, &jp), ERR_OK);
+		CU_ASSERT_EQUAL_FATAL(cu_write(buf_cstr(&jp), "line,"
+		    "instance_id,group_id,topic,type,reset_timestamp,sent_at,"
+		    "profile,region\n3,MQ_INST_1,GID_b,t,0,,"
+		    "2024-06-03T02:16:40.000Z,,\n"), 0);
+		hc = NULL;
+		CU_ASSERT_EQUAL_FATAL(heldcheck_load(&hc, paths, 1, NULL, &e),
+		    ERR_OK);
+		CU_ASSERT_EQUAL(heldcheck_saved(hc, &b, &got), 0);
+		CU_ASSERT_EQUAL(heldcheck_saved(hc, &a, &got), 1);
+		heldcheck_destroy(hc);
+		unlink(buf_cstr(&jp));
+		buf_free(&jp);
+	}
 	cu_rmdir(dir);
 }
 
