@@ -651,6 +651,13 @@ engine_summarise(struct engine *eng, struct summary *sum)
 	    1e9;
 	sum->verify = eng->cfg->execute && eng->cfg->verify;
 	memcpy(sum->verified, eng->verified, sizeof(sum->verified));
+	if (eng->heldcheck != NULL) {
+		size_t ap, se, he;
+
+		/* Held rows confirmed applied by read-back: verified yes. */
+		heldcheck_counts(eng->heldcheck, &ap, &se, &he);
+		sum->verified[ATTEMPT_VERIFIED_YES] += ap;
+	}
 	if (eng->verify != NULL)
 		sum->reads = verify_reads(eng->verify);
 	if (eng->undo != NULL) {

@@ -49,6 +49,8 @@ check "resume --verify: A confirmed applied by read-back, not sent" \
 check "resume --verify: B not applied, sent once, verified" \
     rc field-is "$T/r2.csv" 3 status=ok verified=yes attempts=1
 check "resume --verify: the others skipped" rc status "$T/r2.csv" skipped 2
+check "resume --verify: summary counts both verified" \
+    rc json-is "$T/r2.csv.json" verified.yes=2 verified.no=0
 check "resume --verify: every row applied exactly once" \
     rc applied "$T/journal.jsonl" 4
 check "resume --verify: no backlog cleared twice" \
