@@ -118,11 +118,15 @@ enum attempt_resolution {
  * Read-back for one row (verify.h): called by attempt_row_rb() when a
  * type 0 attempt may have been applied and would end `unknown`; writes
  * the readings for the report into msg (always, whatever the answer).
+ * `ambiguous` may be NULL: no read-back, only `before` to journal.
  */
 struct attempt_readback {
 	enum attempt_resolution (*ambiguous)(void *arg,
 	    const struct plan_key *key, char *msg, size_t msglen);
 	void *arg;
+	/* The state read before the row is sent, written with its intent
+	 * journal line (intent.h), or NULL. */
+	const struct intent_reading *before;
 };
 
 /*

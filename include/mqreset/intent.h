@@ -15,6 +15,14 @@
  *   region
  * (the last two, the row's account, are empty for a plan without
  * account columns; a reader finds them by name: older journals lack them)
+ * then
+ *   before_newest_ms,before_position_ms,before_backlog
+ * the state read just before the row's first request (a run with --verify
+ * or --undo-plan, verify.h): the newest stored message, the group's
+ * position (milliseconds since the epoch) and the topic's backlog (-1 when
+ * not read); all three empty when nothing was read.  `run --resume
+ * --verify` judges a held row with them (heldcheck.h); readers find them
+ * by name, so a journal without them still reads.
  * One line per row, written before the request leaves, so a killed process
  * cannot have sent a request whose line is not in the file.  The file is
  * created under a temporary name with its header and renamed into place,
@@ -51,6 +59,17 @@
 extern const char *const intent_columns[INTENT_NCOLUMNS];
 /* Then the row's account: "profile", "region" (plan.h). */
 #define INTENT_NACCOUNT 2
+
+/* The state read before a type 0 row is sent (verify.h's reading). */
+struct intent_reading {
+	int64_t newest_ms;   /* MaxTimeStamp: the newest stored message */
+	int64_t position_ms; /* ConsumeTimeStamp: the group's position */
+	int64_t backlog;     /* TotalDiff, -1 when not read */
+};
+/* Then the reading: "before_newest_ms", "before_position_ms",
+ * "before_backlog". */
+#define INTENT_NREADING 3
+extern const char *const intent_reading_columns[INTENT_NREADING];
 
 /* Set `out` to report_path + INTENT_SUFFIX.  ERR_TOOBIG / ERR_NOMEM. */
 err_code
@@ -93,6 +112,12 @@ intent_open(struct intent **out, const char *report_path, unsigned flags,
 err_code
 intent_record(struct intent *j, unsigned long line,
     const struct plan_key *key, int64_t now_ms, struct err *e);
+
+/* The same, with the state read just before the send (NULL: none). */
+err_code
+intent_record_rb(struct intent *j, unsigned long line,
+    const struct plan_key *key, int64_t now_ms,
+    const struct intent_reading *before, struct err *e);
 
 /* Lines recorded so far. */
 unsigned long

@@ -20,6 +20,7 @@
 #include <stddef.h>
 
 #include "accounts.h"
+#include "heldcheck.h"
 #include "err.h"
 #include "pacer.h"
 #include "plan.h"
@@ -42,6 +43,9 @@ struct ledger {
 	size_t held;              /* type 0 rows held on resume */
 	struct accounts *accounts; /* counts rows per account (borrowed),
 	                             or NULL */
+	struct heldcheck *heldcheck; /* --resume --verify: judges held rows
+	                             by their saved reading (borrowed,
+	                             heldcheck.h), or NULL */
 };
 
 /* Set up (cannot fail); strings and pacer are borrowed. */

@@ -16,6 +16,9 @@
  *   2. sends the row (attempt.h) with a read-back for ambiguous type 0
  *      attempts (--verify): verify_resolve() on the readings before and
  *      after;
+ *      the reading before is journaled with a type 0 row's intent line
+ *      and, when the row ends unknown, appended to its message
+ *      (heldcheck.h: a later --resume --verify judges the row with it);
  *   3. with --verify, after an acknowledged reset, reads the state again
  *      until verify_reflects() or --verify-timeout passes: the row's
  *      `verified` is yes, no (with the figures in the message) or unknown

@@ -245,15 +245,16 @@ attempt_outcome(const struct reply *rep)
 /* The intent is on disk before the request leaves; ERR_IO otherwise. */
 static err_code
 attempt_journal(struct attempt_ctx *ctx, unsigned long line,
-    const struct plan_key *key, struct err *e)
+    const struct plan_key *key, const struct intent_reading *before,
+    struct err *e)
 {
 	err_code rc = ERR_OK;
 
 	if (ctx->journal == NULL)
 		return ERR_OK;
 	pthread_mutex_lock(&ctx->journal_lock);
-	rc = intent_record(ctx->journal, line, key, pacer_wall_ms(ctx->pacer),
-	    e);
+	rc = intent_record_rb(ctx->journal, line, key,
+	    pacer_wall_ms(ctx->pacer), before, e);
 	pthread_mutex_unlock(&ctx->journal_lock);
 	return rc;
 }
@@ -399,7 +400,8 @@ attempt_row_rb(struct attempt_ctx *ctx, unsigned long line,
 			return;
 		if (key->type == PLAN_TYPE_CLEAR && !journaled) {
 			err_clear(&e);
-			if (attempt_journal(ctx, line, key, &e) != ERR_OK) {
+			if (attempt_journal(ctx, line, key, rb != NULL ?
+			    rb->before : NULL, &e) != ERR_OK) {
 				attempt_end_early(ctx, &in, rep, res,
 				    err_message(&e));
 				if (res->status == REPORT_NOT_RUN)
@@ -424,7 +426,8 @@ attempt_row_rb(struct attempt_ctx *ctx, unsigned long line,
 		}
 		d = decide(&in);
 		readings[0] = '\0';
-		if (rb != NULL && attempt_rb_applies(key, rep, &d)) {
+		if (rb != NULL && rb->ambiguous != NULL &&
+		    attempt_rb_applies(key, rep, &d)) {
 			rs = rb->ambiguous(rb->arg, key, readings,
 			    sizeof(readings));
 			if (rs == ATTEMPT_RB_APPLIED) {

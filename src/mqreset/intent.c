@@ -37,6 +37,14 @@ static const char *const intent_account_columns[INTENT_NACCOUNT] = {
 	"profile", "region"
 };
 
+/* Then the state read before the send (empty when none was). */
+const char *const intent_reading_columns[INTENT_NREADING] = {
+	"before_newest_ms", "before_position_ms", "before_backlog"
+};
+
+/* Cells in a journal line. */
+#define INTENT_NCELLS (INTENT_NCOLUMNS + INTENT_NACCOUNT + INTENT_NREADING)
+
 struct intent {
 	char *path;         /* the journal's path (owned) */
 	int fd;             /* open journal, -1 once closed */
@@ -158,13 +166,14 @@ intent_open(struct intent **out, const char *report_path, unsigned flags,
 		goto fail;
 	}
 	{
-		const char *hdr[INTENT_NCOLUMNS + INTENT_NACCOUNT];
+		const char *hdr[INTENT_NCELLS];
 
 		memcpy(hdr, intent_columns, sizeof intent_columns);
 		memcpy(hdr + INTENT_NCOLUMNS, intent_account_columns,
 		    sizeof intent_account_columns);
-		rc = csvout_record(&j->line, hdr, INTENT_NCOLUMNS +
-		    INTENT_NACCOUNT);
+		memcpy(hdr + INTENT_NCOLUMNS + INTENT_NACCOUNT,
+		    intent_reading_columns, sizeof intent_reading_columns);
+		rc = csvout_record(&j->line, hdr, INTENT_NCELLS);
 	}
 	if (rc == ERR_OK)
 		rc = intent_put(j, e);
@@ -197,8 +206,17 @@ err_code
 intent_record(struct intent *j, unsigned long line,
     const struct plan_key *key, int64_t now_ms, struct err *e)
 {
-	char lbuf[32], tbuf[2][TSTAMP_FMT_MAX];
-	const char *cells[INTENT_NCOLUMNS + INTENT_NACCOUNT];
+	return intent_record_rb(j, line, key, now_ms, NULL, e);
+}
+
+err_code
+intent_record_rb(struct intent *j, unsigned long line,
+    const struct plan_key *key, int64_t now_ms,
+    const struct intent_reading *before, struct err *e)
+{
+	char lbuf[32], tbuf[2][TSTAMP_FMT_MAX], rbuf[INTENT_NREADING][32];
+	const char *cells[INTENT_NCELLS];
+	size_t i;
 	err_code rc;
 
 	if (j->fd < 0)
@@ -214,9 +232,19 @@ intent_record(struct intent *j, unsigned long line,
 	cells[6] = tstamp_format(now_ms, tbuf[1]);
 	cells[7] = plan_key_str(key->profile);
 	cells[8] = plan_key_str(key->region);
+	for (i = 0; i < INTENT_NREADING; i++)
+		rbuf[i][0] = '\0';
+	if (before != NULL) {
+		snprintf(rbuf[0], sizeof rbuf[0], "%" PRId64,
+		    before->newest_ms);
+		snprintf(rbuf[1], sizeof rbuf[1], "%" PRId64,
+		    before->position_ms);
+		snprintf(rbuf[2], sizeof rbuf[2], "%" PRId64, before->backlog);
+	}
+	for (i = 0; i < INTENT_NREADING; i++)
+		cells[INTENT_NCOLUMNS + INTENT_NACCOUNT + i] = rbuf[i];
 	buf_reset(&j->line);
-	rc = csvout_record(&j->line, cells, INTENT_NCOLUMNS +
-	    INTENT_NACCOUNT);
+	rc = csvout_record(&j->line, cells, INTENT_NCELLS);
 	if (rc != ERR_OK)
 		return err_set(e, rc, "%s: line for plan line %lu: %s",
 		    j->path, line, err_text(rc));

@@ -5,6 +5,7 @@
 #include "ledger.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "intent.h"
@@ -121,6 +122,40 @@ ledger_write_skipped(struct ledger *lg, const struct plan_row *prow,
 	ledger_write(lg, index, &row, e);
 }
 
+/* A held row that the state shows applied (heldcheck.h): ok, verified
+ * yes (the report's last extra column with --verify), not sent. */
+static void
+ledger_write_confirmed(struct ledger *lg, const struct plan_row *prow,
+    size_t index, const char *readings, int64_t now_ms, struct err *e)
+{
+	struct report_row row;
+	const char **x;
+	char why[ATTEMPT_MSG_MAX];
+
+	x = calloc(prow->nextra + 1, sizeof(*x));
+	if (x == NULL) {
+		pacer_stop(lg->pacer, ERR_NOMEM, "out of memory");
+		return;
+	}
+	if (prow->nextra > 0)
+		memcpy(x, prow->extra, prow->nextra * sizeof(*x));
+	x[prow->nextra] = "yes";
+	snprintf(why, sizeof(why), "applied (confirmed by read-back); not "
+	    "sent again; %s", readings);
+	memset(&row, 0, sizeof(row));
+	row.line = prow->line;
+	row.key = &prow->key;
+	row.status = REPORT_OK;
+	row.error_code = "";
+	row.error_message = why;
+	row.latency_ms = -1;
+	row.finished_ms = now_ms;
+	row.extra = x;
+	row.nextra = prow->nextra + 1;
+	ledger_write(lg, index, &row, e);
+	free(x);
+}
+
 /* What --resume says about a plan row (RESUME_SEND without --resume). */
 static enum resume_action
 ledger_resume_action(struct ledger *lg, const struct plan_row *prow,
@@ -138,10 +173,24 @@ ledger_resume_row(struct ledger *lg, const struct plan_row *prow,
     size_t index, int write, int64_t now_ms, struct err *e)
 {
 	struct resume_prev prev;
-	char why[256];
+	char why[256], rb[ATTEMPT_MSG_MAX];
 	enum resume_action act;
+	enum heldcheck_verdict hv;
 
+	rb[0] = '\0';
 	act = ledger_resume_action(lg, prow, &prev);
+	if (act == RESUME_HOLD && lg->heldcheck != NULL) {
+		hv = heldcheck_row(lg->heldcheck, index, &prow->key, rb,
+		    sizeof(rb));
+		if (hv == HELDCHECK_SEND)
+			return 0;
+		if (hv == HELDCHECK_APPLIED) {
+			if (write)
+				ledger_write_confirmed(lg, prow, index, rb,
+				    now_ms, e);
+			return 1;
+		}
+	}
 	if (act != RESUME_SEND && !write)
 		return 1;
 	switch (act) {
@@ -150,17 +199,23 @@ ledger_resume_row(struct ledger *lg, const struct plan_row *prow,
 	case RESUME_SKIP:
 		ledger_write_skipped(lg, prow, index, &prev, e);
 		return 1;
-	case RESUME_HOLD:
+	case RESUME_HOLD: {
+		char held[ATTEMPT_MSG_MAX];
+
 		snprintf(why, sizeof(why), "type 0 row %s %s line %lu: "
 		    "the backlog may have been cleared; not sent again "
 		    "without --retry-ambiguous",
 		    prev.seen == RESUME_SEEN_INFLIGHT ? "in flight and never "
 		    "answered in" : "unknown in", prev.report_name,
 		    prev.report_line);
+		/* With the read-back (and its saved reading) when judged. */
+		snprintf(held, sizeof(held), "%s%s%s", why, rb[0] != '\0' ?
+		    "; " : "", rb);
 		ledger_write_unsent(lg, prow, index, REPORT_UNKNOWN,
-		    "mqreset.AmbiguousHeld", why, now_ms, e);
+		    "mqreset.AmbiguousHeld", held, now_ms, e);
 		lg->held++;
 		return 1;
+	}
 	}
 	return 0;
 }

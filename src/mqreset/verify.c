@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "heldcheck.h"
 #include "msg.h"
 #include "onsread.h"
 #include "tstamp.h"
@@ -300,6 +301,7 @@ verify_row(struct verify *v, struct attempt_ctx *actx, struct job *j,
 	struct verify_reading before;
 	struct verify_rowctx rc;
 	struct attempt_readback rb;
+	struct intent_reading saved;
 	struct err e;
 
 	verify_read(v, &j->key, &before);
@@ -332,10 +334,21 @@ verify_row(struct verify *v, struct attempt_ctx *actx, struct job *j,
 	rc.v = v;
 	rc.pacer = actx->pacer;
 	rc.before = &before;
-	rb.ambiguous = verify_ambiguous;
+	rb.ambiguous = v->cfg.verify ? verify_ambiguous : NULL;
 	rb.arg = &rc;
+	/* Journaled with the row: a later --resume --verify judges it
+	 * (heldcheck.h). */
+	saved.newest_ms = before.max_ms;
+	saved.position_ms = before.consume_ms;
+	saved.backlog = before.backlog;
+	rb.before = before.ok ? &saved : NULL;
 	attempt_row_rb(actx, j->line, &j->key, send, send_arg, rng, rep,
-	    &j->res, v->cfg.verify ? &rb : NULL);
+	    &j->res, &rb);
+	/* Saved for a later --resume --verify (heldcheck.h): the journal
+	 * line goes when the report is complete. */
+	if (j->key.type == PLAN_TYPE_CLEAR && j->res.status == REPORT_UNKNOWN &&
+	    before.ok)
+		heldcheck_token(j->res.message, sizeof j->res.message, &saved);
 	if (v->cfg.verify && j->res.status == REPORT_OK &&
 	    j->res.verified == ATTEMPT_VERIFIED_NONE)
 		verify_after(v, actx->pacer, j, &before, &j->res);

@@ -441,6 +441,7 @@ test_readback(void)
 		f.answers[1] = t[i].answers[1];
 		rb.ambiguous = fake_ambiguous;
 		rb.arg = &f;
+		rb.before = NULL;
 		attempt_row_rb(&g.ctx, 2, t[i].key, fake_send, &g.tx, &g.rng,
 		    &g.rep, &res, &rb);
 		ok = res.status == t[i].status &&

@@ -538,10 +538,11 @@ test_intent_round_trip(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
 	CU_ASSERT_STRING_EQUAL(text,
 	    "line,instance_id,group_id,topic,type,reset_timestamp,sent_at,"
-	    "profile,region\n"
-	    "5,MQ_INST_1_a,GID_d,'=t,0,,2024-06-03T02:16:40.000Z,,\n"
+	    "profile,region,before_newest_ms,before_position_ms,"
+	    "before_backlog\n"
+	    "5,MQ_INST_1_a,GID_d,'=t,0,,2024-06-03T02:16:40.000Z,,,,,\n"
 	    "8,rmq-cn-x1,GID_g,orders,1,2024-06-03T02:00:00.123Z,"
-	    "2024-06-03T02:16:40.001Z,prod b,cn-hangzhou\n");
+	    "2024-06-03T02:16:40.001Z,prod b,cn-hangzhou,,,\n");
 	free(text);
 	CU_ASSERT_EQUAL(intent_finish(j, &e), ERR_OK);
 	CU_ASSERT_EQUAL(intent_record(j, 9, &k, 0, &e), ERR_BADSTATE);
