@@ -20,8 +20,9 @@ struct planfmt {
 };
 
 /*
- * Check and build --assume-tz (NULL when not given; not together with
- * --assume-offset, `assume_offset` non-NULL) and every --column value
+ * Check --delimiter and --assume-offset (cmd_plan_format(), either NULL
+ * when not given), build --assume-tz (NULL when not given; not together
+ * with --assume-offset) and every --column value
  * (each COLUMN a plan column, plan_column_named()), and point
  * po->assume_tz and po->columns at them.  Returns -1 to go on, or the
  * exit status of a usage error (message printed).  Call before any
@@ -29,9 +30,9 @@ struct planfmt {
  * free it with planfmt_free().
  */
 int
-planfmt_setup(struct planfmt *pf, const char *assume_offset,
-    const char *assume_tz, const struct opts_list *columns,
-    struct plan_options *po);
+planfmt_setup(struct planfmt *pf, const char *delimiter,
+    const char *assume_offset, const char *assume_tz,
+    const struct opts_list *columns, struct plan_options *po);
 
 /* Free what planfmt_setup() built.  NULL-ok. */
 void

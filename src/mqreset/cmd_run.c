@@ -509,20 +509,15 @@ run_main(int argc, char **argv)
 	if (cfg.stop_on_error)
 		ec.max_failures = 1;
 	run_warn_rate(cfg.rate);
-	status = cmd_plan_format(cfg.delimiter, cfg.assume_offset, &po);
-	if (status >= 0) {
-		opts_result_free(&res);
-		return status;
-	}
-	ec.delimiter = po.delimiter;
-	ec.assume_offset = po.assume_offset;
-	status = planfmt_setup(&pf, cfg.assume_offset, cfg.assume_tz,
-	    &cfg.columns, &po);
+	status = planfmt_setup(&pf, cfg.delimiter, cfg.assume_offset,
+	    cfg.assume_tz, &cfg.columns, &po);
 	if (status >= 0) {
 		planfmt_free(&pf);
 		opts_result_free(&res);
 		return status;
 	}
+	ec.delimiter = po.delimiter;
+	ec.assume_offset = po.assume_offset;
 	ec.assume_tz = po.assume_tz;
 	ec.columns = po.columns;
 	if (!cfg.execute && !cfg.offline) {

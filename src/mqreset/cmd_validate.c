@@ -176,13 +176,8 @@ validate_run(int argc, char **argv)
 		return exitcode_from_err(ERR_USAGE);
 	}
 	memset(&po, 0, sizeof po);
-	status = cmd_plan_format(cfg.delimiter, cfg.assume_offset, &po);
-	if (status >= 0) {
-		opts_result_free(&res);
-		return status;
-	}
-	status = planfmt_setup(&pf, cfg.assume_offset, cfg.assume_tz,
-	    &cfg.columns, &po);
+	status = planfmt_setup(&pf, cfg.delimiter, cfg.assume_offset,
+	    cfg.assume_tz, &cfg.columns, &po);
 	if (status >= 0) {
 		planfmt_free(&pf);
 		opts_result_free(&res);

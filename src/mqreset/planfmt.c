@@ -6,22 +6,27 @@
 
 #include <string.h>
 
+#include "cmd.h"
 #include "exitcode.h"
 #include "msg.h"
 
 int
-planfmt_setup(struct planfmt *pf, const char *assume_offset,
-    const char *assume_tz, const struct opts_list *columns,
-    struct plan_options *po)
+planfmt_setup(struct planfmt *pf, const char *delimiter,
+    const char *assume_offset, const char *assume_tz,
+    const struct opts_list *columns, struct plan_options *po)
 {
 	struct err e;
 	size_t i;
+	int status;
 
 	memset(pf, 0, sizeof *pf);
 	colmap_init(&pf->columns);
 	po->assume_tz = NULL;
 	po->columns = NULL;
 	err_clear(&e);
+	status = cmd_plan_format(delimiter, assume_offset, po);
+	if (status >= 0)
+		return status;
 	if (assume_tz != NULL && assume_offset != NULL) {
 		msg_error("--assume-tz and --assume-offset both say how to "
 		    "read times without an offset: give one");

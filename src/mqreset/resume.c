@@ -554,6 +554,24 @@ resume_fold(struct resume *r, struct err *e)
 	return ERR_OK;
 }
 
+/*
+ * The end of a load: fold what was read (when `rc` says it all was) into
+ * *out, or free it.  Returns the load's status.
+ */
+static err_code
+resume_finish(struct resume *r, err_code rc, struct resume **out,
+    struct err *e)
+{
+	if (rc == ERR_OK)
+		rc = resume_fold(r, e);
+	if (rc != ERR_OK) {
+		resume_destroy(r);
+		return rc;
+	}
+	*out = r;
+	return ERR_OK;
+}
+
 static struct resume *
 resume_new(size_t nfiles)
 {
@@ -616,14 +634,7 @@ resume_load_fp(struct resume **out, FILE *report, const char *report_name,
 		return err_set(e, ERR_NOMEM, "out of memory");
 	rc = resume_add_fp(r, 0, report, report_name, journal, journal_name,
 	    e);
-	if (rc == ERR_OK)
-		rc = resume_fold(r, e);
-	if (rc != ERR_OK) {
-		resume_destroy(r);
-		return rc;
-	}
-	*out = r;
-	return ERR_OK;
+	return resume_finish(r, rc, out, e);
 }
 
 /* Open and read file `i` of the chain with its journal, if any. */
@@ -676,14 +687,7 @@ resume_load_chain(struct resume **out, const char *const *paths,
 		return err_set(e, ERR_NOMEM, "out of memory");
 	for (i = 0; i < n && rc == ERR_OK; i++)
 		rc = resume_add(r, i, paths[i], e);
-	if (rc == ERR_OK)
-		rc = resume_fold(r, e);
-	if (rc != ERR_OK) {
-		resume_destroy(r);
-		return rc;
-	}
-	*out = r;
-	return ERR_OK;
+	return resume_finish(r, rc, out, e);
 }
 
 err_code
