@@ -12,7 +12,10 @@
  * failure (message, class, error code) is kept in the task for the
  * caller to attribute to its rows.  A failure that stops the preflight
  * (pfread_stops: a refused identity, out of memory, a fatal answer) or a
- * nonzero *signals stops the threads before their next task.
+ * nonzero *signals stops the threads before their next task (the calls
+ * in flight end first).  *signals is read by the calling thread only,
+ * every 20 ms while it waits for the threads: it is a signal handler's
+ * flag, not for other threads to read.
  *
  * Thread-safety: pfread_run() is called by one thread; it starts and
  * joins its threads before it returns.

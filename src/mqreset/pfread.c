@@ -3,8 +3,8 @@
  * include/mqreset/pfread.h.
  *
  * Design: the threads take the next task from an atomic index; a stop
- * flag (a failure that stops everything, or a signal) is looked at
- * before each task.  Nothing here holds a lock across a call: the read
+ * flag (a failure that stops everything, or a signal the calling thread
+ * saw while it waits for them) is looked at before each task.  Nothing here holds a lock across a call: the read
  * layer guards its own buckets and cache.
  */
 #include "pfread.h"
@@ -14,13 +14,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
+
+/* How often the calling thread looks at the signal flag. */
+#define PFREAD_POLL_NS 20000000
+
 struct pfread_shared {
 	struct onsread *rd;             /* the read layer */
 	struct pfread_task *t;          /* the tasks */
 	size_t n;                       /* how many */
 	atomic_size_t next;             /* the next task to take */
 	atomic_int stop;                /* 1: take no more */
-	volatile sig_atomic_t *signals; /* nonzero: stop (NULL: never) */
+	atomic_size_t running;          /* threads not finished */
 };
 
 struct pfread_worker {
@@ -64,14 +69,14 @@ pfread_main(void *arg)
 	size_t i;
 
 	for (;;) {
-		if (atomic_load(&sh->stop) || (sh->signals != NULL &&
-		    *sh->signals != 0))
+		if (atomic_load(&sh->stop))
 			break;
 		i = atomic_fetch_add(&sh->next, 1);
 		if (i >= sh->n)
 			break;
 		pfread_task_run(sh, w->cl, &sh->t[i]);
 	}
+	atomic_fetch_sub(&sh->running, 1);
 	return NULL;
 }
 
@@ -102,7 +107,7 @@ pfread_run(struct onsread *rd, const struct client_config *cc,
 	sh.n = n;
 	atomic_init(&sh.next, 0);
 	atomic_init(&sh.stop, 0);
-	sh.signals = signals;
+	atomic_init(&sh.running, 0);
 	w = calloc(nw, sizeof *w);
 	if (w == NULL)
 		return err_set(e, ERR_NOMEM, "out of memory");
@@ -113,14 +118,23 @@ pfread_run(struct onsread *rd, const struct client_config *cc,
 			rc = e->code != ERR_OK ? e->code : ERR_INTERNAL;
 	}
 	for (i = 0; rc == ERR_OK && i < nw; i++) {
+		atomic_fetch_add(&sh.running, 1);
 		if (pthread_create(&w[i].tid, NULL, pfread_main, &w[i]) != 0) {
 			/* Fewer threads: the ones started do the work. */
+			atomic_fetch_sub(&sh.running, 1);
 			if (i == 0)
 				rc = err_set(e, ERR_NOMEM, "cannot start a "
 				    "thread");
 			break;
 		}
 		w[i].started = 1;
+	}
+	/* The signal flag is this thread's (a handler's) to read: pass it
+	 * on to the workers as the stop flag. */
+	while (atomic_load(&sh.running) > 0) {
+		if (signals != NULL && *signals != 0)
+			atomic_store(&sh.stop, 1);
+		clock_sleep_ns(PFREAD_POLL_NS);
 	}
 	for (i = 0; i < nw; i++)
 		if (w[i].started)
