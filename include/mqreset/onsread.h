@@ -236,6 +236,15 @@ int
 onsread_has(struct onsread *r, enum onsread_action a, const char *instance,
     const char *group, const char *topic);
 
+/*
+ * Thread-safe: the cached result of (a, names) (a const struct of the
+ * action's type: onsread_group_sub for ONSREAD_GROUP_SUB...), or NULL
+ * when it is not cached.  Never calls.
+ */
+const void *
+onsread_peek(struct onsread *r, enum onsread_action a, const char *instance,
+    const char *group, const char *topic);
+
 /* The class of the last answer (REPLY_OK after a success). */
 enum reply_class
 onsread_last_class(const struct onsread *r);

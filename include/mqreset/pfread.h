@@ -41,16 +41,36 @@ struct pfread_step {
 	const char *topic;
 };
 
-/* Up to two calls, the second made only when the first succeeded. */
+/* A call made after a task's steps succeeded, if the caller wants it. */
+struct pfread_more {
+	struct pfread_step step;    /* the call */
+	void *arg;                  /* the caller's */
+	/* Filled by pfread_run(): */
+	int made;                   /* 1: it was made (or failed) */
+	struct err err;             /* ERR_OK, or why it failed */
+	enum reply_class cls;       /* its last class */
+};
+
+/*
+ * Up to two calls, the second made only when the first succeeded; then,
+ * when both did, each of more[] for which the `want` callback of
+ * pfread_run() says 1 (its answer may depend on theirs, in the cache:
+ * onsread_peek): the next calls need not wait for every task's steps.
+ */
 struct pfread_task {
 	struct pfread_step step[2]; /* the calls */
 	int nsteps;                 /* 1 or 2 */
-	int tag;                    /* the caller's */
+	struct pfread_more *more;   /* owned by the caller, NULL: none */
+	size_t nmore;               /* entries */
 	/* Filled by pfread_run(): */
 	int done;                   /* 1: every step ran (or failed) */
 	struct err err;             /* ERR_OK, or why a step failed */
 	enum reply_class cls;       /* the failed step's last class */
 };
+
+/* Is the follow-up call m of task t wanted?  Called by the threads. */
+typedef int (*pfread_want_fn)(struct onsread *rd,
+    const struct pfread_task *t, const struct pfread_more *m);
 
 /* 1 when a failure (its class and error) stops the whole preflight. */
 int
@@ -65,7 +85,7 @@ pfread_stops(enum reply_class cls, err_code code);
  */
 err_code
 pfread_run(struct onsread *rd, const struct client_config *cc,
-    unsigned workers, struct pfread_task *t, size_t n,
+    unsigned workers, struct pfread_task *t, size_t n, pfread_want_fn want,
     volatile sig_atomic_t *signals, struct err *e);
 
 #endif /* MQR_PFREAD_H */

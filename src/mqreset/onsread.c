@@ -926,20 +926,27 @@ onsread_fetch(struct onsread *r, struct client *cl, enum onsread_action a,
 	    cls, e);
 }
 
-int
-onsread_has(struct onsread *r, enum onsread_action a, const char *instance,
+const void *
+onsread_peek(struct onsread *r, enum onsread_action a, const char *instance,
     const char *group, const char *topic)
 {
+	const void *v = NULL;
 	struct buf key;
-	int has = 0;
 
 	buf_init(&key, 4096);
 	onsread_key(&key, instance, group, topic);
 	if (key.data != NULL) {
 		pthread_mutex_lock(&r->mu);
-		has = onsread_cached(r, a, key.data) != NULL;
+		v = onsread_cached(r, a, key.data);
 		pthread_mutex_unlock(&r->mu);
 	}
 	buf_free(&key);
-	return has;
+	return v;
+}
+
+int
+onsread_has(struct onsread *r, enum onsread_action a, const char *instance,
+    const char *group, const char *topic)
+{
+	return onsread_peek(r, a, instance, group, topic) != NULL;
 }

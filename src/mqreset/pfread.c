@@ -26,6 +26,7 @@ struct pfread_shared {
 	atomic_size_t next;             /* the next task to take */
 	atomic_int stop;                /* 1: take no more */
 	atomic_size_t running;          /* threads not finished */
+	pfread_want_fn want;            /* follow-ups wanted? (NULL: no) */
 };
 
 struct pfread_worker {
@@ -46,6 +47,9 @@ pfread_task_run(struct pfread_shared *sh, struct client *cl,
     struct pfread_task *t)
 {
 	const struct pfread_step *s;
+
+	struct pfread_more *m;
+	size_t j;
 	int i;
 
 	for (i = 0; i < t->nsteps; i++) {
@@ -55,10 +59,22 @@ pfread_task_run(struct pfread_shared *sh, struct client *cl,
 			if (pfread_stops(t->cls, t->err.code) ||
 			    s->a == ONSREAD_INSTANCES)
 				atomic_store(&sh->stop, 1);
-			break;
+			t->done = 1;
+			return;
 		}
 	}
 	t->done = 1;
+	for (j = 0; sh->want != NULL && j < t->nmore; j++) {
+		m = &t->more[j];
+		if (atomic_load(&sh->stop) || !sh->want(sh->rd, t, m))
+			continue;
+		s = &m->step;
+		m->made = 1;
+		if (onsread_fetch(sh->rd, cl, s->a, s->instance, s->group,
+		    s->topic, &m->cls, &m->err) != ERR_OK &&
+		    pfread_stops(m->cls, m->err.code))
+			atomic_store(&sh->stop, 1);
+	}
 }
 
 static void *
@@ -82,18 +98,23 @@ pfread_main(void *arg)
 
 err_code
 pfread_run(struct onsread *rd, const struct client_config *cc,
-    unsigned workers, struct pfread_task *t, size_t n,
+    unsigned workers, struct pfread_task *t, size_t n, pfread_want_fn want,
     volatile sig_atomic_t *signals, struct err *e)
 {
 	struct pfread_shared sh;
 	struct pfread_worker *w;
-	size_t nw = workers == 0 ? 1 : workers, i;
+	size_t nw = workers == 0 ? 1 : workers, i, j;
 	err_code rc = ERR_OK;
 
 	for (i = 0; i < n; i++) {
 		t[i].done = 0;
 		t[i].cls = REPLY_OK;
 		err_clear(&t[i].err);
+		for (j = 0; j < t[i].nmore; j++) {
+			t[i].more[j].made = 0;
+			t[i].more[j].cls = REPLY_OK;
+			err_clear(&t[i].more[j].err);
+		}
 	}
 	if (n == 0)
 		return ERR_OK;
@@ -108,6 +129,7 @@ pfread_run(struct onsread *rd, const struct client_config *cc,
 	atomic_init(&sh.next, 0);
 	atomic_init(&sh.stop, 0);
 	atomic_init(&sh.running, 0);
+	sh.want = want;
 	w = calloc(nw, sizeof *w);
 	if (w == NULL)
 		return err_set(e, ERR_NOMEM, "out of memory");

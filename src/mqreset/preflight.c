@@ -255,19 +255,29 @@ struct preflight_ctx {
 	int nomem;                   /* listing them ran out of memory */
 };
 
+static void
+preflight_step_free(struct pfread_step *s)
+{
+	free((char *)(uintptr_t)s->instance);
+	free((char *)(uintptr_t)s->group);
+	free((char *)(uintptr_t)s->topic);
+}
+
 /* Forget the calls listed (after a wave). */
 static void
 preflight_need_clear(struct preflight_ctx *c)
 {
-	size_t i;
+	size_t i, k;
 	int j;
 
 	for (i = 0; i < c->nneed; i++) {
-		for (j = 0; j < c->need[i].nsteps; j++) {
-			free((char *)(uintptr_t)c->need[i].step[j].instance);
-			free((char *)(uintptr_t)c->need[i].step[j].group);
-			free((char *)(uintptr_t)c->need[i].step[j].topic);
+		for (j = 0; j < c->need[i].nsteps; j++)
+			preflight_step_free(&c->need[i].step[j]);
+		for (k = 0; k < c->need[i].nmore; k++) {
+			preflight_step_free(&c->need[i].more[k].step);
+			free(c->need[i].more[k].arg);
 		}
+		free(c->need[i].more);
 		free(c->needkey[i]);
 	}
 	c->nneed = 0;
@@ -290,8 +300,9 @@ preflight_dup(const char *s, int *bad)
 /*
  * A dry gather: the call(s) under miss key `key` (the second action
  * a2 made after a1 only, ONSREAD_N: none) are missing; list them once.
+ * Returns the index of their task in c->need, -1 out of memory.
  */
-static void
+static long
 preflight_need(struct preflight_ctx *c, const char *key,
     enum onsread_action a1, enum onsread_action a2, const char *inst,
     const char *group, const char *topic)
@@ -303,14 +314,15 @@ preflight_need(struct preflight_ctx *c, const char *key,
 	c->pending = 1;
 	if (c->seen == NULL && (c->seen = dupset_new()) == NULL) {
 		c->nomem = 1;
-		return;
+		return -1;
 	}
-	if (dupset_insert(c->seen, key, "", "", 1, &first) != ERR_OK) {
+	if (dupset_insert(c->seen, key, "", "", (uint32_t)c->nneed + 1,
+	    &first) != ERR_OK) {
 		c->nomem = 1;
-		return;
+		return -1;
 	}
 	if (first != 0)
-		return;
+		return (long)first - 1;
 	if (c->nneed == c->capneed) {
 		size_t cap = c->capneed == 0 ? 64 : c->capneed * 2;
 		void *n1 = realloc(c->need, cap * sizeof *c->need);
@@ -321,7 +333,7 @@ preflight_need(struct preflight_ctx *c, const char *key,
 		    cap * sizeof *c->needkey);
 		if (n1 == NULL) {
 			c->nomem = 1;
-			return;
+			return -1;
 		}
 		c->needkey = n1;
 		c->capneed = cap;
@@ -340,6 +352,78 @@ preflight_need(struct preflight_ctx *c, const char *key,
 	c->nneed++;
 	if (bad)
 		c->nomem = 1;
+	return (long)c->nneed - 1;
+}
+
+/*
+ * A dry gather: the group's task `ti` is listed; the span of (group,
+ * topic) under miss key `key` is to be read after it, when the group
+ * subscribes to the topic (preflight_want): listed once.
+ */
+static void
+preflight_more(struct preflight_ctx *c, long ti, const char *key,
+    const struct plan_key *k)
+{
+	struct pfread_task *t;
+	struct pfread_more *m;
+	uint32_t first = 0;
+	int bad = 0;
+
+	if (ti < 0)
+		return;
+	if (dupset_insert(c->seen, key, "", "", 1, &first) != ERR_OK) {
+		c->nomem = 1;
+		return;
+	}
+	if (first != 0)
+		return;
+	t = &c->need[ti];
+	/* Room doubles at each power of two. */
+	if ((t->nmore & (t->nmore - 1)) == 0) {
+		m = realloc(t->more, (t->nmore == 0 ? 1 : t->nmore * 2) *
+		    sizeof *t->more);
+		if (m == NULL) {
+			c->nomem = 1;
+			return;
+		}
+		t->more = m;
+	}
+	m = &t->more[t->nmore];
+	memset(m, 0, sizeof *m);
+	m->step.a = ONSREAD_TIME_SPAN;
+	m->step.instance = preflight_dup(k->instance, &bad);
+	m->step.group = preflight_dup(k->group, &bad);
+	m->step.topic = preflight_dup(k->topic, &bad);
+	m->arg = preflight_dup(key, &bad);
+	t->nmore++;
+	if (bad)
+		c->nomem = 1;
+}
+
+/* pfread_want_fn: does the group subscribe to m's topic?  As
+ * preflight_gather decides it, from the answers in the cache. */
+static int
+preflight_want(struct onsread *rd, const struct pfread_task *t,
+    const struct pfread_more *m)
+{
+	const struct onsread_group_sub *sd;
+	const struct onsread_accum *ac;
+	size_t i;
+
+	(void)t;
+	sd = onsread_peek(rd, ONSREAD_GROUP_SUB, m->step.instance,
+	    m->step.group, NULL);
+	ac = onsread_peek(rd, ONSREAD_ACCUMULATE, m->step.instance,
+	    m->step.group, NULL);
+	if (sd == NULL || ac == NULL)
+		return 0;
+	for (i = 0; i < ac->n; i++)
+		if (strcmp(ac->v[i].topic, m->step.topic) == 0)
+			return 1;
+	for (i = 0; i < sd->n; i++)
+		if (strcmp(sd->v[i].topic, m->step.topic) == 0)
+			return 1;
+	return 0;
 }
 
 static const char *
@@ -474,8 +558,16 @@ preflight_gather(struct preflight_ctx *c, const struct plan_key *k,
 	if (c->dry && (!onsread_has(c->rd, ONSREAD_GROUP_SUB, k->instance,
 	    k->group, NULL) || !onsread_has(c->rd, ONSREAD_ACCUMULATE,
 	    k->instance, k->group, NULL))) {
-		preflight_need(c, key, ONSREAD_GROUP_SUB, ONSREAD_ACCUMULATE,
-		    k->instance, k->group, NULL);
+		long ti = preflight_need(c, key, ONSREAD_GROUP_SUB,
+		    ONSREAD_ACCUMULATE, k->instance, k->group, NULL);
+
+		/* The span follows in the same task: the spans need not
+		 * wait for every group's answers. */
+		if (c->positions || plan_key_has_time(k)) {
+			snprintf(key, sizeof key, "S\x1f%s\x1f%s\x1f%s",
+			    k->instance, k->group, k->topic);
+			preflight_more(c, ti, key, k);
+		}
 		return;
 	}
 	if (onsread_group_sub(c->rd, k->instance, k->group, &sd, &e) !=
@@ -842,8 +934,9 @@ preflight_prefetch(const struct preflight_config *c, struct preflight_ctx *x,
     int64_t now, struct err *e)
 {
 	struct pfread_task *t;
+	struct pfread_more *m;
 	err_code rc = ERR_OK;
-	size_t i;
+	size_t i, j;
 
 	while (rc == ERR_OK && !x->fatal) {
 		if (c->signals != NULL && *c->signals != 0)
@@ -855,9 +948,23 @@ preflight_prefetch(const struct preflight_config *c, struct preflight_ctx *x,
 		if (rc != ERR_OK || x->nneed == 0)
 			break;
 		rc = pfread_run(x->rd, x->cc, x->workers, x->need, x->nneed,
-		    c->signals, e);
+		    preflight_want, c->signals, e);
 		for (i = 0; rc == ERR_OK && i < x->nneed; i++) {
 			t = &x->need[i];
+			for (j = 0; j < t->nmore; j++) {
+				m = &t->more[j];
+				if (!m->made || m->err.code == ERR_OK)
+					continue;
+				if (pfread_stops(m->cls, m->err.code)) {
+					if (!x->fatal)
+						err_set(&x->fatal_err,
+						    m->err.code, "%s",
+						    err_message(&m->err));
+					x->fatal = 1;
+				} else
+					preflight_remember(x, m->arg,
+					    err_message(&m->err));
+			}
 			if (!t->done || t->err.code == ERR_OK)
 				continue;
 			if (t->step[0].a == ONSREAD_INSTANCES ||
