@@ -20,8 +20,15 @@
  * onsread and live until onsread_destroy().  The strings inside are
  * never NULL ("" when the reply had none).
  *
- * Thread-safety: a struct onsread is used by one thread at a time (its
- * client is, too).  The parse functions and the table accessors are pure.
+ * Thread-safety: the buckets, counters and cache are guarded by a mutex
+ * (never held across a network call), so onsread_fetch() and
+ * onsread_has() may be called from several threads at once, each with
+ * its own client, sharing the per-action buckets: the quotas hold for
+ * the account, whatever the number of threads.  The other calls use the
+ * client given to onsread_new() and are for one thread at a time (not
+ * while onsread_fetch() runs elsewhere); the results they point to are
+ * never changed once cached.  The parse functions and the table
+ * accessors are pure.
  */
 #ifndef MQR_ONSREAD_H
 #define MQR_ONSREAD_H
@@ -212,11 +219,38 @@ onsread_backlog_now(struct onsread *r, const char *instance,
     const char *group, const char *topic, int64_t *backlog, int *online,
     struct err *e);
 
+/*
+ * Thread-safe: make the cached call (a, names) with client `cl` (the
+ * caller's, used by this thread alone) unless it is cached already: the
+ * names an action does not take are NULL (OnsTopicStatus: instance and
+ * topic).  Paced by the shared buckets, retried as the others; *cls
+ * receives the class of the last answer (REPLY_OK when cached).
+ */
+err_code
+onsread_fetch(struct onsread *r, struct client *cl, enum onsread_action a,
+    const char *instance, const char *group, const char *topic,
+    enum reply_class *cls, struct err *e);
+
+/* Thread-safe: 1 when the call (a, names) is cached, else 0. */
+int
+onsread_has(struct onsread *r, enum onsread_action a, const char *instance,
+    const char *group, const char *topic);
+
+/*
+ * Thread-safe: the cached result of (a, names) (a const struct of the
+ * action's type: onsread_group_sub for ONSREAD_GROUP_SUB...), or NULL
+ * when it is not cached.  Never calls.
+ */
+const void *
+onsread_peek(struct onsread *r, enum onsread_action a, const char *instance,
+    const char *group, const char *topic);
+
 /* The class of the last answer (REPLY_OK after a success). */
 enum reply_class
 onsread_last_class(const struct onsread *r);
 
-/* Requests sent per action so far, retries included; into calls[]. */
+/* Requests sent per action so far, retries included; into calls[]
+ * (when no onsread_fetch() runs). */
 void
 onsread_calls(const struct onsread *r, uint64_t calls[ONSREAD_N]);
 

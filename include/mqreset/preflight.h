@@ -23,7 +23,11 @@
  * consumers_online, message_model, then the plan's extra columns: so
  * `--resume` reads it as a previous report in which no row was applied.
  *
- * Thread-safety: one thread (the read layer's rule).
+ * The read calls are made first, in waves, on c->workers threads sharing
+ * the read layer's per-action buckets and cache (pfread.h); the rows are
+ * then decided in plan order from the cache, on the calling thread.
+ *
+ * Thread-safety: called by one thread; it starts and joins its own.
  */
 #ifndef MQR_PREFLIGHT_H
 #define MQR_PREFLIGHT_H
@@ -117,6 +121,9 @@ struct preflight_config {
 	const struct colmap *columns; /* --column mappings, NULL (plan.h) */
 	volatile sig_atomic_t *signals; /* preflight_check() stops between
 	                              rows when it is nonzero (NULL: never) */
+	unsigned workers;          /* --workers: threads making the read
+	                              calls (0: 1; at most
+	                              PFREAD_MAX_WORKERS) */
 };
 
 /*

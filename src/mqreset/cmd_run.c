@@ -245,6 +245,7 @@ run_preflight_config(const struct run_cfg *cfg, const char *plan,
 	pc->assume_offset = po->assume_offset;
 	pc->assume_tz = po->assume_tz;
 	pc->columns = po->columns;
+	pc->workers = (unsigned)cfg->workers;
 }
 
 /* The mode options that contradict each other; ERR_USAGE says which. */

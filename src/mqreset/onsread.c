@@ -10,6 +10,7 @@
  */
 #include "onsread.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +57,9 @@ struct onsread {
 	enum reply_class last;                   /* last answer's class */
 	struct rng rng;                          /* backoff jitter */
 	struct onsread_entry *tab[ONSREAD_HASH]; /* the cache */
+	pthread_mutex_t mu;                      /* guards all the above
+	                                            but cl; never held
+	                                            across a call */
 };
 
 const char *
@@ -399,6 +403,11 @@ onsread_new(struct client *cl, struct err *e)
 		err_set(e, ERR_NOMEM, "out of memory");
 		return NULL;
 	}
+	if (pthread_mutex_init(&r->mu, NULL) != 0) {
+		free(r);
+		err_set(e, ERR_NOMEM, "out of memory (mutex)");
+		return NULL;
+	}
 	r->cl = cl;
 	r->last = REPLY_OK;
 	/* Burst 1: calls are spread evenly, never bunched at a second's
@@ -454,6 +463,7 @@ onsread_destroy(struct onsread *r)
 			free(x->key);
 			free(x);
 		}
+	pthread_mutex_destroy(&r->mu);
 	free(r);
 }
 
@@ -506,24 +516,39 @@ onsread_cached(const struct onsread *r, enum onsread_action a,
 	return NULL;
 }
 
-/* Keep val (owned from now on, freed here on failure). */
+/*
+ * Keep *val (owned from now on, freed here on failure), under r->mu.
+ * When another thread kept the same call meanwhile, its result stays and
+ * *val is replaced by it.
+ */
 static err_code
 onsread_keep(struct onsread *r, enum onsread_action a, const char *key,
-    void *val, struct err *e)
+    void **val, struct err *e)
 {
 	struct onsread_entry *x;
 	size_t s = onsread_slot(a, key);
+	void *had;
 
+	pthread_mutex_lock(&r->mu);
+	if ((had = onsread_cached(r, a, key)) != NULL) {
+		pthread_mutex_unlock(&r->mu);
+		onsread_val_free(a, *val);
+		*val = had;
+		return ERR_OK;
+	}
 	x = calloc(1, sizeof *x);
 	if (x == NULL || (x->key = strdup(key)) == NULL) {
+		pthread_mutex_unlock(&r->mu);
 		free(x);
-		onsread_val_free(a, val);
+		onsread_val_free(a, *val);
+		*val = NULL;
 		return err_set(e, ERR_NOMEM, "out of memory");
 	}
 	x->a = a;
-	x->val = val;
+	x->val = *val;
 	x->next = r->tab[s];
 	r->tab[s] = x;
+	pthread_mutex_unlock(&r->mu);
 	return ERR_OK;
 }
 
@@ -533,7 +558,7 @@ onsread_keep(struct onsread *r, enum onsread_action a, const char *key,
  * timeouts: a read has no side effect), up to ONSREAD_MAX_ATTEMPTS.
  */
 static err_code
-onsread_call(struct onsread *r, enum onsread_action a,
+onsread_call(struct onsread *r, struct client *cl, enum onsread_action a,
     const struct params *p, struct reply *out, struct err *e)
 {
 	static const struct backoff_policy transient = BACKOFF_POLICY_TRANSIENT;
@@ -542,28 +567,37 @@ onsread_call(struct onsread *r, enum onsread_action a,
 	struct err ce;
 	unsigned attempt;
 
+	double jitter;
+
 	for (attempt = 1;; attempt++) {
+		/* The bucket is shared by every thread: reserve a slot under
+		 * the lock, wait for it without. */
+		pthread_mutex_lock(&r->mu);
 		wait = ratelimit_bucket_reserve(&r->bucket[a],
 		    clock_mono_ns());
+		r->calls[a]++;
+		pthread_mutex_unlock(&r->mu);
 		if (wait > 0)
 			clock_sleep_ns(wait);
-		r->calls[a]++;
 		err_clear(&ce);
-		(void)client_call(r->cl, onsread_tab[a].name, p, out, &ce);
+		(void)client_call(cl, onsread_tab[a].name, p, out, &ce);
+		pthread_mutex_lock(&r->mu);
 		r->last = out->cls;
-		if (out->cls == REPLY_OK)
-			return ERR_OK;
 		if (out->throttled) {
 			r->throttled[a]++;
 			ratelimit_bucket_drain(&r->bucket[a], clock_mono_ns());
 		}
+		jitter = rng_double(&r->rng);
+		pthread_mutex_unlock(&r->mu);
+		if (out->cls == REPLY_OK)
+			return ERR_OK;
 		if (out->cls != REPLY_RETRYABLE ||
 		    attempt >= ONSREAD_MAX_ATTEMPTS)
 			break;
 		hint = out->retry_after_ms > 0 ? out->retry_after_ms *
 		    1000000 : 0;
 		clock_sleep_ns(backoff_delay_ns(out->throttled ? &throttle :
-		    &transient, attempt, rng_double(&r->rng), hint));
+		    &transient, attempt, jitter, hint));
 	}
 	return err_set(e, out->err != ERR_OK ? out->err : ERR_REMOTE,
 	    "%s: %s%s", onsread_tab[a].name, out->detail[0] != '\0' ?
@@ -576,10 +610,10 @@ onsread_call(struct onsread *r, enum onsread_action a,
  * new zeroed object of `size` bytes, and cache it.
  */
 static err_code
-onsread_get(struct onsread *r, enum onsread_action a, const char *inst,
-    const char *group, const char *topic, size_t size,
+onsread_get(struct onsread *r, struct client *cl, enum onsread_action a,
+    const char *inst, const char *group, const char *topic, size_t size,
     err_code (*parse)(const struct reply *, void *, struct err *),
-    void **out, struct err *e)
+    void **out, enum reply_class *cls, struct err *e)
 {
 	struct params p;
 	struct reply rp;
@@ -593,9 +627,15 @@ onsread_get(struct onsread *r, enum onsread_action a, const char *inst,
 	onsread_key(&key, inst, group, topic);
 	if (key.data == NULL)
 		rc = err_set(e, ERR_NOMEM, "out of memory");
-	if (rc == ERR_OK && (*out = onsread_cached(r, a, key.data)) != NULL) {
-		r->last = REPLY_OK;
-		goto done;
+	*cls = REPLY_OK;
+	if (rc == ERR_OK) {
+		pthread_mutex_lock(&r->mu);
+		*out = onsread_cached(r, a, key.data);
+		if (*out != NULL)
+			r->last = REPLY_OK;
+		pthread_mutex_unlock(&r->mu);
+		if (*out != NULL)
+			goto done;
 	}
 	if (rc == ERR_OK && inst != NULL)
 		rc = params_add(&p, "InstanceId", inst);
@@ -607,8 +647,10 @@ onsread_get(struct onsread *r, enum onsread_action a, const char *inst,
 		rc = params_add(&p, "Detail", "true");
 	if (rc != ERR_OK && e->code == ERR_OK)
 		rc = err_set(e, rc, "out of memory");
-	if (rc == ERR_OK)
-		rc = onsread_call(r, a, &p, &rp, e);
+	if (rc == ERR_OK) {
+		rc = onsread_call(r, cl, a, &p, &rp, e);
+		*cls = rp.cls;
+	}
 	if (rc == ERR_OK && (val = calloc(1, size)) == NULL)
 		rc = err_set(e, ERR_NOMEM, "out of memory");
 	if (rc == ERR_OK)
@@ -618,7 +660,7 @@ onsread_get(struct onsread *r, enum onsread_action a, const char *inst,
 			onsread_val_free(a, val);
 		goto done;
 	}
-	rc = onsread_keep(r, a, key.data, val, e);
+	rc = onsread_keep(r, a, key.data, &val, e);
 	if (rc == ERR_OK)
 		*out = val;
 done:
@@ -675,9 +717,10 @@ err_code
 onsread_instances(struct onsread *r, const struct onsread_instances **out,
     struct err *e)
 {
+	enum reply_class cls;
 	void *v = NULL;
-	err_code rc = onsread_get(r, ONSREAD_INSTANCES, NULL, NULL, NULL,
-	    sizeof **out, onsread_p_instances, &v, e);
+	err_code rc = onsread_get(r, r->cl, ONSREAD_INSTANCES, NULL, NULL,
+	    NULL, sizeof **out, onsread_p_instances, &v, &cls, e);
 
 	*out = v;
 	return rc;
@@ -687,9 +730,10 @@ err_code
 onsread_groups(struct onsread *r, const char *instance,
     const struct onsread_groups **out, struct err *e)
 {
+	enum reply_class cls;
 	void *v = NULL;
-	err_code rc = onsread_get(r, ONSREAD_GROUP_LIST, instance, NULL,
-	    NULL, sizeof **out, onsread_p_groups, &v, e);
+	err_code rc = onsread_get(r, r->cl, ONSREAD_GROUP_LIST, instance, NULL,
+	    NULL, sizeof **out, onsread_p_groups, &v, &cls, e);
 
 	*out = v;
 	return rc;
@@ -699,9 +743,10 @@ err_code
 onsread_topics(struct onsread *r, const char *instance,
     const struct onsread_topics **out, struct err *e)
 {
+	enum reply_class cls;
 	void *v = NULL;
-	err_code rc = onsread_get(r, ONSREAD_TOPIC_LIST, instance, NULL,
-	    NULL, sizeof **out, onsread_p_topics, &v, e);
+	err_code rc = onsread_get(r, r->cl, ONSREAD_TOPIC_LIST, instance, NULL,
+	    NULL, sizeof **out, onsread_p_topics, &v, &cls, e);
 
 	*out = v;
 	return rc;
@@ -711,9 +756,10 @@ err_code
 onsread_group_sub(struct onsread *r, const char *instance,
     const char *group, const struct onsread_group_sub **out, struct err *e)
 {
+	enum reply_class cls;
 	void *v = NULL;
-	err_code rc = onsread_get(r, ONSREAD_GROUP_SUB, instance, group, NULL,
-	    sizeof **out, onsread_p_group_sub, &v, e);
+	err_code rc = onsread_get(r, r->cl, ONSREAD_GROUP_SUB, instance, group, NULL,
+	    sizeof **out, onsread_p_group_sub, &v, &cls, e);
 
 	*out = v;
 	return rc;
@@ -723,9 +769,10 @@ err_code
 onsread_accumulate(struct onsread *r, const char *instance,
     const char *group, const struct onsread_accum **out, struct err *e)
 {
+	enum reply_class cls;
 	void *v = NULL;
-	err_code rc = onsread_get(r, ONSREAD_ACCUMULATE, instance, group,
-	    NULL, sizeof **out, onsread_p_accum, &v, e);
+	err_code rc = onsread_get(r, r->cl, ONSREAD_ACCUMULATE, instance, group,
+	    NULL, sizeof **out, onsread_p_accum, &v, &cls, e);
 
 	*out = v;
 	return rc;
@@ -736,9 +783,10 @@ onsread_time_span(struct onsread *r, const char *instance,
     const char *group, const char *topic, const struct onsread_span **out,
     struct err *e)
 {
+	enum reply_class cls;
 	void *v = NULL;
-	err_code rc = onsread_get(r, ONSREAD_TIME_SPAN, instance, group,
-	    topic, sizeof **out, onsread_p_span, &v, e);
+	err_code rc = onsread_get(r, r->cl, ONSREAD_TIME_SPAN, instance, group,
+	    topic, sizeof **out, onsread_p_span, &v, &cls, e);
 
 	*out = v;
 	return rc;
@@ -749,9 +797,10 @@ onsread_topic_status(struct onsread *r, const char *instance,
     const char *topic, const struct onsread_topic_status **out,
     struct err *e)
 {
+	enum reply_class cls;
 	void *v = NULL;
-	err_code rc = onsread_get(r, ONSREAD_TOPIC_STATUS, instance, NULL,
-	    topic, sizeof **out, onsread_p_topic_status, &v, e);
+	err_code rc = onsread_get(r, r->cl, ONSREAD_TOPIC_STATUS, instance, NULL,
+	    topic, sizeof **out, onsread_p_topic_status, &v, &cls, e);
 
 	*out = v;
 	return rc;
@@ -780,7 +829,7 @@ onsread_fresh(struct onsread *r, enum onsread_action a, const char *inst,
 	if (rc != ERR_OK)
 		rc = err_set(e, rc, "out of memory");
 	if (rc == ERR_OK)
-		rc = onsread_call(r, a, &p, &rp, e);
+		rc = onsread_call(r, r->cl, a, &p, &rp, e);
 	if (rc == ERR_OK)
 		rc = parse(&rp, val, e);
 	params_free(&p);
@@ -820,4 +869,84 @@ onsread_backlog_now(struct onsread *r, const char *instance,
 	}
 	onsread_accum_free(&ac);
 	return rc;
+}
+
+/* The parser and result size of action a. */
+static void
+onsread_parser(enum onsread_action a, size_t *size,
+    err_code (**parse)(const struct reply *, void *, struct err *))
+{
+	switch (a) {
+	case ONSREAD_INSTANCES:
+		*size = sizeof(struct onsread_instances);
+		*parse = onsread_p_instances;
+		return;
+	case ONSREAD_GROUP_LIST:
+		*size = sizeof(struct onsread_groups);
+		*parse = onsread_p_groups;
+		return;
+	case ONSREAD_TOPIC_LIST:
+		*size = sizeof(struct onsread_topics);
+		*parse = onsread_p_topics;
+		return;
+	case ONSREAD_GROUP_SUB:
+		*size = sizeof(struct onsread_group_sub);
+		*parse = onsread_p_group_sub;
+		return;
+	case ONSREAD_ACCUMULATE:
+		*size = sizeof(struct onsread_accum);
+		*parse = onsread_p_accum;
+		return;
+	case ONSREAD_TIME_SPAN:
+		*size = sizeof(struct onsread_span);
+		*parse = onsread_p_span;
+		return;
+	case ONSREAD_TOPIC_STATUS:
+	case ONSREAD_N:
+		break;
+	}
+	*size = sizeof(struct onsread_topic_status);
+	*parse = onsread_p_topic_status;
+}
+
+err_code
+onsread_fetch(struct onsread *r, struct client *cl, enum onsread_action a,
+    const char *instance, const char *group, const char *topic,
+    enum reply_class *cls, struct err *e)
+{
+	err_code (*parse)(const struct reply *, void *, struct err *);
+	size_t size;
+	void *v = NULL;
+
+	*cls = REPLY_OK;
+	if (a >= ONSREAD_N)
+		return err_set(e, ERR_INTERNAL, "onsread_fetch: bad action");
+	onsread_parser(a, &size, &parse);
+	return onsread_get(r, cl, a, instance, group, topic, size, parse, &v,
+	    cls, e);
+}
+
+const void *
+onsread_peek(struct onsread *r, enum onsread_action a, const char *instance,
+    const char *group, const char *topic)
+{
+	const void *v = NULL;
+	struct buf key;
+
+	buf_init(&key, 4096);
+	onsread_key(&key, instance, group, topic);
+	if (key.data != NULL) {
+		pthread_mutex_lock(&r->mu);
+		v = onsread_cached(r, a, key.data);
+		pthread_mutex_unlock(&r->mu);
+	}
+	buf_free(&key);
+	return v;
+}
+
+int
+onsread_has(struct onsread *r, enum onsread_action a, const char *instance,
+    const char *group, const char *topic)
+{
+	return onsread_peek(r, a, instance, group, topic) != NULL;
 }

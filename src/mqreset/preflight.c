@@ -29,6 +29,7 @@
 #include "lockfile.h"
 #include "msg.h"
 #include "pfhold.h"
+#include "pfread.h"
 #include "report.h"
 #include "tstamp.h"
 
@@ -241,7 +242,189 @@ struct preflight_ctx {
 	int fatal;                   /* 1: stop, *fatal_err holds why */
 	struct err fatal_err;        /* why the preflight cannot go on */
 	char why[512];               /* the current row's read failure */
+	/* The threaded prefetch (pfread.h): */
+	const struct client_config *cc; /* the workers' clients */
+	unsigned workers;            /* threads */
+	int dry;                     /* 1: gather makes no call, it lists
+	                                what is missing in need[] */
+	int pending;                 /* the row needs a call not made */
+	struct dupset *seen;         /* the calls listed this wave */
+	struct pfread_task *need;    /* the calls missing */
+	char **needkey;              /* their miss keys, owned */
+	size_t nneed, capneed;       /* entries, room */
+	int nomem;                   /* listing them ran out of memory */
 };
+
+static void
+preflight_step_free(struct pfread_step *s)
+{
+	free((char *)(uintptr_t)s->instance);
+	free((char *)(uintptr_t)s->group);
+	free((char *)(uintptr_t)s->topic);
+}
+
+/* Forget the calls listed (after a wave). */
+static void
+preflight_need_clear(struct preflight_ctx *c)
+{
+	size_t i, k;
+	int j;
+
+	for (i = 0; i < c->nneed; i++) {
+		for (j = 0; j < c->need[i].nsteps; j++)
+			preflight_step_free(&c->need[i].step[j]);
+		for (k = 0; k < c->need[i].nmore; k++) {
+			preflight_step_free(&c->need[i].more[k].step);
+			free(c->need[i].more[k].arg);
+		}
+		free(c->need[i].more);
+		free(c->needkey[i]);
+	}
+	c->nneed = 0;
+	dupset_destroy(c->seen);
+	c->seen = NULL;
+}
+
+static char *
+preflight_dup(const char *s, int *bad)
+{
+	char *d;
+
+	if (s == NULL)
+		return NULL;
+	if ((d = strdup(s)) == NULL)
+		*bad = 1;
+	return d;
+}
+
+/*
+ * A dry gather: the call(s) under miss key `key` (the second action
+ * a2 made after a1 only, ONSREAD_N: none) are missing; list them once.
+ * Returns the index of their task in c->need, -1 out of memory.
+ */
+static long
+preflight_need(struct preflight_ctx *c, const char *key,
+    enum onsread_action a1, enum onsread_action a2, const char *inst,
+    const char *group, const char *topic)
+{
+	struct pfread_task *t;
+	uint32_t first = 0;
+	int bad = 0, j;
+
+	c->pending = 1;
+	if (c->seen == NULL && (c->seen = dupset_new()) == NULL) {
+		c->nomem = 1;
+		return -1;
+	}
+	if (dupset_insert(c->seen, key, "", "", (uint32_t)c->nneed + 1,
+	    &first) != ERR_OK) {
+		c->nomem = 1;
+		return -1;
+	}
+	if (first != 0)
+		return (long)first - 1;
+	if (c->nneed == c->capneed) {
+		size_t cap = c->capneed == 0 ? 64 : c->capneed * 2;
+		void *n1 = realloc(c->need, cap * sizeof *c->need);
+
+		if (n1 != NULL)
+			c->need = n1;
+		n1 = n1 == NULL ? NULL : realloc(c->needkey,
+		    cap * sizeof *c->needkey);
+		if (n1 == NULL) {
+			c->nomem = 1;
+			return -1;
+		}
+		c->needkey = n1;
+		c->capneed = cap;
+	}
+	t = &c->need[c->nneed];
+	memset(t, 0, sizeof *t);
+	t->nsteps = a2 == ONSREAD_N ? 1 : 2;
+	t->step[0].a = a1;
+	t->step[1].a = a2;
+	for (j = 0; j < t->nsteps; j++) {
+		t->step[j].instance = preflight_dup(inst, &bad);
+		t->step[j].group = preflight_dup(group, &bad);
+		t->step[j].topic = preflight_dup(topic, &bad);
+	}
+	c->needkey[c->nneed] = preflight_dup(key, &bad);
+	c->nneed++;
+	if (bad)
+		c->nomem = 1;
+	return (long)c->nneed - 1;
+}
+
+/*
+ * A dry gather: the group's task `ti` is listed; the span of (group,
+ * topic) under miss key `key` is to be read after it, when the group
+ * subscribes to the topic (preflight_want): listed once.
+ */
+static void
+preflight_more(struct preflight_ctx *c, long ti, const char *key,
+    const struct plan_key *k)
+{
+	struct pfread_task *t;
+	struct pfread_more *m;
+	uint32_t first = 0;
+	int bad = 0;
+
+	if (ti < 0)
+		return;
+	if (dupset_insert(c->seen, key, "", "", 1, &first) != ERR_OK) {
+		c->nomem = 1;
+		return;
+	}
+	if (first != 0)
+		return;
+	t = &c->need[ti];
+	/* Room doubles at each power of two. */
+	if ((t->nmore & (t->nmore - 1)) == 0) {
+		m = realloc(t->more, (t->nmore == 0 ? 1 : t->nmore * 2) *
+		    sizeof *t->more);
+		if (m == NULL) {
+			c->nomem = 1;
+			return;
+		}
+		t->more = m;
+	}
+	m = &t->more[t->nmore];
+	memset(m, 0, sizeof *m);
+	m->step.a = ONSREAD_TIME_SPAN;
+	m->step.instance = preflight_dup(k->instance, &bad);
+	m->step.group = preflight_dup(k->group, &bad);
+	m->step.topic = preflight_dup(k->topic, &bad);
+	m->arg = preflight_dup(key, &bad);
+	t->nmore++;
+	if (bad)
+		c->nomem = 1;
+}
+
+/* pfread_want_fn: does the group subscribe to m's topic?  As
+ * preflight_gather decides it, from the answers in the cache. */
+static int
+preflight_want(struct onsread *rd, const struct pfread_task *t,
+    const struct pfread_more *m)
+{
+	const struct onsread_group_sub *sd;
+	const struct onsread_accum *ac;
+	size_t i;
+
+	(void)t;
+	sd = onsread_peek(rd, ONSREAD_GROUP_SUB, m->step.instance,
+	    m->step.group, NULL);
+	ac = onsread_peek(rd, ONSREAD_ACCUMULATE, m->step.instance,
+	    m->step.group, NULL);
+	if (sd == NULL || ac == NULL)
+		return 0;
+	for (i = 0; i < ac->n; i++)
+		if (strcmp(ac->v[i].topic, m->step.topic) == 0)
+			return 1;
+	for (i = 0; i < sd->n; i++)
+		if (strcmp(sd->v[i].topic, m->step.topic) == 0)
+			return 1;
+	return 0;
+}
 
 static const char *
 preflight_missed(const struct preflight_ctx *c, const char *key)
@@ -328,6 +511,12 @@ preflight_gather(struct preflight_ctx *c, const struct plan_key *k,
 	f->model = "";
 	f->backlog = -1;
 	err_clear(&e);
+	if (c->dry && !onsread_has(c->rd, ONSREAD_INSTANCES, NULL, NULL,
+	    NULL)) {
+		preflight_need(c, "I", ONSREAD_INSTANCES, ONSREAD_N, NULL,
+		    NULL, NULL);
+		return;
+	}
 	/* The region's instances: one call for the whole plan. */
 	if (onsread_instances(c->rd, &il, &e) != ERR_OK) {
 		c->fatal = 1;
@@ -341,6 +530,13 @@ preflight_gather(struct preflight_ctx *c, const struct plan_key *k,
 	snprintf(key, sizeof key, "L\x1f%s", k->instance);
 	if ((why = preflight_missed(c, key)) != NULL) {
 		f->read_error = why;
+		return;
+	}
+	if (c->dry && (!onsread_has(c->rd, ONSREAD_GROUP_LIST, k->instance,
+	    NULL, NULL) || !onsread_has(c->rd, ONSREAD_TOPIC_LIST,
+	    k->instance, NULL, NULL))) {
+		preflight_need(c, key, ONSREAD_GROUP_LIST, ONSREAD_TOPIC_LIST,
+		    k->instance, NULL, NULL);
 		return;
 	}
 	if (onsread_groups(c->rd, k->instance, &gl, &e) != ERR_OK ||
@@ -357,6 +553,21 @@ preflight_gather(struct preflight_ctx *c, const struct plan_key *k,
 	snprintf(key, sizeof key, "G\x1f%s\x1f%s", k->instance, k->group);
 	if ((why = preflight_missed(c, key)) != NULL) {
 		f->read_error = why;
+		return;
+	}
+	if (c->dry && (!onsread_has(c->rd, ONSREAD_GROUP_SUB, k->instance,
+	    k->group, NULL) || !onsread_has(c->rd, ONSREAD_ACCUMULATE,
+	    k->instance, k->group, NULL))) {
+		long ti = preflight_need(c, key, ONSREAD_GROUP_SUB,
+		    ONSREAD_ACCUMULATE, k->instance, k->group, NULL);
+
+		/* The span follows in the same task: the spans need not
+		 * wait for every group's answers. */
+		if (c->positions || plan_key_has_time(k)) {
+			snprintf(key, sizeof key, "S\x1f%s\x1f%s\x1f%s",
+			    k->instance, k->group, k->topic);
+			preflight_more(c, ti, key, k);
+		}
 		return;
 	}
 	if (onsread_group_sub(c->rd, k->instance, k->group, &sd, &e) !=
@@ -388,6 +599,12 @@ preflight_gather(struct preflight_ctx *c, const struct plan_key *k,
 	    k->group, k->topic);
 	if ((why = preflight_missed(c, key)) != NULL) {
 		f->read_error = why;
+		return;
+	}
+	if (c->dry && !onsread_has(c->rd, ONSREAD_TIME_SPAN, k->instance,
+	    k->group, k->topic)) {
+		preflight_need(c, key, ONSREAD_TIME_SPAN, ONSREAD_N,
+		    k->instance, k->group, k->topic);
 		return;
 	}
 	if (onsread_time_span(c->rd, k->instance, k->group, k->topic, &sp,
@@ -679,6 +896,95 @@ preflight_hold_row(const struct preflight_config *c, struct pfhold *hold,
 	    why, e);
 }
 
+/* One dry pass over the plan: list the calls still missing. */
+static err_code
+preflight_scan(const struct preflight_config *c, struct preflight_ctx *x,
+    int64_t now, struct err *e)
+{
+	struct plan_reader *pr = NULL;
+	struct plan_options po;
+	struct plan_row row;
+	struct preflight_facts f;
+	int eof = 0;
+	err_code rc;
+
+	preflight_plan_options(c, now, &po);
+	po.stop_on_error = 1;
+	rc = plan_open(c->plan, &po, &pr, e);
+	while (rc == ERR_OK) {
+		rc = plan_next(pr, &row, &eof, e);
+		if (rc != ERR_OK || eof)
+			break;
+		x->pending = 0;
+		preflight_gather(x, &row.key, &f);
+	}
+	plan_close(pr);
+	if (rc == ERR_OK && x->nomem)
+		rc = err_set(e, ERR_NOMEM, "out of memory");
+	return rc;
+}
+
+/*
+ * Make the read calls the rows need on x->workers threads, in waves
+ * (the instances, then each instance's lists, each group's subscription
+ * and backlog, each pair's span: a wave's calls depend on the answers of
+ * the one before), so that the rows' pass finds every answer, or its
+ * failure, already there.  x->fatal set when the preflight stops.
+ */
+static err_code
+preflight_prefetch(const struct preflight_config *c, struct preflight_ctx *x,
+    int64_t now, struct err *e)
+{
+	struct pfread_task *t;
+	struct pfread_more *m;
+	err_code rc = ERR_OK;
+	size_t i, j;
+
+	while (rc == ERR_OK && !x->fatal) {
+		if (c->signals != NULL && *c->signals != 0)
+			return err_set(e, ERR_INTERRUPTED, "interrupted during "
+			    "the preflight");
+		x->dry = 1;
+		rc = preflight_scan(c, x, now, e);
+		x->dry = 0;
+		if (rc != ERR_OK || x->nneed == 0)
+			break;
+		rc = pfread_run(x->rd, x->cc, x->workers, x->need, x->nneed,
+		    preflight_want, c->signals, e);
+		for (i = 0; rc == ERR_OK && i < x->nneed; i++) {
+			t = &x->need[i];
+			for (j = 0; j < t->nmore; j++) {
+				m = &t->more[j];
+				if (!m->made || m->err.code == ERR_OK)
+					continue;
+				if (pfread_stops(m->cls, m->err.code)) {
+					if (!x->fatal)
+						err_set(&x->fatal_err,
+						    m->err.code, "%s",
+						    err_message(&m->err));
+					x->fatal = 1;
+				} else
+					preflight_remember(x, m->arg,
+					    err_message(&m->err));
+			}
+			if (!t->done || t->err.code == ERR_OK)
+				continue;
+			if (t->step[0].a == ONSREAD_INSTANCES ||
+			    pfread_stops(t->cls, t->err.code)) {
+				if (!x->fatal)
+					err_set(&x->fatal_err, t->err.code,
+					    "%s", err_message(&t->err));
+				x->fatal = 1;
+			} else
+				preflight_remember(x, x->needkey[i],
+				    err_message(&t->err));
+		}
+		preflight_need_clear(x);
+	}
+	preflight_need_clear(x);
+	return rc;
+}
+
 /*
  * Check every row: into b (the report) when not NULL, into `hold` (an
  * execute run's held rows) when not NULL; totals into *t.
@@ -700,6 +1006,11 @@ preflight_rows(const struct preflight_config *c, struct preflight_ctx *x,
 	int eof = 0;
 	err_code rc;
 
+	if (x->cc != NULL) {
+		rc = preflight_prefetch(c, x, now, e);
+		if (rc != ERR_OK || x->fatal)
+			return rc;
+	}
 	preflight_plan_options(c, now, &po);
 	po.stop_on_error = 1;
 	rc = plan_open(c->plan, &po, &pr, e);
@@ -751,6 +1062,11 @@ preflight_ctx_free(struct preflight_ctx *x)
 		free(m);
 	}
 	x->miss = NULL;
+	preflight_need_clear(x);
+	free(x->need);
+	free(x->needkey);
+	x->need = NULL;
+	x->needkey = NULL;
 }
 
 /* Why the preflight could not run, with the identity and the endpoint
@@ -788,6 +1104,7 @@ int
 preflight_run(const struct preflight_config *c)
 {
 	struct inventory_link link;
+	struct client_config cc;
 	struct preflight_totals t;
 	struct preflight_ctx x;
 	struct lockfile *lock = NULL;
@@ -834,6 +1151,10 @@ preflight_run(const struct preflight_config *c)
 	t.groups = dupset_new();
 	x.rd = link.reader;
 	x.positions = 1;
+	cmd_conn_client_config(c->conn, link.endpoint, link.creds, c->debug,
+	    &cc);
+	x.cc = &cc;
+	x.workers = c->workers;
 	if (t.groups == NULL)
 		rc = err_set(&e, ERR_NOMEM, "out of memory");
 	if (rc == ERR_OK)
@@ -895,6 +1216,8 @@ preflight_check(const struct preflight_config *c,
 		rc = e.code != ERR_OK ? e.code : ERR_INTERNAL;
 	if (rc == ERR_OK && (x.rd = onsread_new(cl, &e)) == NULL)
 		rc = e.code != ERR_OK ? e.code : ERR_INTERNAL;
+	x.cc = cc;
+	x.workers = c->workers;
 	if (rc == ERR_OK)
 		rc = preflight_rows(c, &x, clock_wall_ms(), NULL, h, &t, &e);
 	if (rc == ERR_OK && x.fatal) {
