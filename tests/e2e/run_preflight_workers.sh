@@ -11,20 +11,9 @@
 # Run from the top of the tree (tests/run does).
 set -euo pipefail
 : "${MQRESET:?}" "${MQRESET_EMULATOR:?}"
-tmp=$(mktemp -d)
-EMU_DIR=$tmp/emu
-mkdir -p "$EMU_DIR"
-EMU_PID=
-cleanup() {
-	if [ -n "${EMU_PID:-}" ]; then
-		kill -TERM "$EMU_PID" 2>/dev/null || true
-		wait "$EMU_PID" 2>/dev/null || true
-	fi
-	if [ -n "${KEEP_T:-}" ]; then echo "kept $tmp"; else rm -rf "$tmp"; fi
-}
-trap cleanup EXIT
 # shellcheck source=tests/e2e/lib/emulator.bash
 . tests/e2e/lib/emulator.bash
+emu_scratch
 
 A=MQ_INST_1234567890123456_AAAAaaaa
 python3 - "$tmp/account.json" "$tmp/plan.csv" "$A" <<'EOF'

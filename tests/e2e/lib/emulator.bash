@@ -58,6 +58,24 @@ emu_common() {
 	    "Version=2019-02-14"
 }
 
+# emu_scratch: a scratch directory $tmp with EMU_DIR=$tmp/emu in it, for
+# a script that starts its own emulator; at exit the emulator is stopped
+# and $tmp removed (KEEP_T=1 keeps it).  Call at the top level.
+emu_scratch() {
+	tmp=$(mktemp -d)
+	EMU_DIR=$tmp/emu
+	mkdir -p "$EMU_DIR"
+	EMU_PID=
+	trap emu_scratch_cleanup EXIT
+}
+emu_scratch_cleanup() {
+	if [ -n "${EMU_PID:-}" ]; then
+		kill -TERM "$EMU_PID" 2>/dev/null || true
+		wait "$EMU_PID" 2>/dev/null || true
+	fi
+	if [ -n "${KEEP_T:-}" ]; then echo "kept $tmp"; else rm -rf "$tmp"; fi
+}
+
 # emu_start ARGS...: start the emulator (time-limited), wait for its
 # "listening on URL" line, set EMU_URL and EMU_PID.  Logs in $EMU_DIR.
 emu_start() {
