@@ -1116,6 +1116,7 @@ preflight_run(const struct preflight_config *c)
 	err_code rc;
 
 	memset(&link, 0, sizeof link);
+	memset(&cc, 0, sizeof cc); /* reply cap, abort flag: none */
 	memset(&t, 0, sizeof t);
 	memset(&x, 0, sizeof x);
 	err_clear(&e);
